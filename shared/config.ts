@@ -194,7 +194,7 @@ export function loadConfig(env: Env): AppConfig {
     r.problems.push(`REMINDER_SCHEDULE is "${reminderSchedule}": expected six NCRONTAB fields, seconds first`);
   } else {
     try {
-      new Cron(reminderSchedule, { paused: true });
+      new Cron(reminderSchedule, { paused: true, mode: '6-part' });
     } catch (e) {
       r.problems.push(`REMINDER_SCHEDULE is "${reminderSchedule}": ${(e as Error).message}`);
     }

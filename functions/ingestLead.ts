@@ -1,0 +1,46 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { appConfig } from '../shared/config';
+import { systemClock } from '../shared/clock';
+import { newUlid } from '../shared/ids';
+import { ingestLead } from '../shared/ingest/ingestLead';
+import { leadQueue } from '../shared/ingest/leadQueue';
+import { json } from '../shared/http/responses';
+
+const config = appConfig();
+const queue = leadQueue(config);
+
+export async function ingestLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  if (request.method !== 'POST') {
+    return json(405, { error: 'method_not_allowed', message: 'Leads are POSTed to this URL' }, { allow: 'POST' });
+  }
+  const body = new Uint8Array(await request.arrayBuffer());
+  const outcome = await ingestLead(
+    body,
+    {
+      contentType: request.headers.get('content-type') ?? undefined,
+      userAgent: request.headers.get('user-agent') ?? undefined,
+      clientIp: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim(),
+      queryKeys: [...request.query.keys()],
+    },
+    { enqueue: queue.enqueue, now: systemClock, newId: newUlid, hashKey: config.contactLink.secret },
+  );
+  switch (outcome.status) {
+    case 202:
+      context.log(`Lead ${outcome.body.id} queued (${body.length} bytes${outcome.test ? ', test lead' : ''}${outcome.recognised ? '' : ', unrecognised shape'})`);
+      return json(202, outcome.body);
+    case 503:
+      context.error(`Lead not accepted, queue unavailable: ${outcome.cause}`);
+      return json(503, outcome.body, { 'retry-after': String(outcome.retryAfterSeconds) });
+    default:
+      context.warn(`Lead rejected with ${outcome.status}: ${outcome.body.problems.map((p) => `${p.field} ${p.rule}`).join(', ')}`);
+      return json(outcome.status, outcome.body);
+  }
+}
+
+// PUT/PATCH/DELETE are routed here too so they get a 405 naming POST; GET on the same route is the lead list.
+app.http('ingestLead', {
+  route: 'leads',
+  methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+  authLevel: 'function',
+  handler: ingestLeadHandler,
+});

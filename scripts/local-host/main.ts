@@ -1,0 +1,42 @@
+/**
+ * `npm start`: the app on http://localhost:7071 with Azurite, without the Functions Core Tools.
+ * Options: --port N (default 7071, or LOCAL_HOST_PORT), --in-memory (Azurite keeps nothing on disk).
+ */
+import path from 'node:path';
+import { startLocalHost } from './host';
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  // dist/scripts/local-host/main.js → the app root three levels up.
+  const appRoot = path.resolve(__dirname, '..', '..', '..');
+  const port = Number(argValue('--port') ?? process.env.LOCAL_HOST_PORT ?? 7071);
+  const inMemory = process.argv.includes('--in-memory');
+  const log = (line: string): void => console.log(line);
+  const host = await startLocalHost({ appRoot, port, azuriteLocation: inMemory ? undefined : path.join(appRoot, '.azurite'), log });
+  log(`Host ready: POST leads to ${host.baseUrl}/api/leads, e.g.`);
+  log(`  curl -i -X POST ${host.baseUrl}/api/leads -H 'content-type: application/json' --data @samples/https-example.json`);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping...`);
+    host.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+/** Storage reachability for `GET /api/health`: what an uptime probe and an operator need, no secrets. */
+import type { AppConfig } from './config';
+import { queueClient, tableClient } from './storage/clients';
+
+export interface HealthReport {
+  ok: boolean;
+  checks: { name: string; ok: boolean; error?: string }[];
+}
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<HealthReport['checks'][number]> {
+  try {
+    await probe();
+    return { name, ok: true };
+  } catch (e) {
+    // Only the SDK's message: it names the failure (refused, timeout, 403) without the connection string.
+    return { name, ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+  }
+}
+
+export async function checkHealth(config: AppConfig): Promise<HealthReport> {
+  const queue = queueClient(config.storageConnectionString, config.queueName);
+  const table = tableClient(config.storageConnectionString, config.tables.leads);
+  const checks = await Promise.all([
+    // The queue may not exist before the first lead; reaching the service is what counts.
+    check('queue', () => queue.exists()),
+    check('table', async () => {
+      const page = table.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 });
+      try {
+        await page.next();
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      }
+    }),
+  ]);
+  return { ok: checks.every((c) => c.ok), checks };
+}

@@ -1,0 +1,10 @@
+import type { HttpResponseInit } from '@azure/functions';
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
+}
+
+/** An error body in one shape for every endpoint: a code, a sentence, and optionally the field-level problems. */
+export function problem(status: number, error: string, message: string, extra: Record<string, unknown> = {}): HttpResponseInit {
+  return json(status, { error, message, ...extra });
+}
