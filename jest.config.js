@@ -1,5 +1,5 @@
 /** Unit tests are pure and fast; integration tests start Azurite and the local host, so they run one file at a time. */
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 module.exports = {
   projects: [
     {

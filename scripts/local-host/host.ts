@@ -81,7 +81,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   installFunctionsCore();
   for (const file of functionFiles(options.appRoot)) require(file);
-  const functions = registeredFunctions();
+  // The real host's switch: app setting AzureWebJobs.<name>.Disabled=true keeps a function from running.
+  const functions = registeredFunctions().filter((f) => process.env[`AzureWebJobs.${f.metadata.name}.Disabled`]?.toLowerCase() !== 'true');
 
   const pollers: QueuePoller[] = [];
   const timers = new Map<string, TimerRunner>();

@@ -8,8 +8,10 @@ import path from 'node:path';
 
 export function applyLocalSettings(appRoot: string, log: (line: string) => void): void {
   const file = path.join(appRoot, 'local.settings.json');
+  const sample = path.join(appRoot, 'local.settings.sample.json');
   if (!fs.existsSync(file)) {
-    fs.copyFileSync(path.join(appRoot, 'local.settings.sample.json'), file);
+    if (!fs.existsSync(sample)) return;
+    fs.copyFileSync(sample, file);
     log('Created local.settings.json from local.settings.sample.json');
   }
   const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { Values?: Record<string, unknown> };

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the app on http://localhost:7071 with Azurite, without the Functions Core Tools.
- * Options: --port N (default 7071, or LOCAL_HOST_PORT), --in-memory (Azurite keeps nothing on disk).
+ * Options: --port N (default 7071, or LOCAL_HOST_PORT), --in-memory (Azurite keeps nothing on disk),
+ * --app DIR (another function app folder; tests use it for fixture apps).
  */
 import path from 'node:path';
 import { startLocalHost } from './host';
@@ -12,7 +13,7 @@ function argValue(name: string): string | undefined {
 
 async function main(): Promise<void> {
   // dist/scripts/local-host/main.js → the app root three levels up.
-  const appRoot = path.resolve(__dirname, '..', '..', '..');
+  const appRoot = path.resolve(argValue('--app') ?? path.join(__dirname, '..', '..', '..'));
   const port = Number(argValue('--port') ?? process.env.LOCAL_HOST_PORT ?? 7071);
   const inMemory = process.argv.includes('--in-memory');
   const log = (line: string): void => console.log(line);

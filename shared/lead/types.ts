@@ -21,7 +21,7 @@ export interface CanonicalLead {
   description?: string;
   /** Fields Microsoft sent that the contract does not document, kept verbatim (by their original key). */
   extra: Record<string, unknown>;
-  /** True when none of the documented fields was present: kept and raised to operators, never dropped. */
+  /** False when none of the documented fields was present: such a lead is kept and raised to operators, never dropped. */
   recognised: boolean;
 }
 
