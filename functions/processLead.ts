@@ -1,0 +1,32 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { systemClock } from '../shared/clock';
+import { appConfig } from '../shared/config';
+import { createLeadStore } from '../shared/leads/leadStore';
+import { processLead } from '../shared/processing/processLead';
+import { createTelemetry } from '../shared/telemetry';
+
+const config = appConfig();
+const store = createLeadStore(config);
+const telemetry = createTelemetry(config.appInsightsConnectionString);
+
+export async function processLeadHandler(message: unknown, context: InvocationContext): Promise<void> {
+  const messageId = String(context.triggerMetadata?.id ?? context.invocationId);
+  const outcome = await processLead(message, messageId, {
+    store,
+    clock: systemClock,
+    telemetry,
+    policy: config,
+    log: (line) => context.log(line),
+  });
+  if (outcome.kind === 'stored') {
+    const what = outcome.duplicateDelivery ? 'already stored (redelivery)' : outcome.merged ? 'merged into' : 'created';
+    context.log(`Lead ${what} record ${outcome.leadId}: stage ${outcome.record.stage}, ${outcome.record.eventCount} event(s)${outcome.record.isTest ? ', test lead' : ''}`);
+  }
+}
+
+// A throw (storage down) lets the host retry and, after maxDequeueCount, park the message in leads-incoming-poison.
+app.storageQueue('processLead', {
+  queueName: '%LEADS_QUEUE_NAME%',
+  connection: 'AzureWebJobsStorage',
+  handler: processLeadHandler,
+});

@@ -1,0 +1,75 @@
+/**
+ * A lead record is a fold over its events. Because the fold depends only on the set of events (sorted by time,
+ * ties by id), redelivered, replayed or out-of-order messages always produce the same record.
+ */
+import { higherStage, type Stage } from '../lead/stage';
+import type { LeadArrivalEvent, LeadEvent, LeadRecord, PersonFields, StatusChangeEvent } from './model';
+
+const PERSON_FIELDS: (keyof PersonFields)[] = ['firstName', 'lastName', 'company', 'title', 'email', 'emailMatch', 'phone', 'phoneE164', 'country'];
+
+function byTime(a: LeadEvent, b: LeadEvent): number {
+  return a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+/** Latest non-blank value wins: a later lead fills what earlier ones lacked and updates what changed, a blank never erases. */
+function bestPerson(arrivals: LeadArrivalEvent[]): PersonFields {
+  const person: PersonFields = {};
+  for (const event of arrivals) {
+    for (const field of PERSON_FIELDS) {
+      const value = event[field];
+      if (value !== undefined && value !== '') person[field] = value;
+    }
+  }
+  return person;
+}
+
+export function projectLead(
+  identity: { leadId: string; offerKey: string; identityKind: LeadRecord['identityKind'] },
+  events: readonly LeadEvent[],
+): LeadRecord | undefined {
+  const sorted = [...events].sort(byTime);
+  const arrivals = sorted.filter((e): e is LeadArrivalEvent => e.kind === 'lead');
+  const first = arrivals[0];
+  const last = arrivals[arrivals.length - 1];
+  if (!first || !last) return undefined;
+
+  const stage = arrivals.reduce<Stage>((s, e) => higherStage(s, e.stage), first.stage);
+  const statusChanges = sorted.filter((e): e is StatusChangeEvent => e.kind === 'status');
+  const latestStatus = statusChanges[statusChanges.length - 1];
+  const firstContact = statusChanges.find((e) => e.status !== 'new');
+  const reminders = sorted.filter((e) => e.kind === 'reminder');
+  const latest = <K extends 'offerId' | 'publisherId' | 'offerTitle'>(field: K): LeadArrivalEvent[K] =>
+    [...arrivals].reverse().find((e) => e[field] !== undefined && e[field] !== '')?.[field];
+
+  return {
+    leadId: identity.leadId,
+    offerKey: identity.offerKey,
+    identityKind: identity.identityKind,
+    ...bestPerson(arrivals),
+    offerId: latest('offerId'),
+    publisherId: latest('publisherId'),
+    offerTitle: latest('offerTitle'),
+    stage,
+    status: latestStatus?.status ?? 'new',
+    statusChangedAt: latestStatus?.at,
+    statusNote: latestStatus?.note,
+    statusBy: latestStatus?.by,
+    firstContactedAt: firstContact?.at,
+    firstSeenAt: first.at,
+    lastSeenAt: last.at,
+    eventCount: arrivals.length,
+    sources: [...new Set(arrivals.map((e) => e.source))],
+    lastAction: last.action,
+    isTest: arrivals.some((e) => e.isTest),
+    doNotContact: stage === 'doNotContact',
+    unrecognised: arrivals.every((e) => e.unrecognised),
+    flags: [...new Set(arrivals.flatMap((e) => e.flags))].sort(),
+    remindedAt: reminders.find((e) => e.kind === 'reminder' && e.reminder === 'remind')?.at,
+    escalatedAt: reminders.find((e) => e.kind === 'reminder' && e.reminder === 'escalate')?.at,
+  };
+}
+
+/** Whether the reminder timer should ever look at this record. */
+export function needsFollowUp(record: LeadRecord): boolean {
+  return record.status === 'new' && !record.doNotContact && !record.isTest && !record.unrecognised;
+}
