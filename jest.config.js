@@ -1,6 +1,8 @@
 /** Unit tests are pure and fast; integration tests start Azurite and the local host, so they run one file at a time. */
 const tsJest = ['ts-jest', { diagnostics: false }];
 module.exports = {
+  // testTimeout is a global option (ignored inside projects); only integration tests get near it.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -13,7 +15,6 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/tests/integration'],
       transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 60000,
     },
   ],
 };

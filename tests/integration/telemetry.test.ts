@@ -1,0 +1,282 @@
+/**
+ * Drives the real applicationinsights SDK against a fake ingestion endpoint and asserts on what it actually put on
+ * the wire, so the test checks our configuration of the SDK, not a mock of it.
+ *
+ * The fake endpoint has to speak HTTPS: the exporter rewrites an `http://` IngestionEndpoint to `https://`
+ * (ConnectionStringParser.sanitizeUrl in @azure/monitor-opentelemetry-exporter), so a plain HTTP listener only ever
+ * sees a TLS handshake. A throwaway self-signed certificate for 127.0.0.1 is generated with the `openssl` CLI and
+ * handed to the exporter as its trusted CA through the SDK's documented APPLICATIONINSIGHTS_CONFIGURATION_CONTENT
+ * setting (merged into azureMonitorExporterOptions, i.e. core-rest-pipeline `tlsOptions`). Nothing in
+ * shared/telemetry.ts is test-specific and TLS verification stays on.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+import * as appInsights from 'applicationinsights';
+
+import { createTelemetry, redactValue, shutdownTelemetry, type LeadTelemetryProperties } from '../../shared/telemetry';
+
+// The project-level `testTimeout` in jest.config.js is not applied to project entries, so set it here. The SDK
+// normally exports within ~2 s of a flush; the polling deadline below is 20 s.
+jest.setTimeout(60_000);
+
+// Keep the test hermetic: without these the exporter would also schedule SDK-health telemetry ("statsbeat" and
+// customer SDK stats). Jest gives each test file its own copy of process.env, so this only affects this file; the
+// SDK reads them when it is set up, i.e. at the first createTelemetry with a connection string.
+process.env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED = 'true';
+process.env.APPLICATIONINSIGHTS_SDKSTATS_DISABLED = 'true';
+
+function selfSignedCertificate(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'telemetry-test-'));
+  try {
+    const keyPath = join(dir, 'key.pem');
+    const certPath = join(dir, 'cert.pem');
+    try {
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1',
+          '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        { stdio: 'pipe' },
+      );
+    } catch (error) {
+      throw new Error(
+        `This test needs the openssl CLI (1.1.1+) to create a throwaway certificate for its fake HTTPS ingestion endpoint: ${String(error)}`,
+      );
+    }
+    return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The subset of the Application Insights envelope the assertions need. */
+interface Envelope {
+  name: string;
+  iKey?: string;
+  data?: {
+    baseType?: string;
+    baseData?: {
+      name?: string;
+      properties?: Record<string, string>;
+      metrics?: Array<{ name: string; value: number; count?: number }>;
+    };
+  };
+}
+
+interface Received {
+  path: string;
+  envelopes: Envelope[];
+}
+
+const received: Received[] = [];
+let server: Server;
+let port: number;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The exporter posts a JSON array; tolerate newline-delimited JSON too so a transport change fails on content, not parsing. */
+function parseEnvelopes(text: string): Envelope[] {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  if (trimmed.startsWith('[')) return JSON.parse(trimmed) as Envelope[];
+  return trimmed.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Envelope);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const raw = await readBody(req);
+  const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+  let envelopes: Envelope[] = [];
+  if (req.method === 'POST' && /\/v2(\.1)?\/track$/.test(req.url ?? '')) {
+    envelopes = parseEnvelopes(body.toString('utf8'));
+    received.push({ path: req.url ?? '', envelopes });
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ itemsReceived: envelopes.length, itemsAccepted: envelopes.length, errors: [] }));
+}
+
+function allEnvelopes(): Envelope[] {
+  return received.flatMap((r) => r.envelopes);
+}
+
+/** Polls instead of sleeping: OpenTelemetry batches, and how soon an export lands varies between machines. */
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) {
+      const seen = allEnvelopes().map((e) => `${e.name}:${e.data?.baseData?.name ?? e.data?.baseData?.metrics?.[0]?.name ?? '?'}`);
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; received: ${JSON.stringify(seen)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  const { cert, key } = selfSignedCertificate();
+  process.env.APPLICATIONINSIGHTS_CONFIGURATION_CONTENT = JSON.stringify({
+    azureMonitorExporterOptions: { tlsOptions: { ca: cert } },
+  });
+  server = createServer({ cert, key }, (req, res) => {
+    handle(req, res).catch(() => {
+      res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  // Shut the SDK down first (it clears its export timers and global providers) so jest can exit, then the listener.
+  await shutdownTelemetry();
+  // The exporter uses a keep-alive agent; drop its idle socket or close() would wait for it.
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('createTelemetry without a connection string', () => {
+  it.each([undefined, '', '   '])('is a no-op for %p: nothing sent, nothing thrown', async (connectionString) => {
+    const before = received.length;
+    const telemetry = createTelemetry(connectionString);
+    expect(() => telemetry.event('LeadReceived', { offer: 'o', source: 's', action: 'a', stage: 'x' })).not.toThrow();
+    expect(() => telemetry.metric('LeadProcessingMs', 12)).not.toThrow();
+    await expect(telemetry.flush()).resolves.toBeUndefined();
+    expect(received.length).toBe(before);
+  });
+});
+
+describe('createTelemetry with a connection string', () => {
+  const connectionString = () =>
+    `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:${port}/`;
+
+  it('sends events and metrics through the real SDK, with personal data redacted', async () => {
+    const telemetry = createTelemetry(connectionString());
+    // One SDK per process: the same connection string must give back the same instance.
+    expect(createTelemetry(connectionString())).toBe(telemetry);
+
+    const props: LeadTelemetryProperties = {
+      offer: 'contoso-crm-offer',
+      source: 'AzureMarketplace',
+      action: 'Create',
+      stage: 'received',
+      contact: 'jane.doe@example.com',
+      phone: '+49 (30) 123-4567',
+    };
+    telemetry.event('LeadReceived', props);
+    telemetry.metric('LeadProcessingMs', 42, { offer: 'contoso-crm-offer', stage: 'received' });
+    await telemetry.flush();
+
+    const event = await waitFor('a LeadReceived event', () =>
+      allEnvelopes().find((e) => e.data?.baseType === 'EventData' && e.data.baseData?.name === 'LeadReceived'),
+    );
+    expect(event.iKey).toBe('00000000-0000-0000-0000-000000000000');
+    expect(event.data?.baseData?.properties).toEqual(
+      expect.objectContaining({
+        offer: 'contoso-crm-offer',
+        source: 'AzureMarketplace',
+        action: 'Create',
+        stage: 'received',
+        contact: '[redacted]',
+        phone: '[redacted]',
+      }),
+    );
+
+    const metric = await waitFor('a LeadProcessingMs metric', () =>
+      allEnvelopes().find(
+        (e) => e.data?.baseType === 'MetricData' && e.data.baseData?.metrics?.some((m) => m.name === 'LeadProcessingMs'),
+      ),
+    );
+    expect(metric.data?.baseData?.metrics?.find((m) => m.name === 'LeadProcessingMs')?.value).toBe(42);
+    expect(metric.data?.baseData?.properties).toEqual(
+      expect.objectContaining({ offer: 'contoso-crm-offer', stage: 'received' }),
+    );
+
+    // Defence in depth, checked on the wire: no envelope of any kind carries the address or the number in clear.
+    const wire = JSON.stringify(allEnvelopes());
+    expect(wire).not.toContain('jane.doe@example.com');
+    expect(wire).not.toContain('123-4567');
+    // Everything auto-collectable is switched off: only our own event and metric types may arrive.
+    expect(new Set(allEnvelopes().map((e) => e.data?.baseType))).toEqual(new Set(['EventData', 'MetricData']));
+  });
+
+  it('never throws into the caller, even with odd input', async () => {
+    const telemetry = createTelemetry(connectionString());
+    const loose = { offer: undefined } as unknown as Record<string, string>;
+    expect(() => telemetry.event('LeadRejected', loose)).not.toThrow();
+    expect(() => telemetry.metric('LeadProcessingMs', Number.NaN)).not.toThrow();
+    await expect(telemetry.flush()).resolves.toBeUndefined();
+  });
+
+  it('refuses a second, different resource instead of sending to the wrong one', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const other = createTelemetry(
+        `InstrumentationKey=11111111-1111-1111-1111-111111111111;IngestionEndpoint=http://127.0.0.1:${port}/`,
+      );
+      expect(other).not.toBe(createTelemetry(connectionString()));
+      expect(() => other.event('LeadMerged', { offer: 'o', source: 's', action: 'a', stage: 'x' })).not.toThrow();
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('when the SDK itself fails', () => {
+  it('swallows the error and reports it once, without the data', () => {
+    const telemetry = createTelemetry(
+      `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:${port}/`,
+    );
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const track = jest.spyOn(appInsights.defaultClient, 'trackEvent').mockImplementation(() => {
+      throw new Error('could not serialise jane.doe@example.com');
+    });
+    try {
+      const props = { offer: 'o', source: 's', action: 'a', stage: 'x' };
+      expect(() => telemetry.event('LeadReceived', props)).not.toThrow();
+      expect(() => telemetry.event('LeadReceived', props)).not.toThrow();
+      expect(track).toHaveBeenCalledTimes(2);
+      expect(warn).toHaveBeenCalledTimes(1);
+      const message = String(warn.mock.calls[0]?.[0]);
+      expect(message).toMatch(/\[telemetry\] Application Insights trackEvent failed \(Error: \[redacted\]\)/);
+      expect(message).not.toContain('jane.doe');
+    } finally {
+      track.mockRestore();
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('redactValue', () => {
+  it.each([
+    ['someone@example.com', '[redacted]'],
+    ['@', '[redacted]'],
+    ['+1 (555) 123-4567', '[redacted]'],
+    ['01512345678', '[redacted]'],
+    ['0151.2345.6789', '[redacted]'],
+    ['1234567', '[redacted]'],
+    ['123456', '123456'],
+    ['contoso-crm-offer', 'contoso-crm-offer'],
+    ['01ARZ3NDEKTSV4RRFFQ69G5FAV', '01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+    ['123e4567-e89b-12d3-a456-426614174000', '123e4567-e89b-12d3-a456-426614174000'],
+    ['2024-05-01T12:00:00.000Z', '2024-05-01T12:00:00.000Z'],
+    ['2024-05-01', '2024-05-01'],
+    ['call 2024-05-01 at +49 30 1234567', '[redacted]'],
+  ])('%p -> %p', (input, expected) => {
+    expect(redactValue(input)).toBe(expected);
+  });
+});
