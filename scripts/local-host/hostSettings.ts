@@ -30,9 +30,30 @@ function obj(value: unknown): Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
 }
 
-export function readHostSettings(appRoot: string): HostSettings {
+/**
+ * The real host lets app settings override host.json: `AzureFunctionsJobHost__extensions__queues__maxDequeueCount`
+ * sets extensions.queues.maxDequeueCount. Values stay strings, so numbers are converted where they are read.
+ */
+function applyOverrides(host: Json, env: NodeJS.ProcessEnv): Json {
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^AzureFunctionsJobHost__(.+)$/i.exec(name);
+    if (!m || value === undefined) continue;
+    const pathParts = m[1]!.split('__');
+    let node = host;
+    for (const part of pathParts.slice(0, -1)) {
+      const next = obj(node[part]);
+      node[part] = next;
+      node = next;
+    }
+    const leaf = pathParts[pathParts.length - 1]!;
+    node[leaf] = /^\d+$/.test(value) ? Number(value) : value;
+  }
+  return host;
+}
+
+export function readHostSettings(appRoot: string, env: NodeJS.ProcessEnv = process.env): HostSettings {
   const file = path.join(appRoot, 'host.json');
-  const host = obj(JSON.parse(fs.readFileSync(file, 'utf8')) as unknown);
+  const host = applyOverrides(obj(JSON.parse(fs.readFileSync(file, 'utf8')) as unknown), env);
   const extensions = obj(host.extensions);
   const httpExt = obj(extensions.http);
   const q = obj(extensions.queues);

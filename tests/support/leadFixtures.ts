@@ -1,0 +1,70 @@
+/** Helpers for tests that drive processing: envelopes on the real queue, and reading the real tables. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { loadConfig, type AppConfig } from '../../shared/config';
+import { createEnvelope, encodeEnvelope } from '../../shared/ingest/envelope';
+import { newUlid } from '../../shared/ids';
+import type { LeadEnvelope } from '../../shared/lead/types';
+import { createLeadStore } from '../../shared/leads/leadStore';
+import type { LeadRecord } from '../../shared/leads/model';
+import { repoRoot, sampleSettings, eventually } from './hostProcess';
+
+export function testConfig(connectionString: string, overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({ ...sampleSettings(), AzureWebJobsStorage: connectionString, ...overrides });
+}
+
+export function sample(name: string): string {
+  return fs.readFileSync(path.join(repoRoot, 'samples', `${name}.json`), 'utf8');
+}
+
+/** An envelope as ingestLead makes it; `receivedAt` in the past is how tests move a lead through time. */
+export function envelopeFor(rawBody: string, receivedAt = new Date(), id = newUlid()): LeadEnvelope {
+  return createEnvelope(id, receivedAt, rawBody, { queryKeys: [] });
+}
+
+export function leadQueue(config: AppConfig): QueueClient {
+  return QueueServiceClient.fromConnectionString(config.storageConnectionString).getQueueClient(config.queueName);
+}
+
+export async function enqueue(config: AppConfig, envelope: LeadEnvelope): Promise<void> {
+  const queue = leadQueue(config);
+  await queue.createIfNotExists();
+  await queue.sendMessage(encodeEnvelope(envelope));
+}
+
+export function leadWith(overrides: { email?: string; offer?: string; action?: string; firstName?: string; phone?: string; company?: string }): string {
+  return JSON.stringify({
+    UserDetails: {
+      FirstName: overrides.firstName ?? 'Test',
+      LastName: 'Person',
+      Email: overrides.email ?? '',
+      Phone: overrides.phone ?? '',
+      Country: 'US',
+      Company: overrides.company ?? 'Contoso',
+      Title: '',
+    },
+    LeadSource: `AzureMarketplace-${overrides.action ?? 'INS'}|${overrides.offer ?? 'contoso.widgets'}`,
+    OfferTitle: 'Widgets',
+    Description: '',
+  });
+}
+
+export async function allLeads(config: AppConfig): Promise<LeadRecord[]> {
+  const store = createLeadStore(config);
+  await store.ensureTables();
+  const out: LeadRecord[] = [];
+  for await (const e of store.tables.leads.listEntities()) {
+    const got = await store.getLead(String(e.leadId));
+    if (got) out.push(got.record);
+  }
+  return out;
+}
+
+/** Waits until the lead holding `eventId` in its history has `eventCount` events. */
+export async function waitForRecord(config: AppConfig, predicate: (records: LeadRecord[]) => boolean, what: string, timeoutMs = 30000): Promise<LeadRecord[]> {
+  return eventually(what, async () => {
+    const records = await allLeads(config);
+    return predicate(records) ? records : undefined;
+  }, timeoutMs);
+}
