@@ -11,12 +11,29 @@ function argValue(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/**
+ * Writes to a pipe are synchronous in Node; under load a write per log line costs more than the invocation it
+ * describes. Lines are gathered and written once per turn of the event loop, still in order.
+ */
+function bufferedLog(): (line: string) => void {
+  let pending: string[] = [];
+  const flush = (): void => {
+    const text = pending.join('\n') + '\n';
+    pending = [];
+    process.stdout.write(text);
+  };
+  process.on('exit', () => pending.length > 0 && flush());
+  return (line) => {
+    if (pending.push(line) === 1) setImmediate(flush);
+  };
+}
+
 async function main(): Promise<void> {
   // dist/scripts/local-host/main.js → the app root three levels up.
   const appRoot = path.resolve(argValue('--app') ?? path.join(__dirname, '..', '..', '..'));
   const port = Number(argValue('--port') ?? process.env.LOCAL_HOST_PORT ?? 7071);
   const inMemory = process.argv.includes('--in-memory');
-  const log = (line: string): void => console.log(line);
+  const log = bufferedLog();
   const host = await startLocalHost({ appRoot, port, azuriteLocation: inMemory ? undefined : path.join(appRoot, '.azurite'), log });
   log(`Host ready: POST leads to ${host.baseUrl}/api/leads, e.g.`);
   log(`  curl -i -X POST ${host.baseUrl}/api/leads -H 'content-type: application/json' --data @samples/https-example.json`);

@@ -108,19 +108,20 @@ export function createLeadStore(config: AppConfig): LeadStore & { ensureTables()
     async resolveLeadId(identityHash, candidate) {
       await ensureTables();
       const keys = identityKeys(identityHash);
+      // Insert first: most leads are a customer's first, so this is one round trip; a repeat reads the winner.
       for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          const existing = await tables.leadKeys.getEntity<{ leadId: string }>(keys.partitionKey, keys.rowKey);
-          return existing.leadId;
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-        }
         try {
           await tables.leadKeys.createEntity({ ...keys, leadId: candidate });
           return candidate;
         } catch (e) {
-          // Another message for the same customer created it first: read theirs.
           if (!isAlreadyExists(e)) throw e;
+        }
+        try {
+          const existing = await tables.leadKeys.getEntity<{ leadId: string }>(keys.partitionKey, keys.rowKey);
+          return existing.leadId;
+        } catch (e) {
+          // Erased between our insert and read: try again.
+          if (!isNotFound(e)) throw e;
         }
       }
       throw new Error('Identity mapping kept changing under us (created and deleted concurrently)');

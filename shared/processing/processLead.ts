@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import { parseEnvelope } from '../ingest/envelope';
 import type { LeadStore } from '../leads/leadStore';
 import type { LeadRecord } from '../leads/model';
-import { rebuildLead, type FollowUpPolicy } from '../leads/rebuild';
+import { createOrRebuildLead, rebuildLead, type FollowUpPolicy } from '../leads/rebuild';
 import type { Telemetry } from '../telemetry';
 import { toArrivalEvent } from './toArrivalEvent';
 
@@ -45,7 +45,12 @@ export async function processLead(message: unknown, messageId: string, deps: Pro
   const { event, offerKey, identityKind, identityHash } = placed.placed;
   const leadId = identityHash ? await deps.store.resolveLeadId(identityHash, event.eventId) : event.eventId;
   const appended = await deps.store.appendEvent(leadId, event);
-  const record = await rebuildLead(deps.store, { leadId, offerKey, identityKind }, deps.policy);
+  const identity = { leadId, offerKey, identityKind };
+  // The record is new when this lead's own id became the record's id: skip reading what cannot exist yet.
+  const record =
+    leadId === event.eventId && appended === 'created'
+      ? await createOrRebuildLead(deps.store, identity, [event], deps.policy)
+      : await rebuildLead(deps.store, identity, deps.policy);
   if (!record) throw new Error(`Lead ${leadId} has no arrival events after appending ${event.eventId}`);
 
   const merged = record.eventCount > 1;

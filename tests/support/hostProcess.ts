@@ -9,7 +9,18 @@ import path from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../scripts/local-host/azurite';
 import { freePort } from '../../scripts/local-host/freePort';
 
-export const repoRoot = path.resolve(__dirname, '..', '..');
+/** The app root, whether this file runs from source (ts-jest) or compiled under dist/ (benchmarks). */
+function findRepoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'host.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('Cannot find the app root (host.json) above ' + __dirname);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const repoRoot = findRepoRoot();
 
 export interface HostProcess {
   baseUrl: string;
