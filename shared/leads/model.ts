@@ -3,6 +3,7 @@
  * projection of the events (see projection.ts), so reprocessing any event, in any order, gives the same record.
  */
 import type { LeadActionKind, LeadSourceKind } from '../lead/leadSource';
+import type { NormalisedPerson } from '../lead/normalise';
 import type { Stage } from '../lead/stage';
 
 export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'disqualified'] as const;
@@ -13,17 +14,7 @@ export function isLeadStatus(value: unknown): value is LeadStatus {
 }
 
 /** The person as one lead stated it (display forms) plus the forms used for matching. */
-export interface PersonFields {
-  firstName?: string;
-  lastName?: string;
-  company?: string;
-  title?: string;
-  email?: string;
-  emailMatch?: string;
-  phone?: string;
-  phoneE164?: string;
-  country?: string;
-}
+export type PersonFields = Omit<NormalisedPerson, 'isTest' | 'countryRaw'>;
 
 export interface LeadArrivalEvent extends PersonFields {
   kind: 'lead';
