@@ -1,4 +1,7 @@
-/** Unit tests are pure and fast; integration tests start Azurite and the local host, so they run one file at a time. */
+/**
+ * Unit tests are pure and fast; integration and browser tests start Azurite and the local host, so they run one file
+ * at a time.
+ */
 const tsJest = ['ts-jest', { diagnostics: false }];
 module.exports = {
   // testTimeout is a global option (ignored inside projects); only integration tests get near it.
@@ -14,6 +17,13 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       roots: ['<rootDir>/tests/integration'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      // Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core against the local host.
+      displayName: 'browser',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/tests/browser'],
       transform: { '^.+\\.ts$': tsJest },
     },
   ],

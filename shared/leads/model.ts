@@ -6,6 +6,9 @@ import type { LeadActionKind, LeadSourceKind } from '../lead/leadSource';
 import type { NormalisedPerson } from '../lead/normalise';
 import type { Stage } from '../lead/stage';
 
+/** Flag on events (and so records) whose person data was erased on request: a tombstone, never reminded. */
+export const ERASED_FLAG = 'erased';
+
 export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'disqualified'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
 
@@ -15,6 +18,8 @@ export function isLeadStatus(value: unknown): value is LeadStatus {
 
 /** The person as one lead stated it (display forms) plus the forms used for matching. */
 export type PersonFields = Omit<NormalisedPerson, 'isTest' | 'countryRaw'>;
+
+export const PERSON_FIELDS: readonly (keyof PersonFields)[] = ['firstName', 'lastName', 'company', 'title', 'email', 'emailMatch', 'phone', 'phoneE164', 'country'];
 
 export interface LeadArrivalEvent extends PersonFields {
   kind: 'lead';

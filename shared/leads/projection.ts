@@ -3,9 +3,8 @@
  * ties by id), redelivered, replayed or out-of-order messages always produce the same record.
  */
 import { higherStage, type Stage } from '../lead/stage';
-import type { LeadArrivalEvent, LeadEvent, LeadRecord, PersonFields, StatusChangeEvent } from './model';
+import { ERASED_FLAG, PERSON_FIELDS, type LeadArrivalEvent, type LeadEvent, type LeadRecord, type PersonFields, type StatusChangeEvent } from './model';
 
-const PERSON_FIELDS: (keyof PersonFields)[] = ['firstName', 'lastName', 'company', 'title', 'email', 'emailMatch', 'phone', 'phoneE164', 'country'];
 
 function byTime(a: LeadEvent, b: LeadEvent): number {
   return a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
@@ -71,5 +70,5 @@ export function projectLead(
 
 /** Whether the reminder timer should ever look at this record. */
 export function needsFollowUp(record: LeadRecord): boolean {
-  return record.status === 'new' && !record.doNotContact && !record.isTest && !record.unrecognised;
+  return record.status === 'new' && !record.doNotContact && !record.isTest && !record.unrecognised && !record.flags.includes(ERASED_FLAG);
 }

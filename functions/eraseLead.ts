@@ -1,0 +1,32 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { eraseLead } from '../shared/api/erasure/eraseLead';
+import { badRequest, guarded, notFound } from '../shared/api/http';
+import { parseLeadId } from '../shared/api/leadId';
+import { unknownParameter } from '../shared/api/leadQuery';
+import { appConfig } from '../shared/config';
+import { json } from '../shared/http/responses';
+import { createLeadStore } from '../shared/leads/leadStore';
+import { queueClient } from '../shared/storage/clients';
+
+const config = appConfig();
+const deps = { store: createLeadStore(config), poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName) };
+
+export async function eraseLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return guarded(context, async () => {
+    const id = parseLeadId(request.params.id);
+    if (!id.ok) return badRequest(id.problem);
+    const unknown = unknownParameter(request.query, []);
+    if (unknown) return badRequest(unknown);
+    const report = await eraseLead(deps, id.value);
+    if (!report) return notFound(`No lead with id ${id.value}`);
+    // Counts only: the log must not say whom we erased.
+    const e = report.erased;
+    context.log(
+      `Lead ${report.leadId} ${report.result}: ${e.recordFields.length} record field(s), ${e.events} event(s), ${e.identityRows} identity row(s), ` +
+        `${e.followUps} follow-up(s), ${e.rejectedMessages} rejected and ${e.poisonMessages} poison message(s)`,
+    );
+    return json(200, report);
+  });
+}
+
+app.http('eraseLead', { route: 'leads/{id}', methods: ['DELETE'], authLevel: 'function', handler: eraseLeadHandler });

@@ -1,0 +1,23 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { badRequest, guarded, notFound } from '../shared/api/http';
+import { leadDetail, parseDetailQuery } from '../shared/api/leadDetail';
+import { parseLeadId } from '../shared/api/leadId';
+import { appConfig } from '../shared/config';
+import { json } from '../shared/http/responses';
+import { createLeadStore } from '../shared/leads/leadStore';
+
+const store = createLeadStore(appConfig());
+
+export async function getLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return guarded(context, async () => {
+    const id = parseLeadId(request.params.id);
+    if (!id.ok) return badRequest(id.problem);
+    const query = parseDetailQuery(request.query);
+    if (!query.ok) return badRequest(query.problem);
+    const detail = await leadDetail(store, id.value, query.value.raw);
+    return detail ? json(200, detail) : notFound(`No lead with id ${id.value}`);
+  });
+}
+
+// `leads/export.csv` is a literal route and wins over this parameter route on the real and the local host.
+app.http('getLead', { route: 'leads/{id}', methods: ['GET'], authLevel: 'function', handler: getLeadHandler });

@@ -1,0 +1,24 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { badRequest, guarded } from '../shared/api/http';
+import { parseListQuery } from '../shared/api/leadQuery';
+import { leadView } from '../shared/api/leadView';
+import { listLeads } from '../shared/api/listLeads';
+import { storePageSource } from '../shared/api/storePageSource';
+import { systemClock } from '../shared/clock';
+import { appConfig } from '../shared/config';
+import { json } from '../shared/http/responses';
+import { createLeadStore } from '../shared/leads/leadStore';
+
+const source = storePageSource(createLeadStore(appConfig()));
+
+export async function listLeadsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return guarded(context, async () => {
+    const query = parseListQuery(request.query);
+    if (!query.ok) return badRequest(query.problem);
+    const page = await listLeads(source, query.value, systemClock());
+    return json(200, { items: page.items.map(leadView), continuation: page.continuation ?? null, scanned: page.scanned });
+  });
+}
+
+// GET only: POST/PUT/PATCH/DELETE on this route belong to ingestLead (Microsoft posts leads here).
+app.http('listLeads', { route: 'leads', methods: ['GET'], authLevel: 'function', handler: listLeadsHandler });

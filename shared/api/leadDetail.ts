@@ -1,0 +1,27 @@
+/** `GET /api/leads/{id}`: the record and its whole history; the raw payloads only when asked for. */
+import type { LeadStore } from '../leads/leadStore';
+import { unknownParameter, type QueryParams } from './leadQuery';
+import { historyView, leadView, type EventView, type LeadView } from './leadView';
+import { bad, ok, type Parsed } from './problems';
+
+export interface LeadDetail {
+  lead: LeadView;
+  history: EventView[];
+}
+
+export function parseDetailQuery(query: QueryParams): Parsed<{ raw: boolean }> {
+  const unknown = unknownParameter(query, ['raw']);
+  if (unknown) return { ok: false, problem: unknown };
+  const raw = query.getAll('raw')[0]?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0') return ok({ raw: false });
+  if (raw === 'true' || raw === '1') return ok({ raw: true });
+  return bad('raw', `is "${raw.slice(0, 20)}"`, ['true', 'false']);
+}
+
+export async function leadDetail(store: LeadStore, leadId: string, raw: boolean): Promise<LeadDetail | undefined> {
+  const stored = await store.getLead(leadId);
+  if (!stored) return undefined;
+  const events = await store.listEvents(leadId);
+  return { lead: leadView(stored.record), history: historyView(events, raw) };
+}
+

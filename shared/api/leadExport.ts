@@ -1,0 +1,31 @@
+/**
+ * `GET /api/leads/export.csv`: the body is a Readable pulling CSV lines from the walk, so this code holds one
+ * storage page at a time whatever the table size. (The Functions host itself buffers a response body unless
+ * HTTP streaming is switched on with app.setup({ enableHttpStream: true }); see docs/api.md.)
+ */
+import { Readable } from 'node:stream';
+import type { HttpResponseInit } from '@azure/functions';
+import { csvLines } from './csv';
+import { LEAD_COLUMNS } from './leadCsv';
+import type { LeadFilters } from './leadQuery';
+import type { LeadPageSource } from './leadWalk';
+import { allMatchingLeads } from './listLeads';
+
+async function* utf8(lines: AsyncIterable<string>): AsyncGenerator<Buffer, void, undefined> {
+  for await (const line of lines) yield Buffer.from(line, 'utf8');
+}
+
+export function csvExportResponse(source: LeadPageSource, filters: LeadFilters, now: Date): HttpResponseInit {
+  const body = Readable.from(utf8(csvLines(LEAD_COLUMNS, allMatchingLeads(source, filters, now))), { objectMode: false });
+  const stamp = now.toISOString().slice(0, 10);
+  return {
+    status: 200,
+    body,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'content-disposition': `attachment; filename="leads-${stamp}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  };
+}
