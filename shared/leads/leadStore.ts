@@ -37,7 +37,8 @@ type Row = Record<string, unknown>;
 
 const JSON_FIELDS = new Set(['sources', 'flags']);
 
-function recordToEntity(record: LeadRecord): TableEntity<Row> {
+/** Entity shapes, exported so bulk loaders (the benchmark) write exactly what the store reads. */
+export function recordToEntity(record: LeadRecord): TableEntity<Row> {
   const entity: TableEntity<Row> = { ...leadKeys(record.leadId) };
   for (const [key, value] of Object.entries(record)) {
     if (value === undefined) continue;
@@ -55,11 +56,16 @@ function entityToRecord(entity: TableEntityResult<Row>): LeadRecord {
   return out as unknown as LeadRecord;
 }
 
-function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row> {
+export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row> {
   const { rawBody, ...rest } = event.kind === 'lead' ? event : { ...event, rawBody: undefined };
   const entity: TableEntity<Row> = { partitionKey: leadId, rowKey: event.eventId, kind: event.kind, at: event.at, data: JSON.stringify(rest) };
   if (rawBody !== undefined) entity.rawBody = rawBody;
   return entity;
+}
+
+export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
+  const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
+  return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: JSON.stringify(entry.sentTo) };
 }
 
 function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
@@ -202,9 +208,8 @@ export function createLeadStore(config: AppConfig): LeadStore & { ensureTables()
 
     async putFollowUp(entry) {
       await ensureTables();
-      const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
       try {
-        await tables.followUps.createEntity({ ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: JSON.stringify(entry.sentTo) });
+        await tables.followUps.createEntity(followUpToEntity(entry));
       } catch (e) {
         // Already indexed, possibly with recipients already served: keep that progress.
         if (!isAlreadyExists(e)) throw e;

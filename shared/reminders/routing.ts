@@ -3,6 +3,7 @@
  * lower-cased by config.ts); the id wins because titles get renamed in Partner Center while ids never change.
  */
 export interface RoutableLead {
+  publisherId?: string;
   offerId?: string;
   offerTitle?: string;
 }
@@ -27,7 +28,9 @@ function uniqueAddresses(addresses: readonly string[]): string[] {
 }
 
 export function recipientsFor(lead: RoutableLead, routes: ReadonlyMap<string, string[]>, defaults: string[]): string[] {
-  for (const key of [routeKey(lead.offerId), routeKey(lead.offerTitle)]) {
+  // Partner Center shows offers as `publisher.offer`, so that is what publishers write; the bare id also works.
+  const qualified = lead.publisherId && lead.offerId ? `${lead.publisherId}.${lead.offerId}` : undefined;
+  for (const key of [routeKey(qualified), routeKey(lead.offerId), routeKey(lead.offerTitle)]) {
     if (key === undefined) continue;
     const routed = routes.get(key);
     if (routed !== undefined && routed.length > 0) return uniqueAddresses(routed);

@@ -69,3 +69,11 @@ describe('groupByRecipient', () => {
     expect(groupByRecipient([], routes, defaults).size).toBe(0);
   });
 });
+
+describe('publisher-qualified offer ids', () => {
+  test('a route written as publisher.offer (as Partner Center shows it) matches a lead with both parts', () => {
+    const qualified = new Map([['fabrikamsoft.ledger-cloud', ['ledger@contoso.com']]]);
+    expect(recipientsFor({ publisherId: 'fabrikamsoft', offerId: 'ledger-cloud', offerTitle: 'Ledger Cloud' }, qualified, ['d@x.com'])).toEqual(['ledger@contoso.com']);
+    expect(recipientsFor({ publisherId: 'other', offerId: 'ledger-cloud' }, qualified, ['d@x.com'])).toEqual(['d@x.com']);
+  });
+});

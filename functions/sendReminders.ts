@@ -1,0 +1,36 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { systemClock } from '../shared/clock';
+import { appConfig } from '../shared/config';
+import { newUlid } from '../shared/ids';
+import { createLeadStore } from '../shared/leads/leadStore';
+import { createMailer } from '../shared/mail/mailer';
+import { runReminders } from '../shared/reminders/runReminders';
+
+const config = appConfig();
+const store = createLeadStore(config);
+
+export async function sendRemindersHandler(timer: Timer, context: InvocationContext): Promise<void> {
+  // One transport per run: runs are minutes apart, and a fresh connection never inherits a broken one.
+  const mailer = createMailer(config.mail, (line) => context.log(line));
+  try {
+    const summary = await runReminders(
+      {
+        store,
+        mailer,
+        clock: systemClock,
+        newId: newUlid,
+        config,
+        log: { info: (m) => context.log(m), warn: (m) => context.warn(m), error: (m) => context.error(m) },
+      },
+      { isPastDue: timer.isPastDue },
+    );
+    // A refused digest fails the invocation so monitoring sees it; its leads stay due and the next tick retries.
+    if (summary.failed > 0) {
+      throw new Error(`${summary.failed} of ${summary.failed + summary.sent} reminder digest(s) were not accepted by the mail server; their leads stay due for the next run`);
+    }
+  } finally {
+    mailer.close();
+  }
+}
+
+app.timer('sendReminders', { schedule: '%REMINDER_SCHEDULE%', handler: sendRemindersHandler });

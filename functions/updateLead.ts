@@ -1,0 +1,27 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { parseStatusUpdate } from '../shared/api/statusUpdate';
+import { systemClock } from '../shared/clock';
+import { appConfig } from '../shared/config';
+import { json, problem } from '../shared/http/responses';
+import { newUlid } from '../shared/ids';
+import { changeLeadStatus } from '../shared/leads/changeStatus';
+import { isUlid } from '../shared/leads/keys';
+import { createLeadStore } from '../shared/leads/leadStore';
+
+const config = appConfig();
+const store = createLeadStore(config);
+
+export async function updateLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  // Ids are upper-case ULIDs; Crockford base32 is case-insensitive, so a lower-cased copy still names the lead.
+  const leadId = (request.params.id ?? '').toUpperCase();
+  const parsed = parseStatusUpdate(await request.text());
+  if (!parsed.ok) return json(400, parsed.body);
+  // Not a ULID cannot be a lead of ours (and would not even make a table key).
+  if (!isUlid(leadId)) return problem(404, 'lead_not_found', 'No lead has this id');
+  const result = await changeLeadStatus({ store, clock: systemClock, newId: newUlid, policy: config }, leadId, { ...parsed.update, via: 'api' });
+  if (!result.ok) return problem(404, 'lead_not_found', 'No lead has this id');
+  context.log(`Lead ${leadId} set to ${result.record.status} via the API`);
+  return json(200, result.record);
+}
+
+app.http('updateLead', { route: 'leads/{id}', methods: ['PATCH'], authLevel: 'function', handler: updateLeadHandler });

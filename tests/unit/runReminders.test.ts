@@ -1,0 +1,442 @@
+/**
+ * The reminder run against an in-memory store, lock table and mailer with a fixed clock: routing, once-only
+ * delivery under mail and storage failures, the lease, escalation and the catch-up after downtime.
+ */
+import { newUlid } from '../../shared/ids';
+import { changeLeadStatus } from '../../shared/leads/changeStatus';
+import type { LeadArrivalEvent } from '../../shared/leads/model';
+import { rebuildLead } from '../../shared/leads/rebuild';
+import { MailSendError, type MailMessage, type Mailer } from '../../shared/mail/mailer';
+import { verifyContactToken } from '../../shared/reminders/contactToken';
+import { LEASE_PARTITION, type LockRow } from '../../shared/reminders/runLease';
+import { LEASE_NAME, runReminders, type ReminderRunSummary, type ReminderSettings } from '../../shared/reminders/runReminders';
+import type { Stage } from '../../shared/lead/stage';
+import { MemoryLeadStore, MemoryLockTable } from '../support/memoryLeadStore';
+
+const HOUR = 3600_000;
+const T0 = new Date('2024-05-01T08:30:00Z');
+const hoursAfterT0 = (h: number): Date => new Date(T0.getTime() + h * HOUR);
+
+const SECRET = 'unit-test-contact-link-secret-0123456789';
+const ALICE = 'alice@sales.example';
+const BOB = 'bob@sales.example';
+const CAROL = 'carol@sales.example';
+const TEAM = 'team@sales.example';
+const BOSS = 'boss@sales.example';
+
+function settings(overrides: Partial<ReminderSettings> = {}): ReminderSettings {
+  return {
+    followUpHours: 24,
+    escalateAfterHours: 48,
+    reminderRoutes: new Map([
+      ['contoso.offer-a', [ALICE]],
+      ['offer b', [BOB]],
+      ['shared-offer', [ALICE, CAROL]],
+    ]),
+    defaultRecipients: [TEAM],
+    escalationEmail: BOSS,
+    contactLink: { secret: SECRET, ttlDays: 14 },
+    publicBaseUrl: 'https://leads.contoso.example',
+    ...overrides,
+  };
+}
+
+class FakeMailer implements Mailer {
+  readonly sent: MailMessage[] = [];
+  /** Addresses whose server refuses (a 5xx/4xx at RCPT), or everything when `down`. */
+  readonly refuse = new Set<string>();
+  down = false;
+  /** Runs inside send, after acceptance: lets a test act "while the mail is on the wire". */
+  duringSend?: () => Promise<void>;
+
+  async send(message: MailMessage): Promise<{ messageId: string; accepted: string[] }> {
+    if (this.down) throw new MailSendError('SMTP server 127.0.0.1:25 did not take the message (ECONNREFUSED)', 'ECONNECTION');
+    if (message.to.some((to) => this.refuse.has(to))) {
+      throw new MailSendError('SMTP server 127.0.0.1:25 did not take the message (451 try later)', 'EENVELOPE', 451);
+    }
+    await this.duringSend?.();
+    this.sent.push(message);
+    return { messageId: `<${this.sent.length}@test>`, accepted: [...message.to] };
+  }
+
+  close(): void {}
+
+  to(address: string): MailMessage[] {
+    return this.sent.filter((m) => m.to.includes(address));
+  }
+}
+
+interface LeadSpec {
+  firstSeen: Date;
+  offer?: { publisherId?: string; offerId?: string; title?: string };
+  stage?: Exclude<Stage, 'doNotContact'>;
+  doNotContact?: boolean;
+  isTest?: boolean;
+  firstName?: string;
+  email?: string;
+}
+
+class World {
+  readonly store = new MemoryLeadStore();
+  readonly locks = new MemoryLockTable();
+  readonly mailer = new FakeMailer();
+  readonly logs: string[] = [];
+  now = T0;
+  config = settings();
+
+  deps() {
+    return {
+      store: this.store,
+      mailer: this.mailer,
+      clock: () => this.now,
+      newId: newUlid,
+      config: this.config,
+      locks: this.locks,
+      log: {
+        info: (m: string) => this.logs.push(`info ${m}`),
+        warn: (m: string) => this.logs.push(`warn ${m}`),
+        error: (m: string) => this.logs.push(`error ${m}`),
+      },
+    };
+  }
+
+  run(isPastDue = false): Promise<ReminderRunSummary> {
+    return runReminders(this.deps(), { isPastDue });
+  }
+
+  /** A lead as processing stores it: an arrival event, then the record and its follow-up entries rebuilt. */
+  async lead(spec: LeadSpec): Promise<string> {
+    const leadId = newUlid();
+    const offer = spec.offer ?? { publisherId: 'contoso', offerId: 'offer-a', title: 'Offer A' };
+    const stage: Stage = spec.doNotContact ? 'doNotContact' : (spec.stage ?? 'interest');
+    const event: LeadArrivalEvent = {
+      kind: 'lead',
+      eventId: leadId,
+      at: spec.firstSeen.toISOString(),
+      source: spec.isTest ? 'Test' : 'AzureMarketplace',
+      sourceRaw: 'AzureMarketplace',
+      action: spec.doNotContact ? 'DNC' : stage === 'active' ? 'INS' : stage === 'trial' ? 'Trial' : 'PLT',
+      actionRaw: 'x',
+      stage,
+      offerId: offer.offerId,
+      publisherId: offer.publisherId,
+      offerTitle: offer.title,
+      firstName: spec.firstName ?? 'Jan',
+      lastName: 'Kowalski',
+      company: 'Fabrikam',
+      email: spec.email ?? `jan.${leadId.toLowerCase()}@fabrikam.example`,
+      phone: '+48 600 100 200',
+      phoneE164: '+48600100200',
+      country: 'PL',
+      isTest: spec.isTest ?? false,
+      unrecognised: false,
+      flags: [],
+      rawBody: '{}',
+    };
+    await this.store.appendEvent(leadId, event);
+    await rebuildLead(this.store, { leadId, offerKey: 'contoso.offer-a', identityKind: 'email' }, this.config);
+    return leadId;
+  }
+
+  record(leadId: string) {
+    const stored = this.store.leads.get(leadId);
+    if (!stored) throw new Error(`no lead ${leadId}`);
+    return stored.record;
+  }
+
+  reminderEvents(leadId: string) {
+    return [...(this.store.events.get(leadId)?.values() ?? [])].filter((e) => e.kind === 'reminder');
+  }
+}
+
+/** Lead ids named in a digest: each lead's contact link carries its id. */
+function leadIdsIn(message: MailMessage): string[] {
+  return [...message.text.matchAll(/\/api\/leads\/([0-9A-Z]{26})\/contact/g)].map((m) => m[1] ?? '').sort();
+}
+
+describe('runReminders', () => {
+  test('one digest per recipient with exactly their due leads; each lead then carries a reminder event', async () => {
+    const w = new World();
+    const a1 = await w.lead({ firstSeen: T0 });
+    const a2 = await w.lead({ firstSeen: hoursAfterT0(0.5), stage: 'active' });
+    const b1 = await w.lead({ firstSeen: T0, offer: { title: 'Offer B' } });
+    const notYet = await w.lead({ firstSeen: hoursAfterT0(2) });
+    w.now = hoursAfterT0(25);
+
+    const summary = await w.run();
+
+    expect(w.mailer.sent).toHaveLength(2);
+    expect(w.mailer.to(ALICE).map(leadIdsIn)).toEqual([[a1, a2].sort()]);
+    expect(w.mailer.to(BOB).map(leadIdsIn)).toEqual([[b1]]);
+    expect(summary).toMatchObject({ lease: 'acquired', due: 3, sent: 2, failed: 0, completed: 3, pending: 0, skipped: 0 });
+    for (const id of [a1, a2, b1]) {
+      expect(w.record(id).remindedAt).toBe(w.now.toISOString());
+      expect(w.store.followUpsOf(id).map((f) => f.kind)).toEqual(['escalate']);
+    }
+    expect(w.reminderEvents(a1)).toEqual([expect.objectContaining({ reminder: 'remind', recipients: [ALICE] })]);
+    // The not-yet-due lead was not touched at all.
+    expect(w.record(notYet).remindedAt).toBeUndefined();
+    expect(w.store.followUpsOf(notYet)).toHaveLength(2);
+    // Most valuable first: the active lead leads Alice's digest.
+    expect(w.mailer.to(ALICE)[0]?.text.indexOf(a2)).toBeLessThan(w.mailer.to(ALICE)[0]?.text.indexOf(a1) ?? -1);
+
+    // A second run finds nothing left to send.
+    const again = await w.run();
+    expect(again).toMatchObject({ due: 0, sent: 0 });
+    expect(w.mailer.sent).toHaveLength(2);
+  });
+
+  test('each link names its lead, is signed with the current key and expires after the TTL', async () => {
+    const w = new World();
+    const id = await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(24);
+    await w.run();
+    const url = new URL(/Mark as contacted: (\S+)/.exec(w.mailer.sent[0]?.text ?? '')?.[1] ?? 'http://x');
+    expect(url.origin + url.pathname).toBe(`https://leads.contoso.example/api/leads/${id}/contact`);
+    const token = url.searchParams.get('token') ?? '';
+    expect(verifyContactToken(id, token, w.now, { secret: SECRET })).toEqual({ ok: true });
+    expect(verifyContactToken(id, token, new Date(w.now.getTime() + 14 * 24 * HOUR), { secret: SECRET })).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  test('a lead contacted before its due time is never mentioned and its entry is gone', async () => {
+    const w = new World();
+    const contacted = await w.lead({ firstSeen: T0 });
+    const other = await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(3);
+    await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, contacted, { status: 'contacted', via: 'api' });
+    expect(w.store.followUpsOf(contacted)).toEqual([]);
+
+    w.now = hoursAfterT0(25);
+    await w.run();
+    expect(w.mailer.sent.flatMap(leadIdsIn)).toEqual([other]);
+  });
+
+  test('an entry left behind by an interrupted status change is dropped, not mailed (the rebuild removes it)', async () => {
+    const w = new World();
+    const id = await w.lead({ firstSeen: T0 });
+    // The status event is in the history but the record and index were never rebuilt (a crash in between).
+    await w.store.appendEvent(id, { kind: 'status', eventId: newUlid(), at: hoursAfterT0(2).toISOString(), status: 'qualified', via: 'api' });
+    w.now = hoursAfterT0(25);
+
+    const summary = await w.run();
+    expect(w.mailer.sent).toEqual([]);
+    expect(summary).toMatchObject({ due: 1, skipped: 1, sent: 0 });
+    expect(w.record(id).status).toBe('qualified');
+    expect(w.store.followUpsOf(id)).toEqual([]);
+  });
+
+  test('do-not-contact and test leads are never mailed, even with a stray index entry', async () => {
+    const w = new World();
+    const dnc = await w.lead({ firstSeen: T0, doNotContact: true });
+    const test = await w.lead({ firstSeen: T0, isTest: true });
+    expect(w.store.followUpsOf(dnc)).toEqual([]);
+    expect(w.store.followUpsOf(test)).toEqual([]);
+    await w.store.putFollowUp({ kind: 'remind', leadId: test, dueAt: hoursAfterT0(24).toISOString(), sentTo: [] });
+    w.now = hoursAfterT0(50);
+
+    const summary = await w.run();
+    expect(w.mailer.sent).toEqual([]);
+    expect(summary).toMatchObject({ due: 1, skipped: 1 });
+    expect(w.store.followUpsOf(test)).toEqual([]);
+  });
+
+  test('a refusal for one recipient does not block the others; its leads go out on the next run, once', async () => {
+    const w = new World();
+    const a = await w.lead({ firstSeen: T0 });
+    const b = await w.lead({ firstSeen: T0, offer: { title: 'Offer B' } });
+    w.now = hoursAfterT0(25);
+    w.mailer.refuse.add(ALICE);
+
+    const first = await w.run();
+    expect(first).toMatchObject({ sent: 1, failed: 1, completed: 1, pending: 1 });
+    expect(first.digests.find((d) => d.recipient === ALICE)).toMatchObject({ outcome: 'failed', leadIds: [a] });
+    expect(w.mailer.sent.map((m) => m.to)).toEqual([[BOB]]);
+    expect(w.store.followUpsOf(a).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
+    expect(w.record(a).remindedAt).toBeUndefined();
+    expect(w.logs.some((l) => l.startsWith('error') && l.includes(a) && l.includes('next run'))).toBe(true);
+
+    w.mailer.refuse.clear();
+    w.now = hoursAfterT0(25.25);
+    const second = await w.run();
+    expect(second).toMatchObject({ sent: 1, failed: 0 });
+    expect(w.mailer.sent.map((m) => m.to)).toEqual([[BOB], [ALICE]]);
+    expect(leadIdsIn(w.mailer.sent[1]!)).toEqual([a]);
+    expect(w.record(b).remindedAt).toBeDefined();
+
+    await w.run();
+    expect(w.mailer.sent).toHaveLength(2);
+  });
+
+  test('mail server down: nothing is marked, the next run sends each digest once', async () => {
+    const w = new World();
+    const id = await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(25);
+    w.mailer.down = true;
+    expect(await w.run()).toMatchObject({ sent: 0, failed: 1, completed: 0 });
+    expect(w.store.followUpsOf(id).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
+    expect(w.reminderEvents(id)).toEqual([]);
+
+    w.mailer.down = false;
+    expect(await w.run()).toMatchObject({ sent: 1, completed: 1 });
+    expect(await w.run()).toMatchObject({ sent: 0, due: 0 });
+    expect(w.mailer.sent).toHaveLength(1);
+  });
+
+  test('a recipient already in sentTo is skipped: an interrupted run resumes with the others only', async () => {
+    const w = new World();
+    const id = await w.lead({ firstSeen: T0, offer: { offerId: 'shared-offer' } });
+    w.now = hoursAfterT0(25);
+    const entry = w.store.followUpsOf(id).find((f) => f.kind === 'remind');
+    if (!entry) throw new Error('expected a remind entry');
+    // Alice's copy went out in a run that died before Carol's.
+    await w.store.markFollowUpSent({ ...entry }, [ALICE]);
+
+    await w.run();
+    expect(w.mailer.sent.map((m) => m.to)).toEqual([[CAROL]]);
+    expect(w.reminderEvents(id)).toEqual([expect.objectContaining({ recipients: [ALICE, CAROL] })]);
+  });
+
+  test('the one-repeat window: a digest accepted but not recorded (storage failed) is sent once more, never again', async () => {
+    const w = new World();
+    await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(25);
+    w.store.failMarks = 1;
+    expect(await w.run()).toMatchObject({ sent: 1, completed: 0, pending: 1 });
+    expect(w.logs.some((l) => l.startsWith('error') && l.includes('repeat'))).toBe(true);
+    expect(await w.run()).toMatchObject({ sent: 1, completed: 1 });
+    expect(await w.run()).toMatchObject({ sent: 0 });
+    expect(w.mailer.sent).toHaveLength(2);
+  });
+
+  test('escalation goes once to the escalation address, marked as such; a second run sends nothing', async () => {
+    const w = new World();
+    const id = await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(49);
+
+    const summary = await w.run();
+    expect(summary).toMatchObject({ sent: 2, completed: 2 });
+    const [escalation, ...more] = w.mailer.to(BOSS);
+    expect(more).toEqual([]);
+    expect(escalation?.subject).toMatch(/^Escalation: 1 marketplace lead still uncontacted after 48 h/);
+    expect(leadIdsIn(escalation!)).toEqual([id]);
+    expect(w.mailer.to(ALICE)).toHaveLength(1);
+    expect(w.record(id)).toMatchObject({ remindedAt: w.now.toISOString(), escalatedAt: w.now.toISOString() });
+    expect(w.store.followUpsOf(id)).toEqual([]);
+
+    w.now = hoursAfterT0(60);
+    expect(await w.run()).toMatchObject({ due: 0, sent: 0 });
+    expect(w.mailer.sent).toHaveLength(2);
+  });
+
+  test('without ESCALATION_EMAIL escalation entries are dropped and nothing is escalated', async () => {
+    const w = new World();
+    w.config = settings({ escalationEmail: undefined });
+    const id = await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(25);
+    await w.run();
+    w.now = hoursAfterT0(49);
+    const summary = await w.run();
+    expect(summary).toMatchObject({ due: 1, skipped: 1, sent: 0 });
+    expect(w.mailer.sent).toHaveLength(1);
+    expect(w.store.followUpsOf(id)).toEqual([]);
+    expect(w.record(id).escalatedAt).toBeUndefined();
+  });
+
+  test('while another run holds the lease this run sends nothing; once it lapses the next run sends', async () => {
+    const w = new World();
+    const id = await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(25);
+    const held: LockRow = { owner: 'other-instance', expiresAt: hoursAfterT0(25.1).toISOString(), acquiredAt: w.now.toISOString() };
+    await w.locks.createEntity({ partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, ...held });
+
+    expect(await w.run()).toMatchObject({ lease: 'held', due: 0, sent: 0 });
+    expect(w.mailer.sent).toEqual([]);
+    expect(w.logs.some((l) => l.startsWith('warn') && l.includes('holds the lease'))).toBe(true);
+    expect(w.store.followUpsOf(id)).toHaveLength(2);
+
+    // The holder crashed: after its expiry the lease is taken over.
+    w.now = hoursAfterT0(25.25);
+    expect(await w.run()).toMatchObject({ lease: 'acquired', sent: 1 });
+    // And the run released it when done.
+    expect(w.locks.rows.size).toBe(0);
+  });
+
+  test('two overlapping runs: one sends, the other finds the lease held; one email per recipient', async () => {
+    const w = new World();
+    await w.lead({ firstSeen: T0 });
+    await w.lead({ firstSeen: T0, offer: { title: 'Offer B' } });
+    w.now = hoursAfterT0(25);
+    let second: Promise<ReminderRunSummary> | undefined;
+    w.mailer.duringSend = async () => {
+      // The next tick starts while the first run is still talking to the mail server.
+      second ??= w.run();
+      await second;
+    };
+    const first = await w.run();
+    const other = await second;
+    expect(first).toMatchObject({ lease: 'acquired', sent: 2 });
+    expect(other).toMatchObject({ lease: 'held', sent: 0 });
+    expect(w.mailer.sent.map((m) => m.to[0]).sort()).toEqual([ALICE, BOB]);
+  });
+
+  test('a run that lost its lease stops before the next email and leaves the rest due', async () => {
+    const w = new World();
+    await w.lead({ firstSeen: T0 });
+    const b = await w.lead({ firstSeen: T0, offer: { title: 'Offer B' } });
+    w.now = hoursAfterT0(25);
+    w.mailer.duringSend = async () => {
+      w.mailer.duringSend = undefined;
+      // This run stalled past its lease and another instance took over.
+      const row = await w.locks.getEntity(LEASE_PARTITION, LEASE_NAME);
+      await w.locks.updateEntity({ partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, owner: 'other', expiresAt: row.expiresAt, acquiredAt: row.acquiredAt }, 'Replace', { etag: row.etag });
+    };
+    const summary = await w.run();
+    expect(summary).toMatchObject({ sent: 1, pending: 1 });
+    expect(summary.digests.map((d) => d.outcome)).toEqual(['sent', 'notSent']);
+    expect(w.mailer.sent).toHaveLength(1);
+    expect(summary.digests[1]).toMatchObject({ recipient: BOB, leadIds: [b], outcome: 'notSent' });
+    expect(w.store.followUpsOf(b).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
+    expect(w.record(b).remindedAt).toBeUndefined();
+  });
+
+  test('after downtime a run catches up with everything that fell due meanwhile, and logs isPastDue', async () => {
+    const w = new World();
+    const early = await w.lead({ firstSeen: T0 });
+    const later = await w.lead({ firstSeen: hoursAfterT0(10) });
+    w.now = hoursAfterT0(40);
+    const summary = await w.run(true);
+    expect(summary).toMatchObject({ isPastDue: true, sent: 1, completed: 2 });
+    expect(leadIdsIn(w.mailer.sent[0]!)).toEqual([early, later].sort());
+    expect(w.logs[0]).toMatch(/isPastDue/);
+  });
+
+  test('work follows due entries: leads that are not due are never read', async () => {
+    const w = new World();
+    for (let i = 0; i < 150; i++) await w.lead({ firstSeen: hoursAfterT0(20) });
+    for (let i = 0; i < 150; i++) {
+      const id = await w.lead({ firstSeen: T0 });
+      await changeLeadStatus({ store: w.store, clock: () => hoursAfterT0(1), newId: newUlid, policy: w.config }, id, { status: 'contacted', via: 'api' });
+    }
+    const due = [await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 })];
+    w.now = hoursAfterT0(25);
+    w.store.calls.getLead = 0;
+    w.store.calls.listEvents = 0;
+    const summary = await w.run();
+    expect(summary).toMatchObject({ due: 3, completed: 3 });
+    // One read per due lead, plus the rebuild's after sending.
+    expect(w.store.calls.getLead).toBeLessThanOrEqual(due.length * 2);
+    expect(w.store.calls.listEvents).toBeLessThanOrEqual(due.length * 2);
+  });
+
+  test('logs name lead ids and counts, never a customer name, address or phone number', async () => {
+    const w = new World();
+    await w.lead({ firstSeen: T0, firstName: 'Zbigniew', email: 'zbigniew@fabrikam.example' });
+    w.now = hoursAfterT0(25);
+    w.mailer.refuse.add(ALICE);
+    await w.run();
+    w.mailer.refuse.clear();
+    await w.run();
+    const all = w.logs.join('\n');
+    expect(all).not.toMatch(/Zbigniew|Kowalski|@|600 ?100|\+48/);
+  });
+});
