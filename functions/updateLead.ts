@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { leadView } from '../shared/api/leadView';
 import { parseStatusUpdate } from '../shared/api/statusUpdate';
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
@@ -18,10 +19,10 @@ export async function updateLeadHandler(request: HttpRequest, context: Invocatio
   if (!parsed.ok) return json(400, parsed.body);
   // Not a ULID cannot be a lead of ours (and would not even make a table key).
   if (!isUlid(leadId)) return problem(404, 'lead_not_found', 'No lead has this id');
-  const result = await changeLeadStatus({ store, clock: systemClock, newId: newUlid, policy: config }, leadId, { ...parsed.update, via: 'api' });
+  const result = await changeLeadStatus({ store, clock: systemClock, newId: newUlid, policy: config }, leadId, parsed.update);
   if (!result.ok) return problem(404, 'lead_not_found', 'No lead has this id');
-  context.log(`Lead ${leadId} set to ${result.record.status} via the API`);
-  return json(200, result.record);
+  context.log(`Lead ${leadId} set to ${result.record.status} via ${parsed.update.via}`);
+  return json(200, leadView(result.record));
 }
 
 app.http('updateLead', { route: 'leads/{id}', methods: ['PATCH'], authLevel: 'function', handler: updateLeadHandler });

@@ -11,6 +11,8 @@ export interface StatusUpdate {
   status: LeadStatus;
   note?: string;
   by?: string;
+  /** Where the change was made, for the history: the dashboard says so; any other caller is the API. */
+  via: 'api' | 'dashboard';
 }
 
 export type StatusUpdateResult =
@@ -57,6 +59,8 @@ export function parseStatusUpdate(text: string): StatusUpdateResult {
   if (!isLeadStatus(status)) problems.push({ field: 'status', rule: 'enum', message: STATUS_MESSAGE });
   const note = optionalText(body, 'note', MAX_NOTE_LENGTH, problems);
   const by = optionalText(body, 'by', MAX_BY_LENGTH, problems);
-  if (problems.length > 0 || !isLeadStatus(status)) return fail('invalid_status_update', problems);
-  return { ok: true, update: { status, note, by } };
+  const via = body.via ?? 'api';
+  if (via !== 'api' && via !== 'dashboard') problems.push({ field: 'via', rule: 'enum', message: 'via must be api or dashboard' });
+  if (problems.length > 0 || !isLeadStatus(status) || (via !== 'api' && via !== 'dashboard')) return fail('invalid_status_update', problems);
+  return { ok: true, update: { status, note, by, via } };
 }

@@ -322,7 +322,7 @@ export const DASHBOARD_SCRIPT = `
   }
 
   async function setStatus(id, status) {
-    var body = { status: status };
+    var body = { status: status, via: 'dashboard' };
     var note = $('detail-note').value.trim();
     var by = $('detail-by').value.trim();
     if (note) body.note = note;

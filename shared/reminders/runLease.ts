@@ -20,7 +20,7 @@ export interface LockRow {
   acquiredAt: string;
 }
 
-/** The slice of a TableClient the lease uses; `store.tables.locks` satisfies it, unit tests pass a fake. */
+/** The slice of a TableClient the lease uses (`store.tables.locks`). */
 export interface LockTable {
   createTable(): Promise<unknown>;
   getEntity(partitionKey: string, rowKey: string): Promise<TableEntityResult<LockRow>>;

@@ -26,7 +26,7 @@ import type { Mailer } from '../mail/mailer';
 import { contactLinkUrl, signContactToken } from './contactToken';
 import { renderDigest, type DigestLead, type DigestStage } from './digest';
 import { groupByRecipient, recipientsFor, type RoutableLead } from './routing';
-import { acquireRunLease, type LockTable, type RunLease } from './runLease';
+import { acquireRunLease, type RunLease } from './runLease';
 
 export type ReminderSettings = Pick<
   AppConfig,
@@ -47,8 +47,6 @@ export interface ReminderDeps {
   newId(): string;
   config: ReminderSettings;
   log: ReminderLog;
-  /** Where the run lease lives; `store.tables.locks` unless a test passes its own. */
-  locks?: LockTable;
   /** How long a crashed run can block the next; longer than one digest can take (SMTP timeouts are ≤ 40 s). */
   leaseTtlMs?: number;
 }
@@ -165,7 +163,7 @@ export async function runReminders(deps: ReminderDeps, options: { isPastDue: boo
       : 'Reminder run started (isPastDue: false)',
   );
 
-  const attempt = await acquireRunLease(deps.locks ?? store.tables.locks, LEASE_NAME, {
+  const attempt = await acquireRunLease(store.tables.locks, LEASE_NAME, {
     owner: deps.newId(),
     now,
     ttlMs: deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,

@@ -1,23 +1,33 @@
 /**
- * The reminder run against an in-memory store, lock table and mailer with a fixed clock: routing, once-only
- * delivery under mail and storage failures, the lease, escalation and the catch-up after downtime.
+ * The reminder run against real storage and real SMTP with a fixed clock: the real LeadStore and Locks table in
+ * Azurite, the real mailer talking to an SMTP server on loopback. Routing, once-only delivery under mail and
+ * storage failures, the lease, escalation and the catch-up after downtime. One Azurite and one SMTP server for the
+ * file; each test gets its own table prefix. Where a test observes or injects something (store reads, a failed
+ * write, an action while a mail is on the wire), it wraps the real store or mailer; the data still goes to Azurite
+ * and the mail still goes over SMTP.
  */
+import { odata } from '@azure/data-tables';
+import type { RunningAzurite } from '../../scripts/local-host/azurite';
 import { newUlid } from '../../shared/ids';
 import { changeLeadStatus } from '../../shared/leads/changeStatus';
-import type { LeadArrivalEvent } from '../../shared/leads/model';
+import { createLeadStore, type FollowUpEntry, type LeadStore } from '../../shared/leads/leadStore';
+import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../../shared/leads/model';
 import { rebuildLead } from '../../shared/leads/rebuild';
-import { MailSendError, type MailMessage, type Mailer } from '../../shared/mail/mailer';
+import { createMailer, type Mailer } from '../../shared/mail/mailer';
 import { verifyContactToken } from '../../shared/reminders/contactToken';
 import { LEASE_PARTITION, type LockRow } from '../../shared/reminders/runLease';
-import { LEASE_NAME, runReminders, type ReminderRunSummary, type ReminderSettings } from '../../shared/reminders/runReminders';
+import { LEASE_NAME, runReminders, type ReminderDeps, type ReminderRunSummary, type ReminderSettings } from '../../shared/reminders/runReminders';
 import type { Stage } from '../../shared/lead/stage';
-import { MemoryLeadStore, MemoryLockTable } from '../support/memoryLeadStore';
+import { startTestAzurite } from '../support/hostProcess';
+import { testConfig } from '../support/leadFixtures';
+import { SmtpSink, type ReceivedMail } from '../support/smtpSink';
 
 const HOUR = 3600_000;
 const T0 = new Date('2024-05-01T08:30:00Z');
 const hoursAfterT0 = (h: number): Date => new Date(T0.getTime() + h * HOUR);
 
 const SECRET = 'unit-test-contact-link-secret-0123456789';
+const FROM = 'Marketplace leads <leads@contoso.example>';
 const ALICE = 'alice@sales.example';
 const BOB = 'bob@sales.example';
 const CAROL = 'carol@sales.example';
@@ -41,29 +51,83 @@ function settings(overrides: Partial<ReminderSettings> = {}): ReminderSettings {
   };
 }
 
-class FakeMailer implements Mailer {
-  readonly sent: MailMessage[] = [];
-  /** Addresses whose server refuses (a 5xx/4xx at RCPT), or everything when `down`. */
-  readonly refuse = new Set<string>();
-  down = false;
-  /** Runs inside send, after acceptance: lets a test act "while the mail is on the wire". */
-  duringSend?: () => Promise<void>;
+let azurite: RunningAzurite;
+let smtp: SmtpSink;
+let smtpDown = false;
+let realMailer: Mailer;
+let prefixCounter = 0;
 
-  async send(message: MailMessage): Promise<{ messageId: string; accepted: string[] }> {
-    if (this.down) throw new MailSendError('SMTP server 127.0.0.1:25 did not take the message (ECONNREFUSED)', 'ECONNECTION');
-    if (message.to.some((to) => this.refuse.has(to))) {
-      throw new MailSendError('SMTP server 127.0.0.1:25 did not take the message (451 try later)', 'EENVELOPE', 451);
-    }
-    await this.duringSend?.();
-    this.sent.push(message);
-    return { messageId: `<${this.sent.length}@test>`, accepted: [...message.to] };
-  }
+beforeAll(async () => {
+  [azurite, smtp] = await Promise.all([startTestAzurite(), SmtpSink.start()]);
+  realMailer = createMailer({ transport: 'smtp', from: FROM, smtp: { host: '127.0.0.1', port: smtp.port, secure: false }, outboxDir: 'unused' });
+});
 
-  close(): void {}
+afterEach(async () => {
+  // A test that failed while the mail server was down must not take it down for the next test.
+  if (smtpDown) await setMailServerDown(false);
+});
 
-  to(address: string): MailMessage[] {
-    return this.sent.filter((m) => m.to.includes(address));
-  }
+afterAll(async () => {
+  realMailer?.close();
+  await Promise.all([smtp?.stop(), azurite?.stop()]);
+});
+
+/** Stops the SMTP server (the mailer then gets "connection refused") or starts it again on the same port. */
+async function setMailServerDown(down: boolean): Promise<void> {
+  if (down === smtpDown) return;
+  if (down) await smtp.stop();
+  else await smtp.listen();
+  smtpDown = down;
+}
+
+/**
+ * The real store, decorated: counts the reads a run makes and can fail the next writes of a delivery, as a
+ * storage outage right after a send would. Every call still goes to Azurite.
+ */
+interface TestStore extends LeadStore {
+  readonly calls: { getLead: number; listEvents: number };
+  /** Makes the next markFollowUpSent calls throw, before they reach the table. */
+  failMarks: number;
+  /** The follow-up entries of one lead, as stored in the FollowUps table. */
+  followUpsOf(leadId: string): Promise<FollowUpEntry[]>;
+}
+
+function decorate(real: LeadStore): TestStore {
+  const store: TestStore = {
+    // createLeadStore's methods close over their table clients (no `this`), so copying them keeps them working.
+    ...real,
+    calls: { getLead: 0, listEvents: 0 },
+    failMarks: 0,
+    getLead(leadId) {
+      store.calls.getLead++;
+      return real.getLead(leadId);
+    },
+    listEvents(leadId) {
+      store.calls.listEvents++;
+      return real.listEvents(leadId);
+    },
+    async markFollowUpSent(entry, recipients) {
+      if (store.failMarks > 0) {
+        store.failMarks--;
+        throw Object.assign(new Error('storage unavailable'), { statusCode: 503 });
+      }
+      return real.markFollowUpSent(entry, recipients);
+    },
+    async followUpsOf(leadId) {
+      const out: FollowUpEntry[] = [];
+      for await (const row of real.tables.followUps.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`leadId eq ${leadId}` } })) {
+        out.push({
+          kind: row.kind === 'escalate' ? 'escalate' : 'remind',
+          leadId: String(row.leadId),
+          dueAt: String(row.dueAt),
+          sentTo: JSON.parse(String(row.sentTo ?? '[]')) as string[],
+          etag: row.etag,
+        });
+      }
+      return out;
+    },
+  };
+  return store;
 }
 
 interface LeadSpec {
@@ -77,21 +141,42 @@ interface LeadSpec {
 }
 
 class World {
-  readonly store = new MemoryLeadStore();
-  readonly locks = new MemoryLockTable();
-  readonly mailer = new FakeMailer();
   readonly logs: string[] = [];
   now = T0;
   config = settings();
+  readonly smtp = smtp;
+  /** Runs while a mail is on the wire (concurrently with the SMTP transaction): lets a test act mid-send. */
+  duringSend?: () => Promise<void>;
+  readonly mailer: Mailer = {
+    send: async (message) => {
+      const during = this.duringSend;
+      if (during === undefined) return realMailer.send(message);
+      const [result] = await Promise.all([realMailer.send(message), during()]);
+      return result;
+    },
+    close: () => undefined,
+  };
 
-  deps() {
+  private constructor(
+    private readonly real: LeadStore,
+    readonly store: TestStore,
+  ) {}
+
+  /** A fresh set of tables (own prefix) in the file's Azurite, and an empty SMTP server. */
+  static async create(): Promise<World> {
+    const real = createLeadStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
+    await real.ensureTables();
+    smtp.reset();
+    return new World(real, decorate(real));
+  }
+
+  deps(): ReminderDeps {
     return {
       store: this.store,
       mailer: this.mailer,
       clock: () => this.now,
       newId: newUlid,
       config: this.config,
-      locks: this.locks,
       log: {
         info: (m: string) => this.logs.push(`info ${m}`),
         warn: (m: string) => this.logs.push(`warn ${m}`),
@@ -138,25 +223,33 @@ class World {
     return leadId;
   }
 
-  record(leadId: string) {
-    const stored = this.store.leads.get(leadId);
+  /** The stored record, read past the counting decorator. */
+  async record(leadId: string): Promise<LeadRecord> {
+    const stored = await this.real.getLead(leadId);
     if (!stored) throw new Error(`no lead ${leadId}`);
     return stored.record;
   }
 
-  reminderEvents(leadId: string) {
-    return [...(this.store.events.get(leadId)?.values() ?? [])].filter((e) => e.kind === 'reminder');
+  async reminderEvents(leadId: string): Promise<LeadEvent[]> {
+    return (await this.real.listEvents(leadId)).filter((e) => e.kind === 'reminder');
+  }
+
+  /** Rows in this test's Locks table. */
+  async lockRows(): Promise<number> {
+    let count = 0;
+    for await (const _ of this.store.tables.locks.listEntities()) count++;
+    return count;
   }
 }
 
 /** Lead ids named in a digest: each lead's contact link carries its id. */
-function leadIdsIn(message: MailMessage): string[] {
+function leadIdsIn(message: ReceivedMail): string[] {
   return [...message.text.matchAll(/\/api\/leads\/([0-9A-Z]{26})\/contact/g)].map((m) => m[1] ?? '').sort();
 }
 
 describe('runReminders', () => {
   test('one digest per recipient with exactly their due leads; each lead then carries a reminder event', async () => {
-    const w = new World();
+    const w = await World.create();
     const a1 = await w.lead({ firstSeen: T0 });
     const a2 = await w.lead({ firstSeen: hoursAfterT0(0.5), stage: 'active' });
     const b1 = await w.lead({ firstSeen: T0, offer: { title: 'Offer B' } });
@@ -165,33 +258,33 @@ describe('runReminders', () => {
 
     const summary = await w.run();
 
-    expect(w.mailer.sent).toHaveLength(2);
-    expect(w.mailer.to(ALICE).map(leadIdsIn)).toEqual([[a1, a2].sort()]);
-    expect(w.mailer.to(BOB).map(leadIdsIn)).toEqual([[b1]]);
+    expect(w.smtp.received).toHaveLength(2);
+    expect(w.smtp.to(ALICE).map(leadIdsIn)).toEqual([[a1, a2].sort()]);
+    expect(w.smtp.to(BOB).map(leadIdsIn)).toEqual([[b1]]);
     expect(summary).toMatchObject({ lease: 'acquired', due: 3, sent: 2, failed: 0, completed: 3, pending: 0, skipped: 0 });
     for (const id of [a1, a2, b1]) {
-      expect(w.record(id).remindedAt).toBe(w.now.toISOString());
-      expect(w.store.followUpsOf(id).map((f) => f.kind)).toEqual(['escalate']);
+      expect((await w.record(id)).remindedAt).toBe(w.now.toISOString());
+      expect((await w.store.followUpsOf(id)).map((f) => f.kind)).toEqual(['escalate']);
     }
-    expect(w.reminderEvents(a1)).toEqual([expect.objectContaining({ reminder: 'remind', recipients: [ALICE] })]);
+    expect(await w.reminderEvents(a1)).toEqual([expect.objectContaining({ reminder: 'remind', recipients: [ALICE] })]);
     // The not-yet-due lead was not touched at all.
-    expect(w.record(notYet).remindedAt).toBeUndefined();
-    expect(w.store.followUpsOf(notYet)).toHaveLength(2);
+    expect((await w.record(notYet)).remindedAt).toBeUndefined();
+    expect(await w.store.followUpsOf(notYet)).toHaveLength(2);
     // Most valuable first: the active lead leads Alice's digest.
-    expect(w.mailer.to(ALICE)[0]?.text.indexOf(a2)).toBeLessThan(w.mailer.to(ALICE)[0]?.text.indexOf(a1) ?? -1);
+    expect(w.smtp.to(ALICE)[0]?.text.indexOf(a2)).toBeLessThan(w.smtp.to(ALICE)[0]?.text.indexOf(a1) ?? -1);
 
     // A second run finds nothing left to send.
     const again = await w.run();
     expect(again).toMatchObject({ due: 0, sent: 0 });
-    expect(w.mailer.sent).toHaveLength(2);
+    expect(w.smtp.received).toHaveLength(2);
   });
 
   test('each link names its lead, is signed with the current key and expires after the TTL', async () => {
-    const w = new World();
+    const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(24);
     await w.run();
-    const url = new URL(/Mark as contacted: (\S+)/.exec(w.mailer.sent[0]?.text ?? '')?.[1] ?? 'http://x');
+    const url = new URL(/Mark as contacted: (\S+)/.exec(w.smtp.received[0]?.text ?? '')?.[1] ?? 'http://x');
     expect(url.origin + url.pathname).toBe(`https://leads.contoso.example/api/leads/${id}/contact`);
     const token = url.searchParams.get('token') ?? '';
     expect(verifyContactToken(id, token, w.now, { secret: SECRET })).toEqual({ ok: true });
@@ -199,105 +292,105 @@ describe('runReminders', () => {
   });
 
   test('a lead contacted before its due time is never mentioned and its entry is gone', async () => {
-    const w = new World();
+    const w = await World.create();
     const contacted = await w.lead({ firstSeen: T0 });
     const other = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(3);
     await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, contacted, { status: 'contacted', via: 'api' });
-    expect(w.store.followUpsOf(contacted)).toEqual([]);
+    expect(await w.store.followUpsOf(contacted)).toEqual([]);
 
     w.now = hoursAfterT0(25);
     await w.run();
-    expect(w.mailer.sent.flatMap(leadIdsIn)).toEqual([other]);
+    expect(w.smtp.received.flatMap(leadIdsIn)).toEqual([other]);
   });
 
   test('an entry left behind by an interrupted status change is dropped, not mailed (the rebuild removes it)', async () => {
-    const w = new World();
+    const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     // The status event is in the history but the record and index were never rebuilt (a crash in between).
     await w.store.appendEvent(id, { kind: 'status', eventId: newUlid(), at: hoursAfterT0(2).toISOString(), status: 'qualified', via: 'api' });
     w.now = hoursAfterT0(25);
 
     const summary = await w.run();
-    expect(w.mailer.sent).toEqual([]);
+    expect(w.smtp.received).toEqual([]);
     expect(summary).toMatchObject({ due: 1, skipped: 1, sent: 0 });
-    expect(w.record(id).status).toBe('qualified');
-    expect(w.store.followUpsOf(id)).toEqual([]);
+    expect((await w.record(id)).status).toBe('qualified');
+    expect(await w.store.followUpsOf(id)).toEqual([]);
   });
 
   test('do-not-contact and test leads are never mailed, even with a stray index entry', async () => {
-    const w = new World();
+    const w = await World.create();
     const dnc = await w.lead({ firstSeen: T0, doNotContact: true });
     const test = await w.lead({ firstSeen: T0, isTest: true });
-    expect(w.store.followUpsOf(dnc)).toEqual([]);
-    expect(w.store.followUpsOf(test)).toEqual([]);
+    expect(await w.store.followUpsOf(dnc)).toEqual([]);
+    expect(await w.store.followUpsOf(test)).toEqual([]);
     await w.store.putFollowUp({ kind: 'remind', leadId: test, dueAt: hoursAfterT0(24).toISOString(), sentTo: [] });
     w.now = hoursAfterT0(50);
 
     const summary = await w.run();
-    expect(w.mailer.sent).toEqual([]);
+    expect(w.smtp.received).toEqual([]);
     expect(summary).toMatchObject({ due: 1, skipped: 1 });
-    expect(w.store.followUpsOf(test)).toEqual([]);
+    expect(await w.store.followUpsOf(test)).toEqual([]);
   });
 
   test('a refusal for one recipient does not block the others; its leads go out on the next run, once', async () => {
-    const w = new World();
+    const w = await World.create();
     const a = await w.lead({ firstSeen: T0 });
     const b = await w.lead({ firstSeen: T0, offer: { title: 'Offer B' } });
     w.now = hoursAfterT0(25);
-    w.mailer.refuse.add(ALICE);
+    w.smtp.refuse.add(ALICE);
 
     const first = await w.run();
     expect(first).toMatchObject({ sent: 1, failed: 1, completed: 1, pending: 1 });
     expect(first.digests.find((d) => d.recipient === ALICE)).toMatchObject({ outcome: 'failed', leadIds: [a] });
-    expect(w.mailer.sent.map((m) => m.to)).toEqual([[BOB]]);
-    expect(w.store.followUpsOf(a).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
-    expect(w.record(a).remindedAt).toBeUndefined();
+    expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[BOB]]);
+    expect((await w.store.followUpsOf(a)).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
+    expect((await w.record(a)).remindedAt).toBeUndefined();
     expect(w.logs.some((l) => l.startsWith('error') && l.includes(a) && l.includes('next run'))).toBe(true);
 
-    w.mailer.refuse.clear();
+    w.smtp.refuse.clear();
     w.now = hoursAfterT0(25.25);
     const second = await w.run();
     expect(second).toMatchObject({ sent: 1, failed: 0 });
-    expect(w.mailer.sent.map((m) => m.to)).toEqual([[BOB], [ALICE]]);
-    expect(leadIdsIn(w.mailer.sent[1]!)).toEqual([a]);
-    expect(w.record(b).remindedAt).toBeDefined();
+    expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[BOB], [ALICE]]);
+    expect(leadIdsIn(w.smtp.received[1]!)).toEqual([a]);
+    expect((await w.record(b)).remindedAt).toBeDefined();
 
     await w.run();
-    expect(w.mailer.sent).toHaveLength(2);
+    expect(w.smtp.received).toHaveLength(2);
   });
 
   test('mail server down: nothing is marked, the next run sends each digest once', async () => {
-    const w = new World();
+    const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(25);
-    w.mailer.down = true;
+    await setMailServerDown(true);
     expect(await w.run()).toMatchObject({ sent: 0, failed: 1, completed: 0 });
-    expect(w.store.followUpsOf(id).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
-    expect(w.reminderEvents(id)).toEqual([]);
+    expect((await w.store.followUpsOf(id)).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
+    expect(await w.reminderEvents(id)).toEqual([]);
 
-    w.mailer.down = false;
+    await setMailServerDown(false);
     expect(await w.run()).toMatchObject({ sent: 1, completed: 1 });
     expect(await w.run()).toMatchObject({ sent: 0, due: 0 });
-    expect(w.mailer.sent).toHaveLength(1);
+    expect(w.smtp.received).toHaveLength(1);
   });
 
   test('a recipient already in sentTo is skipped: an interrupted run resumes with the others only', async () => {
-    const w = new World();
+    const w = await World.create();
     const id = await w.lead({ firstSeen: T0, offer: { offerId: 'shared-offer' } });
     w.now = hoursAfterT0(25);
-    const entry = w.store.followUpsOf(id).find((f) => f.kind === 'remind');
+    const entry = (await w.store.followUpsOf(id)).find((f) => f.kind === 'remind');
     if (!entry) throw new Error('expected a remind entry');
     // Alice's copy went out in a run that died before Carol's.
     await w.store.markFollowUpSent({ ...entry }, [ALICE]);
 
     await w.run();
-    expect(w.mailer.sent.map((m) => m.to)).toEqual([[CAROL]]);
-    expect(w.reminderEvents(id)).toEqual([expect.objectContaining({ recipients: [ALICE, CAROL] })]);
+    expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[CAROL]]);
+    expect(await w.reminderEvents(id)).toEqual([expect.objectContaining({ recipients: [ALICE, CAROL] })]);
   });
 
   test('the one-repeat window: a digest accepted but not recorded (storage failed) is sent once more, never again', async () => {
-    const w = new World();
+    const w = await World.create();
     await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(25);
     w.store.failMarks = 1;
@@ -305,31 +398,31 @@ describe('runReminders', () => {
     expect(w.logs.some((l) => l.startsWith('error') && l.includes('repeat'))).toBe(true);
     expect(await w.run()).toMatchObject({ sent: 1, completed: 1 });
     expect(await w.run()).toMatchObject({ sent: 0 });
-    expect(w.mailer.sent).toHaveLength(2);
+    expect(w.smtp.received).toHaveLength(2);
   });
 
   test('escalation goes once to the escalation address, marked as such; a second run sends nothing', async () => {
-    const w = new World();
+    const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(49);
 
     const summary = await w.run();
     expect(summary).toMatchObject({ sent: 2, completed: 2 });
-    const [escalation, ...more] = w.mailer.to(BOSS);
+    const [escalation, ...more] = w.smtp.to(BOSS);
     expect(more).toEqual([]);
     expect(escalation?.subject).toMatch(/^Escalation: 1 marketplace lead still uncontacted after 48 h/);
     expect(leadIdsIn(escalation!)).toEqual([id]);
-    expect(w.mailer.to(ALICE)).toHaveLength(1);
-    expect(w.record(id)).toMatchObject({ remindedAt: w.now.toISOString(), escalatedAt: w.now.toISOString() });
-    expect(w.store.followUpsOf(id)).toEqual([]);
+    expect(w.smtp.to(ALICE)).toHaveLength(1);
+    expect(await w.record(id)).toMatchObject({ remindedAt: w.now.toISOString(), escalatedAt: w.now.toISOString() });
+    expect(await w.store.followUpsOf(id)).toEqual([]);
 
     w.now = hoursAfterT0(60);
     expect(await w.run()).toMatchObject({ due: 0, sent: 0 });
-    expect(w.mailer.sent).toHaveLength(2);
+    expect(w.smtp.received).toHaveLength(2);
   });
 
   test('without ESCALATION_EMAIL escalation entries are dropped and nothing is escalated', async () => {
-    const w = new World();
+    const w = await World.create();
     w.config = settings({ escalationEmail: undefined });
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(25);
@@ -337,37 +430,37 @@ describe('runReminders', () => {
     w.now = hoursAfterT0(49);
     const summary = await w.run();
     expect(summary).toMatchObject({ due: 1, skipped: 1, sent: 0 });
-    expect(w.mailer.sent).toHaveLength(1);
-    expect(w.store.followUpsOf(id)).toEqual([]);
-    expect(w.record(id).escalatedAt).toBeUndefined();
+    expect(w.smtp.received).toHaveLength(1);
+    expect(await w.store.followUpsOf(id)).toEqual([]);
+    expect((await w.record(id)).escalatedAt).toBeUndefined();
   });
 
   test('while another run holds the lease this run sends nothing; once it lapses the next run sends', async () => {
-    const w = new World();
+    const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(25);
     const held: LockRow = { owner: 'other-instance', expiresAt: hoursAfterT0(25.1).toISOString(), acquiredAt: w.now.toISOString() };
-    await w.locks.createEntity({ partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, ...held });
+    await w.store.tables.locks.createEntity({ partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, ...held });
 
     expect(await w.run()).toMatchObject({ lease: 'held', due: 0, sent: 0 });
-    expect(w.mailer.sent).toEqual([]);
+    expect(w.smtp.received).toEqual([]);
     expect(w.logs.some((l) => l.startsWith('warn') && l.includes('holds the lease'))).toBe(true);
-    expect(w.store.followUpsOf(id)).toHaveLength(2);
+    expect(await w.store.followUpsOf(id)).toHaveLength(2);
 
     // The holder crashed: after its expiry the lease is taken over.
     w.now = hoursAfterT0(25.25);
     expect(await w.run()).toMatchObject({ lease: 'acquired', sent: 1 });
     // And the run released it when done.
-    expect(w.locks.rows.size).toBe(0);
+    expect(await w.lockRows()).toBe(0);
   });
 
   test('two overlapping runs: one sends, the other finds the lease held; one email per recipient', async () => {
-    const w = new World();
+    const w = await World.create();
     await w.lead({ firstSeen: T0 });
     await w.lead({ firstSeen: T0, offer: { title: 'Offer B' } });
     w.now = hoursAfterT0(25);
     let second: Promise<ReminderRunSummary> | undefined;
-    w.mailer.duringSend = async () => {
+    w.duringSend = async () => {
       // The next tick starts while the first run is still talking to the mail server.
       second ??= w.run();
       await second;
@@ -376,47 +469,49 @@ describe('runReminders', () => {
     const other = await second;
     expect(first).toMatchObject({ lease: 'acquired', sent: 2 });
     expect(other).toMatchObject({ lease: 'held', sent: 0 });
-    expect(w.mailer.sent.map((m) => m.to[0]).sort()).toEqual([ALICE, BOB]);
+    expect(w.smtp.received.map((m) => m.rcptTo[0]).sort()).toEqual([ALICE, BOB]);
   });
 
   test('a run that lost its lease stops before the next email and leaves the rest due', async () => {
-    const w = new World();
+    const w = await World.create();
     await w.lead({ firstSeen: T0 });
     const b = await w.lead({ firstSeen: T0, offer: { title: 'Offer B' } });
     w.now = hoursAfterT0(25);
-    w.mailer.duringSend = async () => {
-      w.mailer.duringSend = undefined;
+    w.duringSend = async () => {
+      w.duringSend = undefined;
       // This run stalled past its lease and another instance took over.
-      const row = await w.locks.getEntity(LEASE_PARTITION, LEASE_NAME);
-      await w.locks.updateEntity({ partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, owner: 'other', expiresAt: row.expiresAt, acquiredAt: row.acquiredAt }, 'Replace', { etag: row.etag });
+      const row = await w.store.tables.locks.getEntity<LockRow>(LEASE_PARTITION, LEASE_NAME);
+      await w.store.tables.locks.updateEntity({ partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, owner: 'other', expiresAt: row.expiresAt, acquiredAt: row.acquiredAt }, 'Replace', { etag: row.etag });
     };
     const summary = await w.run();
     expect(summary).toMatchObject({ sent: 1, pending: 1 });
     expect(summary.digests.map((d) => d.outcome)).toEqual(['sent', 'notSent']);
-    expect(w.mailer.sent).toHaveLength(1);
+    expect(w.smtp.received).toHaveLength(1);
     expect(summary.digests[1]).toMatchObject({ recipient: BOB, leadIds: [b], outcome: 'notSent' });
-    expect(w.store.followUpsOf(b).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
-    expect(w.record(b).remindedAt).toBeUndefined();
+    expect((await w.store.followUpsOf(b)).find((f) => f.kind === 'remind')?.sentTo).toEqual([]);
+    expect((await w.record(b)).remindedAt).toBeUndefined();
   });
 
   test('after downtime a run catches up with everything that fell due meanwhile, and logs isPastDue', async () => {
-    const w = new World();
+    const w = await World.create();
     const early = await w.lead({ firstSeen: T0 });
     const later = await w.lead({ firstSeen: hoursAfterT0(10) });
     w.now = hoursAfterT0(40);
     const summary = await w.run(true);
     expect(summary).toMatchObject({ isPastDue: true, sent: 1, completed: 2 });
-    expect(leadIdsIn(w.mailer.sent[0]!)).toEqual([early, later].sort());
+    expect(leadIdsIn(w.smtp.received[0]!)).toEqual([early, later].sort());
     expect(w.logs[0]).toMatch(/isPastDue/);
   });
 
   test('work follows due entries: leads that are not due are never read', async () => {
-    const w = new World();
-    for (let i = 0; i < 150; i++) await w.lead({ firstSeen: hoursAfterT0(20) });
-    for (let i = 0; i < 150; i++) {
+    const w = await World.create();
+    // Seeded concurrently (the leads are independent) to keep the file fast against Azurite.
+    const times = (n: number, make: () => Promise<unknown>): Promise<unknown[]> => Promise.all(Array.from({ length: n }, make));
+    await times(150, () => w.lead({ firstSeen: hoursAfterT0(20) }));
+    await times(150, async () => {
       const id = await w.lead({ firstSeen: T0 });
       await changeLeadStatus({ store: w.store, clock: () => hoursAfterT0(1), newId: newUlid, policy: w.config }, id, { status: 'contacted', via: 'api' });
-    }
+    });
     const due = [await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 })];
     w.now = hoursAfterT0(25);
     w.store.calls.getLead = 0;
@@ -429,12 +524,12 @@ describe('runReminders', () => {
   });
 
   test('logs name lead ids and counts, never a customer name, address or phone number', async () => {
-    const w = new World();
+    const w = await World.create();
     await w.lead({ firstSeen: T0, firstName: 'Zbigniew', email: 'zbigniew@fabrikam.example' });
     w.now = hoursAfterT0(25);
-    w.mailer.refuse.add(ALICE);
+    w.smtp.refuse.add(ALICE);
     await w.run();
-    w.mailer.refuse.clear();
+    w.smtp.refuse.clear();
     await w.run();
     const all = w.logs.join('\n');
     expect(all).not.toMatch(/Zbigniew|Kowalski|@|600 ?100|\+48/);
