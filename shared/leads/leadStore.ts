@@ -68,6 +68,16 @@ export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
   return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: JSON.stringify(entry.sentTo) };
 }
 
+export function entityToFollowUp(row: TableEntityResult<Row>): FollowUpEntry {
+  return {
+    kind: row.kind === 'escalate' ? 'escalate' : 'remind',
+    leadId: String(row.leadId),
+    dueAt: String(row.dueAt),
+    sentTo: JSON.parse(String(row.sentTo ?? '[]')) as string[],
+    etag: row.etag,
+  };
+}
+
 function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
   const event = JSON.parse(String(entity.data)) as LeadEvent;
   if (event.kind === 'lead') event.rawBody = typeof entity.rawBody === 'string' ? entity.rawBody : '';
@@ -227,15 +237,8 @@ export function createLeadStore(config: AppConfig): LeadStore & { ensureTables()
       await ensureTables();
       const filter = odata`PartitionKey le ${dueBucket(now)}`;
       for await (const row of tables.followUps.listEntities<Row>({ queryOptions: { filter } })) {
-        const dueAt = String(row.dueAt);
-        if (Date.parse(dueAt) > now.getTime()) continue;
-        yield {
-          kind: row.kind === 'escalate' ? 'escalate' : 'remind',
-          leadId: String(row.leadId),
-          dueAt,
-          sentTo: JSON.parse(String(row.sentTo ?? '[]')) as string[],
-          etag: row.etag,
-        };
+        const entry = entityToFollowUp(row);
+        if (Date.parse(entry.dueAt) <= now.getTime()) yield entry;
       }
     },
 

@@ -3,16 +3,15 @@
  * POST records the contact and removes the follow-up entries, bad tokens never reach the lead. One Azurite for
  * the file; each test gets its own table prefix.
  */
-import { odata } from '@azure/data-tables';
 import type { RunningAzurite } from '../../scripts/local-host/azurite';
 import { newUlid } from '../../shared/ids';
-import { createLeadStore, type FollowUpEntry, type LeadStore } from '../../shared/leads/leadStore';
+import { createLeadStore, type LeadStore } from '../../shared/leads/leadStore';
 import type { LeadArrivalEvent } from '../../shared/leads/model';
 import { rebuildLead } from '../../shared/leads/rebuild';
 import { handleContactLink, type ContactLinkDeps } from '../../shared/reminders/contactLink';
 import { signContactToken } from '../../shared/reminders/contactToken';
 import { startTestAzurite } from '../support/hostProcess';
-import { testConfig } from '../support/leadFixtures';
+import { followUpsOf, testConfig } from '../support/leadFixtures';
 
 const NOW = new Date('2024-05-02T10:00:00Z');
 const SECRET = 'unit-test-contact-link-secret-0123456789';
@@ -29,20 +28,6 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-/** The follow-up entries of one lead, read from the real FollowUps table. */
-async function followUpsOf(store: LeadStore, leadId: string): Promise<FollowUpEntry[]> {
-  const out: FollowUpEntry[] = [];
-  for await (const row of store.tables.followUps.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`leadId eq ${leadId}` } })) {
-    out.push({
-      kind: row.kind === 'escalate' ? 'escalate' : 'remind',
-      leadId: String(row.leadId),
-      dueAt: String(row.dueAt),
-      sentTo: JSON.parse(String(row.sentTo ?? '[]')) as string[],
-      etag: row.etag,
-    });
-  }
-  return out;
-}
 
 async function setup(person: Partial<LeadArrivalEvent> = {}): Promise<{ deps: ContactLinkDeps; store: LeadStore; leadId: string; logs: string[] }> {
   const store = createLeadStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));

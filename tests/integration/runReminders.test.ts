@@ -6,7 +6,6 @@
  * write, an action while a mail is on the wire), it wraps the real store or mailer; the data still goes to Azurite
  * and the mail still goes over SMTP.
  */
-import { odata } from '@azure/data-tables';
 import type { RunningAzurite } from '../../scripts/local-host/azurite';
 import { newUlid } from '../../shared/ids';
 import { changeLeadStatus } from '../../shared/leads/changeStatus';
@@ -19,7 +18,7 @@ import { LEASE_PARTITION, type LockRow } from '../../shared/reminders/runLease';
 import { LEASE_NAME, runReminders, type ReminderDeps, type ReminderRunSummary, type ReminderSettings } from '../../shared/reminders/runReminders';
 import type { Stage } from '../../shared/lead/stage';
 import { startTestAzurite } from '../support/hostProcess';
-import { testConfig } from '../support/leadFixtures';
+import { followUpsOf, testConfig } from '../support/leadFixtures';
 import { SmtpSink, type ReceivedMail } from '../support/smtpSink';
 
 const HOUR = 3600_000;
@@ -113,19 +112,7 @@ function decorate(real: LeadStore): TestStore {
       }
       return real.markFollowUpSent(entry, recipients);
     },
-    async followUpsOf(leadId) {
-      const out: FollowUpEntry[] = [];
-      for await (const row of real.tables.followUps.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`leadId eq ${leadId}` } })) {
-        out.push({
-          kind: row.kind === 'escalate' ? 'escalate' : 'remind',
-          leadId: String(row.leadId),
-          dueAt: String(row.dueAt),
-          sentTo: JSON.parse(String(row.sentTo ?? '[]')) as string[],
-          etag: row.etag,
-        });
-      }
-      return out;
-    },
+    followUpsOf: (leadId) => followUpsOf(real, leadId),
   };
   return store;
 }

@@ -6,7 +6,8 @@ import { loadConfig, type AppConfig } from '../../shared/config';
 import { createEnvelope, encodeEnvelope } from '../../shared/ingest/envelope';
 import { newUlid } from '../../shared/ids';
 import type { LeadEnvelope } from '../../shared/lead/types';
-import { createLeadStore } from '../../shared/leads/leadStore';
+import { odata } from '@azure/data-tables';
+import { createLeadStore, entityToFollowUp, type FollowUpEntry, type LeadStore } from '../../shared/leads/leadStore';
 import type { LeadRecord } from '../../shared/leads/model';
 import { repoRoot, sampleSettings, eventually } from './hostProcess';
 
@@ -67,4 +68,12 @@ export async function waitForRecord(config: AppConfig, predicate: (records: Lead
     const records = await allLeads(config);
     return predicate(records) ? records : undefined;
   }, timeoutMs);
+}
+
+/** The follow-up entries of one lead, read from the real FollowUps table. */
+export async function followUpsOf(store: LeadStore, leadId: string): Promise<FollowUpEntry[]> {
+  const out: FollowUpEntry[] = [];
+  const rows = store.tables.followUps.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`leadId eq ${leadId}` } });
+  for await (const row of rows) out.push(entityToFollowUp(row));
+  return out;
 }
