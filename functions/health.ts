@@ -1,12 +1,14 @@
-import { app, type HttpResponseInit } from '@azure/functions';
+import { app, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { appConfig } from '../shared/config';
 import { checkHealth } from '../shared/health';
 import { json } from '../shared/http/responses';
 
 const config = appConfig();
 
-export async function healthHandler(): Promise<HttpResponseInit> {
+export async function healthHandler(_request: unknown, context: InvocationContext): Promise<HttpResponseInit> {
   const report = await checkHealth(config);
+  const failed = report.checks.filter((c) => !c.ok);
+  if (failed.length > 0) context.warn(`Health check failed: ${failed.map((c) => `${c.name} ${c.error ?? ''}`).join(', ')}`);
   return json(report.ok ? 200 : 503, report);
 }
 

@@ -177,13 +177,11 @@ export function loadConfig(env: Env): AppConfig {
   const queueName = r.matching('LEADS_QUEUE_NAME', 'leads-incoming', QUEUE_NAME, 'a queue name of 3-57 lower-case letters, digits and single hyphens');
   // A prefix lets several installations (or test runs) share one storage account.
   const prefix = r.raw('TABLE_NAME_PREFIX') ?? '';
-  const table = (name: string): string => {
-    const full = `${prefix}${name}`;
-    if (!TABLE_NAME.test(full)) {
-      r.problems.push(`TABLE_NAME_PREFIX is "${prefix}": table names are 3-63 letters and digits, starting with a letter`);
-    }
-    return full;
-  };
+  // The longest name is RejectedLeads: if it fits, all do.
+  if (!TABLE_NAME.test(`${prefix}RejectedLeads`)) {
+    r.problems.push(`TABLE_NAME_PREFIX is "${prefix}": expected up to 50 letters and digits, starting with a letter (table names are 3-63)`);
+  }
+  const table = (name: string): string => `${prefix}${name}`;
   const followUpHours = r.number('FOLLOW_UP_HOURS', 24, 1, 24 * 30);
   const escalateAfterHours = r.number('ESCALATE_AFTER_HOURS', 48, 1, 24 * 60);
   if (escalateAfterHours <= followUpHours) {

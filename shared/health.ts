@@ -12,8 +12,11 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Healt
     await probe();
     return { name, ok: true };
   } catch (e) {
-    // Only the SDK's message: it names the failure (refused, timeout, 403) without the connection string.
-    return { name, ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+    // The endpoint is anonymous: say what kind of failure (ECONNREFUSED, 403 AuthorizationFailure…), never the
+    // account's host name or the SDK's full message. Operators find those in the function logs.
+    const err = e as { code?: unknown; statusCode?: unknown };
+    const parts = [err.statusCode, err.code].filter((p) => typeof p === 'string' || typeof p === 'number');
+    return { name, ok: false, error: parts.length > 0 ? parts.join(' ') : 'unreachable' };
   }
 }
 

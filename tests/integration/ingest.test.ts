@@ -110,6 +110,10 @@ describe('storage down', () => {
       expect(await down.json()).toMatchObject({ error: 'storage_unavailable' });
       const health = await fetch(`${host.baseUrl}/api/health`);
       expect(health.status).toBe(503);
+      const report = (await health.json()) as { checks: { name: string; ok: boolean; error?: string }[] };
+      expect(report.checks).toContainEqual({ name: 'queue', ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
+      // Anonymous endpoint: no host names or addresses.
+      expect(JSON.stringify(report)).not.toMatch(/127\.0\.0\.1|devstoreaccount1/);
 
       // Same ports, empty storage: the 503 lead is not there (it was never acknowledged); a retry lands once.
       const second = await startAzurite({ ports });
