@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const host = await startLocalHost({ appRoot, port, azuriteLocation: inMemory ? undefined : path.join(appRoot, '.azurite'), log });
   log(`Host ready: POST leads to ${host.baseUrl}/api/leads, e.g.`);
   log(`  curl -i -X POST ${host.baseUrl}/api/leads -H 'content-type: application/json' --data @samples/https-example.json`);
+  if (host.functions.some((f) => f.metadata.name === 'dashboard')) log(`Sales dashboard: ${host.baseUrl}/api/dashboard`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
