@@ -29,4 +29,5 @@ export async function eraseLeadHandler(request: HttpRequest, context: Invocation
   });
 }
 
-app.http('eraseLead', { route: 'leads/{id}', methods: ['DELETE'], authLevel: 'function', handler: eraseLeadHandler });
+// Erasure is irreversible: only the master (admin) key may do it, not the key sales use for the dashboard.
+app.http('eraseLead', { route: 'leads/{id}', methods: ['DELETE'], authLevel: 'admin', handler: eraseLeadHandler });

@@ -26,7 +26,9 @@ export async function processLeadHandler(message: unknown, context: InvocationCo
 
 // A throw (storage down) lets the host retry and, after maxDequeueCount, park the message in leads-incoming-poison.
 app.storageQueue('processLead', {
-  queueName: '%LEADS_QUEUE_NAME%',
+  // The resolved setting, not '%LEADS_QUEUE_NAME%': in Azure a binding expression has no default, and an unset
+  // setting would disable this function while ingestLead (which applies the default) keeps queueing.
+  queueName: config.queueName,
   connection: 'AzureWebJobsStorage',
   handler: processLeadHandler,
 });

@@ -33,4 +33,5 @@ export async function sendRemindersHandler(timer: Timer, context: InvocationCont
   }
 }
 
-app.timer('sendReminders', { schedule: '%REMINDER_SCHEDULE%', handler: sendRemindersHandler });
+// The validated setting with its default; a '%REMINDER_SCHEDULE%' expression has no default in Azure.
+app.timer('sendReminders', { schedule: config.reminderSchedule, handler: sendRemindersHandler });

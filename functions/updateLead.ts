@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { guarded } from '../shared/api/http';
 import { leadView } from '../shared/api/leadView';
 import { parseStatusUpdate } from '../shared/api/statusUpdate';
 import { systemClock } from '../shared/clock';
@@ -12,7 +13,11 @@ import { createLeadStore } from '../shared/leads/leadStore';
 const config = appConfig();
 const store = createLeadStore(config);
 
-export async function updateLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export function updateLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return guarded(context, () => updateLead(request, context));
+}
+
+async function updateLead(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   // Ids are upper-case ULIDs; Crockford base32 is case-insensitive, so a lower-cased copy still names the lead.
   const leadId = (request.params.id ?? '').toUpperCase();
   const parsed = parseStatusUpdate(await request.text());

@@ -32,7 +32,7 @@ export async function replayPoison(options: { dryRun: boolean; log(line: string)
     for (const m of receivedMessageItems) {
       try {
         // Send first, delete second: at worst a message is delivered twice, which processing absorbs.
-        await target.sendMessage(m.messageText);
+        await target.sendMessage(m.messageText, { messageTimeToLive: -1 });
         await poison.deleteMessage(m.messageId, m.popReceipt);
         moved++;
       } catch (e) {

@@ -6,6 +6,7 @@
 export interface RouteSegment {
   literal?: string;
   param?: string;
+  accepts?: (value: string) => boolean;
   optional?: boolean;
   catchAll?: boolean;
 }
@@ -20,11 +21,24 @@ export function compileRoute(template: string): CompiledRoute {
     .split('/')
     .filter((s) => s !== '')
     .map((s): RouteSegment => {
-      const m = /^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::[^}?]*)?(\??)\}$/.exec(s);
+      const m = /^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::([^}?]*))?(\??)\}$/.exec(s);
       if (!m) return { literal: s.toLowerCase() };
-      return { param: m[2], catchAll: m[1] === '*', optional: m[3] === '?' || m[1] === '*' };
+      return { param: m[2], catchAll: m[1] === '*', optional: m[4] === '?' || m[1] === '*', accepts: m[3] ? constraint(m[3], template) : undefined };
     });
   return { template, segments };
+}
+
+/** The ASP.NET route constraints this app's routes use; any other fails at start rather than matching loosely. */
+function constraint(text: string, template: string): (value: string) => boolean {
+  const length = /^length\((\d+)(?:,(\d+))?\)$/.exec(text);
+  if (length) {
+    const min = Number(length[1]);
+    const max = Number(length[2] ?? length[1]);
+    return (v) => v.length >= min && v.length <= max;
+  }
+  if (text === 'int') return (v) => /^-?\d+$/.test(v);
+  if (text === 'alpha') return (v) => /^[A-Za-z]+$/.test(v);
+  throw new Error(`Route "${template}": constraint "${text}" is not supported by the local host`);
 }
 
 export function matchRoute(route: CompiledRoute, pathSegments: string[]): Record<string, string> | undefined {
@@ -44,7 +58,9 @@ export function matchRoute(route: CompiledRoute, pathSegments: string[]): Record
     if (seg.literal !== undefined) {
       if (decodeURIComponent(part).toLowerCase() !== seg.literal) return undefined;
     } else {
-      params[seg.param!] = decodeURIComponent(part);
+      const value = decodeURIComponent(part);
+      if (seg.accepts && !seg.accepts(value)) return undefined;
+      params[seg.param!] = value;
     }
   }
   return pathSegments.length <= route.segments.length ? params : undefined;

@@ -276,7 +276,7 @@ export const DASHBOARD_SCRIPT = `
     clear(facts);
     fact(facts, 'Title', lead.title);
     fact(facts, 'Company', lead.company);
-    fact(facts, 'Email', lead.email, lead.email ? 'mailto:' + lead.email : null);
+    fact(facts, 'Email', lead.email, mailtoHref(lead.email));
     fact(facts, 'Phone', lead.phone, lead.phoneE164 ? 'tel:' + lead.phoneE164 : null);
     fact(facts, 'Country', lead.country);
     fact(facts, 'Offer', offerName(lead));
@@ -319,6 +319,13 @@ export const DASHBOARD_SCRIPT = `
     state.selectedId = null;
     state.rows.forEach(function (r) { r.className = ''; });
     if (row) row.querySelector('button').focus();
+  }
+
+  // The address is the customer's own text: link it only when it is plainly one address, with each side encoded,
+  // so "a@b.com?bcc=someone@else" can never pre-fill a message.
+  function mailtoHref(email) {
+    var m = /^([^\\s@?&#,;<>"]+)@([^\\s@?&#,;<>"/]+\\.[^\\s@?&#,;<>"/]+)$/.exec(email || "");
+    return m ? 'mailto:' + encodeURIComponent(m[1]) + '@' + encodeURIComponent(m[2]) : null;
   }
 
   async function setStatus(id, status) {

@@ -8,7 +8,8 @@ export function leadQueue(config: AppConfig): { enqueue(message: string): Promis
   return {
     async enqueue(message) {
       await ensureQueue();
-      await client.sendMessage(message);
+      // Never expire: the default 7-day time-to-live would silently drop a lead nobody processed in a week.
+      await client.sendMessage(message, { messageTimeToLive: -1 });
     },
     async ping() {
       await client.getProperties();

@@ -89,7 +89,7 @@ function documentedView(root: Record<string, unknown>): View {
   const { documented, unknown } = groupKeys(root, TOP_LEVEL_FIELDS);
   for (const { key, value } of unknown) setOwn(result.view, key, value);
   for (const [field, spellings] of documented) {
-    const first = firstSpelling(field, spellings, '', result.problems);
+    const first = firstSpelling(spellings);
     if (first === undefined) continue;
     const value = field === 'userDetails' && isJsonObject(first) ? userDetailsView(first, result.problems) : first;
     setOwn(result.view, documentedName(field), value);
@@ -102,26 +102,18 @@ function userDetailsView(userDetails: Record<string, unknown>, problems: FieldPr
   const { documented, unknown } = groupKeys(userDetails, USER_DETAIL_FIELDS);
   for (const { key, value } of unknown) setOwn(view, key, value);
   for (const [field, spellings] of documented) {
-    const first = firstSpelling(field, spellings, 'UserDetails.', problems);
+    const first = firstSpelling(spellings);
     if (first !== undefined) setOwn(view, documentedName(field), first);
   }
   return view;
 }
 
-function firstSpelling(
-  field: TopLevelField | UserDetailField,
-  spellings: ReadonlyArray<{ value: unknown }>,
-  prefix: string,
-  problems: FieldProblem[],
-): unknown {
-  const name = prefix + documentedName(field);
-  if (spellings.length > 1) {
-    problems.push({
-      field: name,
-      rule: 'duplicateKey',
-      message: `${name} is sent ${spellings.length} times under keys that differ only by letter case; send it once`,
-    });
-  }
+/**
+ * The same documented field under two casings (`Email` and `email`) is still a lead: rejecting it would lose a
+ * sale Microsoft will not resend. groupKeys orders the first non-blank spelling first; that one is validated, and
+ * canonicalLead keeps the others in `extra`, where an operator can see them.
+ */
+function firstSpelling(spellings: ReadonlyArray<{ value: unknown }>): unknown {
   return spellings[0]?.value;
 }
 

@@ -65,7 +65,10 @@ export function groupKeys<F extends string>(obj: object, fields: ReadonlyMap<str
       grouped.unknown.push({ key, value });
     } else {
       const spellings = grouped.documented.get(field) ?? [];
-      spellings.push({ key, value });
+      // A field sent under two casings is still a lead: the first non-blank spelling wins, so order them first.
+      const firstBlank = spellings.findIndex((s) => s.value === '');
+      if (value !== '' && firstBlank >= 0) spellings.splice(firstBlank, 0, { key, value });
+      else spellings.push({ key, value });
       grouped.documented.set(field, spellings);
     }
   }

@@ -3,7 +3,7 @@
  * ties by id), redelivered, replayed or out-of-order messages always produce the same record.
  */
 import { higherStage, type Stage } from '../lead/stage';
-import { ERASED_FLAG, PERSON_FIELDS, type LeadArrivalEvent, type LeadEvent, type LeadRecord, type PersonFields, type StatusChangeEvent } from './model';
+import { ERASED_FLAG, PERSON_FIELDS, type LeadArrivalEvent, type LeadEvent, type LeadRecord, type PersonFields, type ReminderSentEvent, type StatusChangeEvent } from './model';
 
 
 function byTime(a: LeadEvent, b: LeadEvent): number {
@@ -36,7 +36,6 @@ export function projectLead(
   const statusChanges = sorted.filter((e): e is StatusChangeEvent => e.kind === 'status');
   const latestStatus = statusChanges[statusChanges.length - 1];
   const firstContact = statusChanges.find((e) => e.status !== 'new');
-  const reminders = sorted.filter((e) => e.kind === 'reminder');
   const latest = <K extends 'offerId' | 'publisherId' | 'offerTitle'>(field: K): LeadArrivalEvent[K] =>
     [...arrivals].reverse().find((e) => e[field] !== undefined && e[field] !== '')?.[field];
 
@@ -63,9 +62,23 @@ export function projectLead(
     doNotContact: stage === 'doNotContact',
     unrecognised: arrivals.every((e) => e.unrecognised),
     flags: [...new Set(arrivals.flatMap((e) => e.flags))].sort(),
-    remindedAt: reminders.find((e) => e.kind === 'reminder' && e.reminder === 'remind')?.at,
-    escalatedAt: reminders.find((e) => e.kind === 'reminder' && e.reminder === 'escalate')?.at,
+    remindedAt: reminderSince(sorted, 'remind')?.at,
+    escalatedAt: reminderSince(sorted, 'escalate')?.at,
   };
+}
+
+/**
+ * The reminder of this kind sent since the last status change. Setting a lead back to `new` starts its follow-up
+ * over, so reminders sent before that no longer count.
+ */
+export function reminderSince(events: readonly LeadEvent[], kind: 'remind' | 'escalate'): ReminderSentEvent | undefined {
+  const sorted = [...events].sort(byTime);
+  let found: ReminderSentEvent | undefined;
+  for (const e of sorted) {
+    if (e.kind === 'status') found = undefined;
+    else if (e.kind === 'reminder' && e.reminder === kind) found ??= e;
+  }
+  return found;
 }
 
 /** Whether the reminder timer should ever look at this record. */

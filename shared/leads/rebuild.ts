@@ -42,16 +42,10 @@ async function syncFollowUps(
   before: LeadRecord | undefined,
   after: LeadRecord,
   policy: FollowUpPolicy,
-  mode: 'changed' | 'resync',
 ): Promise<void> {
   const wants = wantedFollowUps(after, policy);
-  const had = wantedFollowUps(before, policy);
-  for (const [kind, dueAt] of wants) {
-    // After a save, an entry the previous version already wanted was put by that version's writer (or will be,
-    // when its message is retried after a crash, which resyncs): skip the round trip.
-    if (mode === 'changed' && had.get(kind) === dueAt) continue;
-    await store.putFollowUp({ kind, leadId: after.leadId, dueAt, sentTo: [] });
-  }
+  // Puts only insert when absent, so an entry that already has recipients marked keeps them.
+  for (const [kind, dueAt] of wants) await store.putFollowUp({ kind, leadId: after.leadId, dueAt, sentTo: [] });
   const firstSeen = new Set([after.firstSeenAt, before?.firstSeenAt ?? after.firstSeenAt]);
   for (const seen of firstSeen) {
     const possible: [FollowUpKind, string][] = [
@@ -62,6 +56,24 @@ async function syncFollowUps(
       if (wants.get(kind) !== dueAt) await store.deleteFollowUp(kind, after.leadId, dueAt);
     }
   }
+}
+
+/**
+ * Syncs the index to `record`, then checks the record did not change meanwhile. Index writes are not guarded by
+ * the record's ETag, so an older writer's delete can land after a newer writer's put; whoever sees the record
+ * moved on syncs again against the latest version, so the last word always matches the stored record.
+ */
+async function syncUntilSettled(store: LeadStore, before: LeadRecord | undefined, record: LeadRecord, policy: FollowUpPolicy): Promise<void> {
+  let previous = before;
+  let current = record;
+  for (let round = 0; round < MAX_ATTEMPTS; round++) {
+    await syncFollowUps(store, previous, current, policy);
+    const latest = await store.getLead(current.leadId);
+    if (!latest || isDeepStrictEqual(stripUndefined(latest.record), stripUndefined(current))) return;
+    previous = current;
+    current = latest.record;
+  }
+  throw new Error(`Lead ${record.leadId} kept changing while its follow-up index was updated`);
 }
 
 /** Returns the record as stored after the rebuild (undefined when the lead has no arrival events). */
@@ -75,11 +87,11 @@ export async function rebuildLead(store: LeadStore, identity: LeadIdentity, poli
     if (!next) return undefined;
     if (stored && isDeepStrictEqual(stripUndefined(stored.record), stripUndefined(next))) {
       // Nothing changed, but a crash after an earlier save may have left the index behind: sync it anyway.
-      await syncFollowUps(store, stored.record, next, policy, 'resync');
+      await syncUntilSettled(store, stored.record, next, policy);
       return next;
     }
     if ((await store.saveLead(next, stored?.etag)) === 'saved') {
-      await syncFollowUps(store, stored?.record, next, policy, 'changed');
+      await syncUntilSettled(store, stored?.record, next, policy);
       return next;
     }
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * attempt)));
@@ -101,7 +113,7 @@ export async function createOrRebuildLead(
 ): Promise<LeadRecord | undefined> {
   const record = projectLead(identity, ownEvents);
   if (record && (await store.saveLead(record, undefined)) === 'saved') {
-    await syncFollowUps(store, undefined, record, policy, 'changed');
+    await syncUntilSettled(store, undefined, record, policy);
     return record;
   }
   return rebuildLead(store, identity, policy);

@@ -14,12 +14,13 @@
  * Work is proportional to what is due: the run reads only follow-up entries due by now (their partition is the
  * due hour) and touches only those leads, never the whole Leads table.
  */
+import { domainToASCII } from 'node:url';
 import type { AppConfig } from '../config';
 import type { Clock } from '../clock';
 import type { FollowUpKind } from '../leads/keys';
 import type { FollowUpEntry, LeadStore } from '../leads/leadStore';
 import type { LeadEvent, LeadRecord } from '../leads/model';
-import { needsFollowUp, projectLead } from '../leads/projection';
+import { needsFollowUp, projectLead, reminderSince } from '../leads/projection';
 import { rebuildLead, type FollowUpPolicy, type LeadIdentity } from '../leads/rebuild';
 import type { Stage } from '../lead/stage';
 import type { Mailer } from '../mail/mailer';
@@ -91,7 +92,15 @@ interface Candidate extends RoutableLead {
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+/** Servers report an internationalised domain in its ASCII (punycode) form: compare in that form. */
+function addressKey(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address.toLowerCase();
+  const domain = address.slice(at + 1);
+  return `${address.slice(0, at)}@${domainToASCII(domain) || domain}`.toLowerCase();
+}
+
+const sameAddress = (a: string, b: string): boolean => addressKey(a) === addressKey(b);
 const hasAddress = (list: readonly string[], address: string): boolean => list.some((x) => sameAddress(x, address));
 
 const ESCALATION_OFF = 'escalation is off (ESCALATION_EMAIL unset)';
@@ -311,7 +320,7 @@ async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], 
   const { store, clock, newId } = deps;
   const { entry, record } = c;
   // An earlier run may have appended the event and crashed before the rebuild: do not add a second one.
-  const recorded = history.some((e) => e.kind === 'reminder' && e.reminder === entry.kind);
+  const recorded = reminderSince(history, entry.kind) !== undefined;
   if (!recorded) {
     await store.appendEvent(entry.leadId, {
       kind: 'reminder',

@@ -88,3 +88,17 @@ describe('projectLead', () => {
     expect(projectLead(identity, [])).toBeUndefined();
   });
 });
+
+describe('setting a lead back to new', () => {
+  test('starts its follow-up over: reminders sent before the change no longer count', () => {
+    const record = projectLead(identity, [
+      ...journey,
+      { kind: 'reminder', eventId: 'R1', at: '2026-01-02T10:15:00.000Z', reminder: 'remind', recipients: ['sales@contoso.example'] },
+      { kind: 'status', eventId: 'S1', at: '2026-01-02T11:00:00.000Z', status: 'contacted', via: 'api' },
+      { kind: 'status', eventId: 'S2', at: '2026-01-03T11:00:00.000Z', status: 'new', via: 'api' },
+    ])!;
+    expect(record.status).toBe('new');
+    expect(record.remindedAt).toBeUndefined();
+    expect(needsFollowUp(record)).toBe(true);
+  });
+});

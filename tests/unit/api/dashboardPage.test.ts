@@ -48,3 +48,15 @@ describe('dashboard page', () => {
     });
   });
 });
+
+describe('dashboard mailto links', () => {
+  test('only a plain address becomes a link; query tricks in customer text never do', () => {
+    const start = DASHBOARD_SCRIPT.indexOf('function mailtoHref');
+    const source = DASHBOARD_SCRIPT.slice(start, DASHBOARD_SCRIPT.indexOf('\n  }\n', start) + 4);
+    const mailtoHref = new Function(`${source}; return mailtoHref;`)() as (email: string | undefined) => string | null;
+    expect(mailtoHref('Jan.Kowalski@Fabrikam.example')).toBe('mailto:Jan.Kowalski@Fabrikam.example');
+    expect(mailtoHref('x@contoso.example?bcc=someone@evil.example')).toBeNull();
+    expect(mailtoHref('x@contoso.example&body=hi')).toBeNull();
+    expect(mailtoHref(undefined)).toBeNull();
+  });
+});
