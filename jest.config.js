@@ -1,4 +1,4 @@
-/**
+/** Unit tests are pure and fast; integration and browser tests start Azurite and the local host on free ports. */
  * Unit tests are pure and fast; integration and browser tests start Azurite and the local host, so they run one file
  * at a time.
  */
