@@ -1,7 +1,4 @@
 /** Unit tests are pure and fast; integration and browser tests start Azurite and the local host on free ports. */
- * Unit tests are pure and fast; integration and browser tests start Azurite and the local host, so they run one file
- * at a time.
- */
 const tsJest = ['ts-jest', { diagnostics: false }];
 module.exports = {
   // testTimeout is a global option (ignored inside projects); only integration tests get near it.
