@@ -87,7 +87,6 @@ function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
 export interface LeadStore {
   /** The record id for an identity: the existing one, or `candidate` if this call created the mapping. */
   resolveLeadId(identityHash: string, candidate: string): Promise<string>;
-  deleteIdentity(identityHash: string): Promise<void>;
   appendEvent(leadId: string, event: LeadEvent): Promise<'created' | 'exists'>;
   listEvents(leadId: string): Promise<LeadEvent[]>;
   replaceEvent(leadId: string, event: LeadEvent): Promise<void>;
@@ -141,13 +140,6 @@ export function createLeadStore(config: AppConfig): LeadStore & { ensureTables()
         }
       }
       throw new Error('Identity mapping kept changing under us (created and deleted concurrently)');
-    },
-
-    async deleteIdentity(identityHash) {
-      const keys = identityKeys(identityHash);
-      await tables.leadKeys.deleteEntity(keys.partitionKey, keys.rowKey).catch((e: unknown) => {
-        if (!isNotFound(e)) throw e;
-      });
     },
 
     async appendEvent(leadId, event) {

@@ -9,30 +9,12 @@ import type { AppConfig } from '../../shared/config';
 import { testConfig } from '../support/leadFixtures';
 import { repoRoot, startHost, startTestAzurite, type HostProcess } from '../support/hostProcess';
 import { getJson, leadBody, listAll, seedAt, statusAt, waitForLead, type LeadSummary, type ListBody } from '../support/leadApi';
+import { parseCsv } from '../support/csv';
 
 jest.setTimeout(180_000);
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += ch;
-  }
-  return rows;
-}
 
 describe('lead API through the local host', () => {
   let azurite: RunningAzurite;

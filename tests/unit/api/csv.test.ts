@@ -1,35 +1,8 @@
 import { BOM, csvCell, csvLines, csvRow, neutralise } from '../../../shared/api/csv';
 import { LEAD_COLUMNS } from '../../../shared/api/leadCsv';
+import { parseCsv } from '../../support/csv';
 import { record } from './records';
 
-/** A minimal RFC 4180 reader, to check that what we write reads back as the same cells. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  return rows;
-}
 
 async function collect(lines: AsyncIterable<string>): Promise<string> {
   let out = '';
