@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { guarded } from '../shared/api/http';
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
 import { newUlid } from '../shared/ids';
@@ -19,6 +20,10 @@ async function formToken(request: HttpRequest): Promise<string | undefined> {
 }
 
 export async function contactLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return guarded(context, () => contact(request, context));
+}
+
+async function contact(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const method = request.method === 'POST' ? 'POST' : 'GET';
   const token = request.query.get('token') ?? (method === 'POST' ? await formToken(request) : undefined);
   const url = new URL(request.url);

@@ -1,4 +1,5 @@
 import { app, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { guarded } from '../shared/api/http';
 import { appConfig } from '../shared/config';
 import { checkHealth } from '../shared/health';
 import { json } from '../shared/http/responses';
@@ -6,10 +7,12 @@ import { json } from '../shared/http/responses';
 const config = appConfig();
 
 export async function healthHandler(_request: unknown, context: InvocationContext): Promise<HttpResponseInit> {
-  const report = await checkHealth(config);
-  const failed = report.checks.filter((c) => !c.ok);
-  if (failed.length > 0) context.warn(`Health check failed: ${failed.map((c) => `${c.name} ${c.error ?? ''}`).join(', ')}`);
-  return json(report.ok ? 200 : 503, report);
+  return guarded(context, async () => {
+    const report = await checkHealth(config);
+    const failed = report.checks.filter((c) => !c.ok);
+    if (failed.length > 0) context.warn(`Health check failed: ${failed.map((c) => `${c.name} ${c.error ?? ''}`).join(', ')}`);
+    return json(report.ok ? 200 : 503, report);
+  });
 }
 
 app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: healthHandler });

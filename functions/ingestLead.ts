@@ -3,17 +3,24 @@ import { appConfig } from '../shared/config';
 import { systemClock } from '../shared/clock';
 import { newUlid } from '../shared/ids';
 import { ingestLead } from '../shared/ingest/ingestLead';
+import { MAX_BODY_BYTES } from '../shared/ingest/validateLeadBody';
+import { readBodyUpTo } from '../shared/http/readBodyUpTo';
 import { leadQueue } from '../shared/ingest/leadQueue';
+import { guarded } from '../shared/api/http';
 import { json } from '../shared/http/responses';
 
 const config = appConfig();
 const queue = leadQueue(config);
 
 export async function ingestLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return guarded(context, () => ingest(request, context));
+}
+
+async function ingest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   if (request.method !== 'POST') {
     return json(405, { error: 'method_not_allowed', message: 'Leads are POSTed to this URL' }, { allow: 'POST' });
   }
-  const body = new Uint8Array(await request.arrayBuffer());
+  const { bytes: body } = await readBodyUpTo(request.body, MAX_BODY_BYTES);
   const outcome = await ingestLead(
     body,
     {

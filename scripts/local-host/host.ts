@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
+import fastGlob from 'fast-glob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { startAzurite, type RunningAzurite } from './azurite';
-import { installFunctionsCore, registeredFunctions, type RegisteredFunction } from './functionsCore';
+import { installFunctionsCore, programmingModel, registeredFunctions, type RegisteredFunction } from './functionsCore';
 import { readHostSettings } from './hostSettings';
 import { endpointsOf, startHttpServer } from './httpServer';
 import type { HostLog, InvocationOutcome } from './invoke';
@@ -58,19 +59,16 @@ async function ensureStorage(options: LocalHostOptions): Promise<RunningAzurite 
   return azurite;
 }
 
-/** The files `package.json` "main" names: a path or a `dir/*.js` glob, as the Node worker accepts. */
+/**
+ * The files `package.json` "main" names: a path or a glob, matched as the Node worker matches it (globby, which is
+ * fast-glob underneath), so `dist/{index.js,functions/*.js}` loads the app setup file and every function file.
+ */
 export function functionFiles(appRoot: string): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { main?: string };
   const main = pkg.main ?? 'index.js';
-  if (!main.includes('*')) return [path.join(appRoot, main)];
-  const dir = path.join(appRoot, path.dirname(main));
-  const pattern = new RegExp(`^${path.basename(main).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-  if (!fs.existsSync(dir)) throw new Error(`package.json main "${main}": ${dir} does not exist (run npm run build)`);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => pattern.test(f))
-    .sort()
-    .map((f) => path.join(dir, f));
+  const files = fastGlob.sync(main, { cwd: appRoot, absolute: true }).sort();
+  if (files.length === 0) throw new Error(`package.json main "${main}" matches no file under ${appRoot} (run npm run build)`);
+  return files;
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
@@ -81,6 +79,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
   installFunctionsCore();
   for (const file of functionFiles(options.appRoot)) require(file);
+  // As the worker does once the app is loaded: this locks app.setup() and, with HTTP streaming on, starts the
+  // library's own HTTP endpoint that requests are forwarded to.
+  const capabilities = (await programmingModel().getCapabilities?.({})) ?? {};
+  const httpProxyUri = capabilities.HttpUri;
   // The real host's switch: app setting AzureWebJobs.<name>.Disabled=true keeps a function from running.
   const functions = registeredFunctions().filter((f) => process.env[`AzureWebJobs.${f.metadata.name}.Disabled`]?.toLowerCase() !== 'true');
 
@@ -121,7 +123,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       return fn ? invokeFunction(fn, { string: input }, {}, log) : undefined;
     };
     const endpoints = endpointsOf(functions);
-    const started = await startHttpServer({ port: options.port, routePrefix: settings.routePrefix, endpoints, runNonHttp, log });
+    const started = await startHttpServer({ port: options.port, routePrefix: settings.routePrefix, endpoints, runNonHttp, httpProxyUri, log });
     server = started.server;
     const baseUrl = `http://localhost:${started.port}`;
 
@@ -132,6 +134,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
     for (const p of pollers) log(`  ${p.functionName}: queueTrigger on "${p.queueName}"`);
     for (const t of timers.values()) log(`  ${t.name}: timerTrigger "${t.schedule}", next run ${t.nextRun()?.toISOString() ?? 'never'}`);
+    if (httpProxyUri) log('HTTP streaming is on (app.setup enableHttpStream): request and response bodies are streamed.');
     log('Function keys are not checked locally, as with func start. Ctrl-C stops the host.');
 
     return {

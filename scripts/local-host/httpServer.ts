@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RpcHttpData, RpcTypedData } from './coreTypes';
 import type { RegisteredFunction } from './functionsCore';
+import { serveStreamed } from './httpStream';
 import { invokeFunction, type HostLog } from './invoke';
 import { compareRoutes, compileRoute, matchRoute, type CompiledRoute } from './routes';
 
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   endpoints: HttpEndpoint[];
   /** Runs a non-HTTP function once, as `POST /admin/functions/{name}` does on the real host. */
   runNonHttp(name: string, input: string): Promise<{ ok: boolean; error?: Error }> | undefined;
+  /** The worker's `HttpUri` capability: set when the app switched on HTTP streaming (see httpStream.ts). */
+  httpProxyUri?: string;
   log: HostLog;
 }
 
@@ -107,14 +110,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       if (!endpoint.methods.includes(method)) continue;
       const params = matchRoute(endpoint.route, routeParts);
       if (!params) continue;
-      const body = await readBody(req);
-      if (body === 'tooLarge') return send(res, 413, 'Request Entity Too Large');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) {
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       }
       // The host's own address, like the front end's X-Forwarded-For in Azure.
       headers['x-forwarded-for'] ??= req.socket.remoteAddress ?? '';
+      if (options.httpProxyUri) {
+        return serveStreamed(options.httpProxyUri, { fn: endpoint.fn, req, res, method, url, headers, params, maxRequestBytes: MAX_REQUEST_BYTES, log: options.log });
+      }
+      const body = await readBody(req);
+      if (body === 'tooLarge') return send(res, 413, 'Request Entity Too Large');
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = v;
       const outcome = await invokeFunction(

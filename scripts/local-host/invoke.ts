@@ -8,6 +8,8 @@ export interface InvocationOutcome {
   ok: boolean;
   error?: Error;
   returnValue?: RpcTypedData | null;
+  /** Whether the handler returned a value (with HTTP streaming, the response travels outside returnValue). */
+  returned: boolean;
   durationMs: number;
 }
 
@@ -20,9 +22,9 @@ export async function invokeFunction(
   triggerData: RpcTypedData,
   triggerMetadata: Record<string, RpcTypedData>,
   log: HostLog,
+  invocationId: string = randomUUID(),
 ): Promise<InvocationOutcome> {
   const name = fn.metadata.name;
-  const invocationId = randomUUID();
   const triggerBinding = Object.entries(fn.metadata.bindings).find(([, b]) => b.direction === 'in' && b.type.endsWith('Trigger'));
   if (!triggerBinding) throw new Error(`Function "${name}" has no trigger binding`);
   const coreCtx: CoreInvocationContext = {
@@ -44,11 +46,11 @@ export async function invokeFunction(
     const response = await model.getResponse(context, result);
     const durationMs = performance.now() - started;
     log(`Executed '${name}' (Succeeded, id ${invocationId}, ${Math.round(durationMs)} ms)`);
-    return { invocationId, ok: true, returnValue: response.returnValue, durationMs };
+    return { invocationId, ok: true, returnValue: response.returnValue, returned: result !== undefined && result !== null, durationMs };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     const durationMs = performance.now() - started;
     log(`Executed '${name}' (Failed, id ${invocationId}, ${Math.round(durationMs)} ms): ${error.message}`);
-    return { invocationId, ok: false, error, durationMs };
+    return { invocationId, ok: false, error, returned: false, durationMs };
   }
 }

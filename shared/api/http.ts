@@ -15,6 +15,11 @@ export function notFound(message: string): HttpResponseInit {
   return problem(404, 'not_found', message);
 }
 
+/**
+ * Every HTTP handler answers through this. Besides keeping internals out of the answer, it is what answers at all:
+ * with HTTP streaming on, an exception escaping a handler leaves the caller waiting until the Functions host's
+ * forwarding timeout (azure-functions-nodejs-library#324) instead of getting a 500.
+ */
 export async function guarded(context: InvocationContext, handle: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
   try {
     return await handle();

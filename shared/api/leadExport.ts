@@ -1,7 +1,7 @@
 /**
- * `GET /api/leads/export.csv`: the body is a Readable pulling CSV lines from the walk, so this code holds one
- * storage page at a time whatever the table size. (The Functions host itself buffers a response body unless
- * HTTP streaming is switched on with app.setup({ enableHttpStream: true }); see docs/api.md.)
+ * `GET /api/leads/export.csv`: the body is a Readable pulling CSV lines from the walk as the client reads, so this
+ * code holds one storage page at a time whatever the table size. The host relays it as written because index.ts
+ * switches HTTP streaming on; see docs/api.md.
  */
 import { Readable } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';
