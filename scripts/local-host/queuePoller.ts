@@ -92,10 +92,11 @@ export async function startQueuePoller(
     }
   }
 
+  // As the Storage extension does: fetch a whole batch whenever at most newBatchThreshold messages are still
+  // running, so up to batchSize + newBatchThreshold run at once.
   async function poll(): Promise<void> {
-    const room = settings.batchSize - inFlight;
-    if (room <= 0 || inFlight > settings.newBatchThreshold) return;
-    const received = await queue.receiveMessages({ numberOfMessages: room, visibilityTimeout: PROCESSING_LEASE_SECONDS });
+    if (inFlight > settings.newBatchThreshold) return;
+    const received = await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: PROCESSING_LEASE_SECONDS });
     const messages = received.receivedMessageItems;
     delay = messages.length > 0 ? MIN_POLL_MS : Math.min(delay * 2, settings.maxPollingIntervalMs);
     for (const m of messages) {

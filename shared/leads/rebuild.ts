@@ -35,17 +35,19 @@ function wantedFollowUps(record: LeadRecord | undefined, policy: FollowUpPolicy)
 
 /**
  * Puts the entries the record wants and deletes any it may have had at its old or current first-seen time that it
- * no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead).
+ * no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead). Says whether it
+ * deleted anything.
  */
 async function syncFollowUps(
   store: LeadStore,
   before: LeadRecord | undefined,
   after: LeadRecord,
   policy: FollowUpPolicy,
-): Promise<void> {
+): Promise<{ deleted: boolean }> {
   const wants = wantedFollowUps(after, policy);
   // Puts only insert when absent, so an entry that already has recipients marked keeps them.
   for (const [kind, dueAt] of wants) await store.putFollowUp({ kind, leadId: after.leadId, dueAt, sentTo: [] });
+  let deleted = false;
   const firstSeen = new Set([after.firstSeenAt, before?.firstSeenAt ?? after.firstSeenAt]);
   for (const seen of firstSeen) {
     const possible: [FollowUpKind, string][] = [
@@ -53,21 +55,29 @@ async function syncFollowUps(
       ['escalate', hoursAfter(seen, policy.escalateAfterHours)],
     ];
     for (const [kind, dueAt] of possible) {
-      if (wants.get(kind) !== dueAt) await store.deleteFollowUp(kind, after.leadId, dueAt);
+      if (wants.get(kind) !== dueAt) {
+        await store.deleteFollowUp(kind, after.leadId, dueAt);
+        deleted = true;
+      }
     }
   }
+  return { deleted };
 }
 
 /**
- * Syncs the index to `record`, then checks the record did not change meanwhile. Index writes are not guarded by
- * the record's ETag, so an older writer's delete can land after a newer writer's put; whoever sees the record
- * moved on syncs again against the latest version, so the last word always matches the stored record.
+ * Syncs the index to `record`. Index writes are not guarded by the record's ETag, so an older writer's delete can
+ * land after a newer writer's put: a writer that deleted anything then reads the record again and, if it moved on,
+ * syncs against the latest version, so the last word always matches the stored record. A writer that only put
+ * entries skips that read: its puts can at worst leave an entry the latest version no longer wants, and the
+ * reminder run checks every due entry against the record and drops those (runReminders skipReason), whereas a
+ * missing entry would be a lead nobody is reminded of.
  */
 async function syncUntilSettled(store: LeadStore, before: LeadRecord | undefined, record: LeadRecord, policy: FollowUpPolicy): Promise<void> {
   let previous = before;
   let current = record;
   for (let round = 0; round < MAX_ATTEMPTS; round++) {
-    await syncFollowUps(store, previous, current, policy);
+    const { deleted } = await syncFollowUps(store, previous, current, policy);
+    if (!deleted) return;
     const latest = await store.getLead(current.leadId);
     if (!latest || isDeepStrictEqual(stripUndefined(latest.record), stripUndefined(current))) return;
     previous = current;

@@ -11,6 +11,7 @@ import { eventually, repoRoot, startHost, startTestAzurite, type HostProcess } f
 
 const APP = path.join(repoRoot, 'tests', 'fixtures', 'local-host-app');
 const QUEUE = 'fixture-work';
+const SLOW_QUEUE = 'fixture-slow';
 
 interface LogEntry {
   fn: string;
@@ -18,6 +19,9 @@ interface LogEntry {
   meta?: Record<string, unknown>;
   timer?: Record<string, unknown>;
   hasMetadata?: boolean;
+  phase?: 'start' | 'end';
+  n?: number;
+  at?: number;
 }
 
 describe('local host', () => {
@@ -36,7 +40,7 @@ describe('local host', () => {
   beforeAll(async () => {
     azurite = await startTestAzurite();
     logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'local-host-')), 'calls.jsonl');
-    host = await startHost({ AzureWebJobsStorage: azurite.connectionString, FIXTURE_LOG: logFile, FIXTURE_QUEUE: QUEUE }, { app: APP });
+    host = await startHost({ AzureWebJobsStorage: azurite.connectionString, FIXTURE_LOG: logFile, FIXTURE_QUEUE: QUEUE, FIXTURE_SLOW_QUEUE: SLOW_QUEUE }, { app: APP });
     const service = QueueServiceClient.fromConnectionString(azurite.connectionString);
     queue = service.getQueueClient(QUEUE);
     poison = service.getQueueClient(`${QUEUE}-poison`);
@@ -94,6 +98,29 @@ describe('local host', () => {
     const [poisoned] = (await poison.receiveMessages()).receivedMessageItems;
     expect(JSON.parse(Buffer.from(poisoned!.messageText, 'base64').toString('utf8'))).toEqual(message);
     expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+  });
+
+  test('fetches a new batch once at most newBatchThreshold messages still run: up to batchSize + threshold at once', async () => {
+    // Fixture host.json: batchSize 4, newBatchThreshold unset (half the batch size: 2).
+    const slow = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(SLOW_QUEUE);
+    const sendSlow = (n: number, sleepMs: number): Promise<unknown> => slow.sendMessage(Buffer.from(JSON.stringify({ n, sleepMs })).toString('base64'));
+    // The first batch: two quick messages and two slow ones. When the quick two finish, two remain running (the
+    // threshold), so a whole new batch of four starts beside them.
+    for (const [n, ms] of [[1, 50], [2, 50], [3, 2500], [4, 2500]] as const) await sendSlow(n, ms);
+    await eventually('the first batch to start', async () => (entries().filter((e) => e.fn === 'slow' && e.phase === 'start').length >= 4 ? true : undefined));
+    for (let n = 5; n <= 8; n++) await sendSlow(n, 1500);
+    await eventually('all eight to end', async () => (entries().filter((e) => e.fn === 'slow' && e.phase === 'end').length === 8 ? true : undefined), 30000);
+
+    let running = 0;
+    let most = 0;
+    const changes = entries()
+      .filter((e) => e.fn === 'slow')
+      .sort((a, b) => a.at! - b.at! || (a.phase === 'end' ? -1 : 1));
+    for (const e of changes) {
+      running += e.phase === 'start' ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(most).toBe(6);
   });
 
   test('a message that is not base64 goes straight to the poison queue without running the function', async () => {

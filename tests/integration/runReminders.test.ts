@@ -305,6 +305,23 @@ describe('runReminders', () => {
     expect(await w.store.followUpsOf(id)).toEqual([]);
   });
 
+  test('a follow-up put that lands after a status change (a slower writer) is dropped at due time, not mailed', async () => {
+    // rebuild.ts lets a writer that only put entries skip re-reading the record; this is the state that can leave.
+    const w = await World.create();
+    const id = await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(3);
+    await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, id, { status: 'contacted', via: 'api' });
+    for (const [kind, hours] of [['remind', 24], ['escalate', 48]] as const) {
+      await w.store.putFollowUp({ kind, leadId: id, dueAt: hoursAfterT0(hours).toISOString(), sentTo: [] });
+    }
+
+    w.now = hoursAfterT0(50);
+    const summary = await w.run();
+    expect(w.smtp.received).toEqual([]);
+    expect(summary).toMatchObject({ due: 2, skipped: 2, sent: 0 });
+    expect(await w.store.followUpsOf(id)).toEqual([]);
+  });
+
   test('do-not-contact and test leads are never mailed, even with a stray index entry', async () => {
     const w = await World.create();
     const dnc = await w.lead({ firstSeen: T0, doNotContact: true });
