@@ -2,7 +2,7 @@
  * Reminders: a reminder run over a store of 1,000 leads and over one of 100,000, with the same 100 leads due in
  * both (outbox transport, in-memory Azurite on free ports). Target: large/small time ratio ≤ 1.5, i.e. the run's
  * cost follows the due leads, not the table size. Single runs are noisy on a shared machine, so each size gets
- * three runs, two hours apart on the run's clock, each finding its own 100 due leads; the median is compared.
+ * five runs, two hours apart on the run's clock, each finding its own 100 due leads; the median is compared.
  *
  * Both stores look like a live installation: most leads are old and were contacted (no follow-up entries), a
  * fixed 50 arrived in the last hours (entries not yet due), and 3 × 100 are about 25 h old and still new.
@@ -37,7 +37,7 @@ import { fmt, verdict } from './stats';
 const SMALL = 1000;
 const LARGE = Number(process.env.BENCH_REMINDER_LEADS ?? 100_000);
 const DUE = 100;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const ROUND_GAP_MS = 2 * 3600_000;
 const FRESH = 50;
 const OFFERS = ['ledger-cloud', 'payroll', 'crm-lite', 'backup-pro', 'data-hub'];
