@@ -9,6 +9,8 @@ export interface StatusChange {
   note?: string;
   by?: string;
   via: 'api' | 'email-link' | 'dashboard';
+  /** Record the change only over this status (see StatusChangeEvent.onlyIf). */
+  onlyIf?: LeadStatus;
 }
 
 export type ChangeStatusResult = { ok: true; record: LeadRecord } | { ok: false; reason: 'notFound' };
@@ -28,6 +30,7 @@ export async function changeLeadStatus(
     note: change.note,
     by: change.by,
     via: change.via,
+    ...(change.onlyIf ? { onlyIf: change.onlyIf } : {}),
   });
   const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
   const record = await rebuildLead(deps.store, identity, deps.policy);

@@ -51,6 +51,11 @@ export interface StatusChangeEvent {
   by?: string;
   /** How the change was made: the API, the link in a reminder email, the dashboard. */
   via: string;
+  /**
+   * The change applies only if the lead has this status at the event's place in the history. The reminder link
+   * records "contacted" only over "new", so a click racing someone's "qualified" never moves the lead back.
+   */
+  onlyIf?: LeadStatus;
 }
 
 export interface ReminderSentEvent {

@@ -3,8 +3,7 @@
  * ties by id), redelivered, replayed or out-of-order messages always produce the same record.
  */
 import { higherStage, type Stage } from '../lead/stage';
-import { ERASED_FLAG, PERSON_FIELDS, type LeadArrivalEvent, type LeadEvent, type LeadRecord, type PersonFields, type ReminderSentEvent, type StatusChangeEvent } from './model';
-
+import { ERASED_FLAG, PERSON_FIELDS, type LeadArrivalEvent, type LeadEvent, type LeadRecord, type LeadStatus, type PersonFields, type ReminderSentEvent, type StatusChangeEvent } from './model';
 
 function byTime(a: LeadEvent, b: LeadEvent): number {
   return a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
@@ -33,7 +32,7 @@ export function projectLead(
   if (!first || !last) return undefined;
 
   const stage = arrivals.reduce<Stage>((s, e) => higherStage(s, e.stage), first.stage);
-  const statusChanges = sorted.filter((e): e is StatusChangeEvent => e.kind === 'status');
+  const statusChanges = appliedStatusChanges(sorted);
   const latestStatus = statusChanges[statusChanges.length - 1];
   const firstContact = statusChanges.find((e) => e.status !== 'new');
   const latest = <K extends 'offerId' | 'publisherId' | 'offerTitle'>(field: K): LeadArrivalEvent[K] =>
@@ -67,15 +66,27 @@ export function projectLead(
   };
 }
 
+/** Status changes in history order, without the conditional ones whose condition did not hold at their place. */
+export function appliedStatusChanges(events: readonly LeadEvent[]): StatusChangeEvent[] {
+  const applied: StatusChangeEvent[] = [];
+  let status: LeadStatus = 'new';
+  for (const e of [...events].sort(byTime)) {
+    if (e.kind !== 'status' || (e.onlyIf !== undefined && e.onlyIf !== status)) continue;
+    applied.push(e);
+    status = e.status;
+  }
+  return applied;
+}
+
 /**
  * The reminder of this kind sent since the last status change. Setting a lead back to `new` starts its follow-up
  * over, so reminders sent before that no longer count.
  */
 export function reminderSince(events: readonly LeadEvent[], kind: 'remind' | 'escalate'): ReminderSentEvent | undefined {
-  const sorted = [...events].sort(byTime);
+  const applied = new Set(appliedStatusChanges(events));
   let found: ReminderSentEvent | undefined;
-  for (const e of sorted) {
-    if (e.kind === 'status') found = undefined;
+  for (const e of [...events].sort(byTime)) {
+    if (e.kind === 'status' && applied.has(e)) found = undefined;
     else if (e.kind === 'reminder' && e.reminder === kind) found ??= e;
   }
   return found;

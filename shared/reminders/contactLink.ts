@@ -40,13 +40,16 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
   const lead = stored.record;
 
   if (request.method === 'GET') return confirmPage(lead, request.formAction, token);
-  // A second click, or a lead someone already qualified: never move it back to "contacted".
+  // A second click, or a lead someone already qualified: never move it back to "contacted". The check here
+  // answers most such clicks; onlyIf settles the race with a change landing between this read and our event.
   if (lead.status !== 'new') return alreadyMarkedPage(lead);
   const changed = await changeLeadStatus({ store: deps.store, clock: deps.clock, newId: deps.newId, policy: deps.policy }, leadId, {
     status: 'contacted',
     via: 'email-link',
+    onlyIf: 'new',
   });
   if (!changed.ok) return unknownLeadPage();
+  if (changed.record.status !== 'contacted') return alreadyMarkedPage(changed.record);
   deps.log(`Lead ${leadId} marked as contacted from a reminder link`);
   return donePage(changed.record);
 }

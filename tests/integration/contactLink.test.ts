@@ -98,6 +98,26 @@ describe('contact link', () => {
     expect((await store.listEvents(leadId)).filter((e) => e.kind === 'status')).toHaveLength(1);
   });
 
+  test('a qualification landing between the link\'s check and its event wins: the lead is not moved back', async () => {
+    const { deps, store, leadId } = await setup();
+    const token = signContactToken(leadId, LATER, SECRET);
+    // The real store, with someone qualifying the lead from the dashboard just before the link's event is written
+    // (and stamped a second earlier, as a clock on another instance may be).
+    const racing: LeadStore = {
+      ...store,
+      appendEvent: async (id, event) => {
+        if (event.kind === 'status' && event.via === 'email-link') {
+          await store.appendEvent(id, { kind: 'status', eventId: newUlid(), at: new Date(NOW.getTime() - 1000).toISOString(), status: 'qualified', via: 'dashboard' });
+        }
+        return store.appendEvent(id, event);
+      },
+    };
+    const res = await handleContactLink({ method: 'POST', leadId, token, formAction: '' }, { ...deps, store: racing });
+    expect(body(res)).toContain('Already marked as qualified');
+    expect((await store.getLead(leadId))?.record).toMatchObject({ status: 'qualified', statusChangedAt: new Date(NOW.getTime() - 1000).toISOString() });
+    expect(await followUpsOf(store, leadId)).toEqual([]);
+  });
+
   test.each([
     ['missing token', (id: string) => ({ leadId: id, token: undefined })],
     ['token of another lead', (id: string) => ({ leadId: id, token: signContactToken(newUlid(), LATER, SECRET) })],

@@ -102,3 +102,22 @@ describe('setting a lead back to new', () => {
     expect(needsFollowUp(record)).toBe(true);
   });
 });
+
+describe('a conditional status change (the reminder link: contacted only over new)', () => {
+  const qualified: LeadEvent = { kind: 'status', eventId: 'S1', at: '2026-01-02T10:00:00.000Z', status: 'qualified', via: 'dashboard' };
+  const linkClick = (at: string): LeadEvent => ({ kind: 'status', eventId: 'L1', at, status: 'contacted', via: 'email-link', onlyIf: 'new' });
+  const reminder: LeadEvent = { kind: 'reminder', eventId: 'R1', at: '2026-01-02T09:30:00.000Z', reminder: 'remind', recipients: ['sales@contoso.example'] };
+
+  test('after a qualification it has no effect, in whatever order the events are read', () => {
+    const without = projectLead(identity, [...journey, reminder, qualified])!;
+    expect(without).toMatchObject({ status: 'qualified', statusChangedAt: '2026-01-02T10:00:00.000Z', firstContactedAt: '2026-01-02T10:00:00.000Z' });
+    const events = [...journey, reminder, qualified, linkClick('2026-01-02T10:00:01.000Z')];
+    for (const order of [events, [...events].reverse()]) expect(projectLead(identity, order)).toEqual(without);
+  });
+
+  test('over new it applies, and a later qualification still wins', () => {
+    const record = projectLead(identity, [...journey, linkClick('2026-01-02T09:59:00.000Z'), qualified])!;
+    expect(record).toMatchObject({ status: 'qualified', firstContactedAt: '2026-01-02T09:59:00.000Z' });
+    expect(projectLead(identity, [...journey, linkClick('2026-01-02T09:59:00.000Z')])!.status).toBe('contacted');
+  });
+});
