@@ -112,6 +112,9 @@ export async function serveStreamed(proxyUri: string, request: StreamedRequest):
     });
   });
 
+  // Headers go out now, not with the first body byte: the invocation waits for this request to reach the library,
+  // and a bodiless or aborted request would otherwise never get there.
+  forwarded.flushHeaders();
   const limiter = sizeLimit(request.maxRequestBytes);
   limiter.on('error', () => forwarded.destroy());
   req.pipe(limiter).pipe(forwarded);
