@@ -6,5 +6,5 @@
 import { app } from '@azure/functions';
 
 // Bodies stream instead of being buffered whole: the CSV export is written a storage page at a time however many
-// leads there are, and a lead POST over the size limit is refused after reading just past the limit.
+// leads there are, and of a lead POST over the size limit no more than the limit is kept in memory.
 app.setup({ enableHttpStream: true });

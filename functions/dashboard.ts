@@ -1,8 +1,9 @@
-import { app, type HttpResponseInit } from '@azure/functions';
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { guarded } from '../shared/api/http';
 import { dashboardResponse } from '../shared/dashboard/page';
 
-export async function dashboardHandler(): Promise<HttpResponseInit> {
-  return dashboardResponse();
+export async function dashboardHandler(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return guarded(context, async () => dashboardResponse());
 }
 
 // authLevel function: the page is opened with ?code=<key> and hands that key to the API calls it makes.

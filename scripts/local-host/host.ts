@@ -92,7 +92,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const stop = async (): Promise<void> => {
     timers.forEach((t) => t.stop());
     await Promise.all(pollers.map((p) => p.stop()));
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => {
+      if (!server) return resolve();
+      server.close(() => resolve());
+      // Open keep-alive and streaming connections would hold close() forever.
+      server.closeAllConnections();
+    });
     await azurite?.stop();
   };
 

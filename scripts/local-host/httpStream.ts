@@ -70,17 +70,41 @@ function sizeLimit(maxBytes: number): Transform & { exceeded: boolean } {
   return limiter;
 }
 
+function plain(res: http.ServerResponse, status: number, text: string): void {
+  if (res.headersSent) res.destroy();
+  else res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
+}
+
 export async function serveStreamed(proxyUri: string, request: StreamedRequest): Promise<void> {
+  try {
+    await forwardToWorker(proxyUri, request);
+  } finally {
+    // Answered before the client finished sending (the function stopped reading, or failed): read the rest and drop
+    // it, as Kestrel does, so the client's connection stays usable instead of being reset under its next request.
+    if (!request.req.complete && !request.req.destroyed) {
+      request.req.unpipe();
+      request.req.resume();
+    }
+  }
+}
+
+async function forwardToWorker(proxyUri: string, request: StreamedRequest): Promise<void> {
   const { req, res, log } = request;
+  const name = request.fn.metadata.name;
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > request.maxRequestBytes) {
-    res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Request Entity Too Large');
-    return;
+    // Not worth reading: answer, then close the connection instead of draining the body.
+    res.setHeader('connection', 'close');
+    res.once('finish', () => req.destroy());
+    return plain(res, 413, 'Request Entity Too Large');
   }
   const invocationId = randomUUID();
   const target = new URL(`${request.url.pathname}${request.url.search}`, proxyUri);
   const forwarded = http.request(target, {
     method: request.method,
+    // A connection per request: the library closes connections after answering (e.g. when a handler stops reading
+    // a body), and a pooled one reused after that would lose the request.
+    agent: false,
     headers: {
       // The forwarder sets Host to the worker's own address, as YARP does in the Functions host.
       ...forwardable(req.headers, ['host']),
@@ -92,68 +116,73 @@ export async function serveStreamed(proxyUri: string, request: StreamedRequest):
   });
 
   let answered = false;
-  const relayed = new Promise<void>((resolve) => {
-    forwarded.on('response', (proxied) => {
-      answered = true;
-      res.writeHead(proxied.statusCode ?? 500, forwardable(proxied.headers));
-      proxied.pipe(res);
-      proxied.on('error', () => res.destroy());
-      res.on('close', () => {
-        // The client went away mid-body: stop reading what the function still writes.
-        if (!res.writableFinished) proxied.destroy();
-        resolve();
-      });
-    });
+  let relayDone: () => void = () => undefined;
+  const relayed = new Promise<void>((resolve) => (relayDone = resolve));
+  // Settles only if forwarding fails before the library answers; the invocation would then wait for it forever.
+  const forwardingFailed = new Promise<Error>((resolve) => {
     forwarded.on('error', (e) => {
-      if (!answered && !res.headersSent) {
-        log(`HTTP stream to the worker failed: ${e.message}`);
-      }
-      resolve();
+      if (!answered) resolve(e);
+      relayDone();
+    });
+  });
+  forwarded.on('response', (proxied) => {
+    answered = true;
+    res.writeHead(proxied.statusCode ?? 500, forwardable(proxied.headers));
+    proxied.pipe(res);
+    proxied.on('error', () => res.destroy());
+    res.on('close', () => {
+      // The client went away mid-body: stop reading what the function still writes.
+      if (!res.writableFinished) proxied.destroy();
+      relayDone();
     });
   });
 
   // Headers go out now, not with the first body byte: the invocation waits for this request to reach the library,
-  // and a bodiless or aborted request would otherwise never get there.
+  // and a bodiless request would otherwise never get there.
   forwarded.flushHeaders();
   const limiter = sizeLimit(request.maxRequestBytes);
   limiter.on('error', () => forwarded.destroy());
+  // A client that gives up mid-upload: the function's body stream must fail, not wait for bytes that never come.
+  req.on('close', () => {
+    if (!req.complete) forwarded.destroy();
+  });
   req.pipe(limiter).pipe(forwarded);
 
-  const outcome = await invokeFunction(
-    request.fn,
-    // The Functions host keeps the gRPC message minimal when it forwards the request: an empty http value.
-    { http: {} },
-    triggerMetadata(request),
-    log,
-    invocationId,
-  );
-
+  const invocation = invokeFunction(request.fn, { http: {} }, triggerMetadata(request), log, invocationId);
+  // The Functions host keeps the gRPC message minimal when it forwards the request: the empty http value above.
+  const first = await Promise.race([invocation, forwardingFailed]);
+  if (first instanceof Error) {
+    log(`[${name}] forwarding the request to the worker failed: ${first.message}`);
+    return plain(res, limiter.exceeded ? 413 : 502, limiter.exceeded ? 'Request Entity Too Large' : 'Bad Gateway');
+  }
+  const outcome = first;
   if (limiter.exceeded) {
     forwarded.destroy();
-    if (!res.headersSent) res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Request Entity Too Large');
-    else res.destroy();
-    return;
+    return plain(res, 413, 'Request Entity Too Large');
   }
-  if (!outcome.ok) {
-    // Failed before answering: a 500 like the non-streaming path. Failed while writing the body: the status is
-    // already out, so the only honest signal left is to cut the connection rather than end a truncated body cleanly.
-    if (answered) res.destroy();
-    else {
-      log(
-        `Warning: '${request.fn.metadata.name}' failed before answering. With HTTP streaming the Functions host in Azure ` +
-          'leaves such a request unanswered until its forwarding timeout (azure-functions-nodejs-library#324): handlers should return a 500 themselves.',
-      );
-      forwarded.destroy();
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+  if (!outcome.ok || !outcome.returned) {
+    if (answered) {
+      // Failed while writing the body: the status is out, so cut the connection rather than end a truncated body
+      // as if it were complete. (In Azure the library leaves the response open until the host gives up on it.)
+      res.destroy();
+      return;
     }
-    return;
-  }
-  if (!outcome.returned) {
-    // The handler returned nothing, so the library never answers the forwarded request.
+    // The library answers only a returned response; on a throw or no return value it never answers, and the
+    // Functions host in Azure gives up only at its forwarding timeout (azure-functions-nodejs-library#324).
+    // Answering 504 at once keeps that outcome visible locally without the wait.
+    log(
+      `Warning: '${name}' ${outcome.ok ? 'returned no response' : 'failed'} before answering. With HTTP streaming the Functions host in Azure ` +
+        'leaves such a request unanswered until its forwarding timeout: handlers should always return a response (shared/api/http.ts guarded).',
+    );
     forwarded.destroy();
-    res.writeHead(204).end();
-    return;
+    return plain(res, 504, 'Gateway Timeout: the function did not answer');
   }
   // The library writes its whole response before the invocation completes; what is left is relaying it.
   await relayed;
+  // Nothing came back: the library closes the connection when a handler cancels its request body, and the
+  // response written after that is lost. YARP in the Functions host answers a reset connection with 502.
+  if (!answered) {
+    log(`[${name}] the worker closed the connection without a response (did the handler cancel the request body?)`);
+    plain(res, 502, 'Bad Gateway');
+  }
 }

@@ -1,7 +1,7 @@
 /**
- * `GET /api/leads/export.csv`: the body is a Readable pulling CSV lines from the walk as the client reads, so this
+ * `GET /api/leads/export.csv`: the body is a Readable pulling CSV lines from the walk as it is consumed, so this
  * code holds one storage page at a time whatever the table size. The host relays it as written because index.ts
- * switches HTTP streaming on; see docs/api.md.
+ * switches HTTP streaming on; see docs/api.md for what the library does not do (wait for a slow client).
  */
 import { Readable } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';

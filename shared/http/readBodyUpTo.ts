@@ -1,6 +1,8 @@
 /**
- * Reads a request body, stopping just past a limit. With HTTP streaming on (index.ts) the body arrives as a stream,
- * so an oversized request is refused after `maxBytes + 1` bytes instead of after being held in memory whole.
+ * Reads a request body, keeping at most one byte past a limit. With HTTP streaming on (index.ts) the body arrives
+ * as a stream, so an oversized request is never held in memory whole. The rest is read and dropped rather than
+ * cancelled: cancelling makes @azure/functions close the connection the response goes back on, and the caller
+ * would get a 502 from the Functions host instead of our 413.
  */
 export interface LimitedBody {
   /** At most `maxBytes + 1` bytes: one more than allowed is enough for a size check to fail. */
@@ -17,15 +19,12 @@ export async function readBodyUpTo(body: ReadableStream<Uint8Array> | null, maxB
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
+      if (size <= maxBytes) chunks.push(value);
       size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        return { bytes: Buffer.concat(chunks).subarray(0, maxBytes + 1), truncated: true };
-      }
     }
   } finally {
     reader.releaseLock();
   }
-  return { bytes: Buffer.concat(chunks), truncated: false };
+  const bytes = Buffer.concat(chunks);
+  return size > maxBytes ? { bytes: bytes.subarray(0, maxBytes + 1), truncated: true } : { bytes, truncated: false };
 }

@@ -35,19 +35,17 @@ function wantedFollowUps(record: LeadRecord | undefined, policy: FollowUpPolicy)
 
 /**
  * Puts the entries the record wants and deletes any it may have had at its old or current first-seen time that it
- * no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead). Says whether it
- * deleted anything.
+ * no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead).
  */
 async function syncFollowUps(
   store: LeadStore,
   before: LeadRecord | undefined,
   after: LeadRecord,
   policy: FollowUpPolicy,
-): Promise<{ deleted: boolean }> {
+): Promise<void> {
   const wants = wantedFollowUps(after, policy);
   // Puts only insert when absent, so an entry that already has recipients marked keeps them.
   for (const [kind, dueAt] of wants) await store.putFollowUp({ kind, leadId: after.leadId, dueAt, sentTo: [] });
-  let deleted = false;
   const firstSeen = new Set([after.firstSeenAt, before?.firstSeenAt ?? after.firstSeenAt]);
   for (const seen of firstSeen) {
     const possible: [FollowUpKind, string][] = [
@@ -55,29 +53,22 @@ async function syncFollowUps(
       ['escalate', hoursAfter(seen, policy.escalateAfterHours)],
     ];
     for (const [kind, dueAt] of possible) {
-      if (wants.get(kind) !== dueAt) {
-        await store.deleteFollowUp(kind, after.leadId, dueAt);
-        deleted = true;
-      }
+      if (wants.get(kind) !== dueAt) await store.deleteFollowUp(kind, after.leadId, dueAt);
     }
   }
-  return { deleted };
 }
 
 /**
- * Syncs the index to `record`. Index writes are not guarded by the record's ETag, so an older writer's delete can
- * land after a newer writer's put: a writer that deleted anything then reads the record again and, if it moved on,
- * syncs against the latest version, so the last word always matches the stored record. A writer that only put
- * entries skips that read: its puts can at worst leave an entry the latest version no longer wants, and the
- * reminder run checks every due entry against the record and drops those (runReminders skipReason), whereas a
- * missing entry would be a lead nobody is reminded of.
+ * Syncs the index to `record`, then checks the record did not change meanwhile. Index writes are not guarded by
+ * the record's ETag, so an older writer's delete can land after a newer writer's put; whoever sees the record
+ * moved on syncs again against the latest version, so the last word always matches the stored record. The same
+ * re-read repairs the index after a concurrent writer that saved and then failed before its own sync.
  */
 async function syncUntilSettled(store: LeadStore, before: LeadRecord | undefined, record: LeadRecord, policy: FollowUpPolicy): Promise<void> {
   let previous = before;
   let current = record;
   for (let round = 0; round < MAX_ATTEMPTS; round++) {
-    const { deleted } = await syncFollowUps(store, previous, current, policy);
-    if (!deleted) return;
+    await syncFollowUps(store, previous, current, policy);
     const latest = await store.getLead(current.leadId);
     if (!latest || isDeepStrictEqual(stripUndefined(latest.record), stripUndefined(current))) return;
     previous = current;
@@ -123,7 +114,11 @@ export async function createOrRebuildLead(
 ): Promise<LeadRecord | undefined> {
   const record = projectLead(identity, ownEvents);
   if (record && (await store.saveLead(record, undefined)) === 'saved') {
-    await syncUntilSettled(store, undefined, record, policy);
+    // No settle read. This early, the only other writers are leads of the same customer, and each of them settles
+    // after its own save (or its message is retried until it does), so none needs this read to repair the index.
+    // These puts delete nothing and can at worst leave an entry a newer version no longer wants, which the reminder
+    // run checks against the record and drops unmailed.
+    await syncFollowUps(store, undefined, record, policy);
     return record;
   }
   return rebuildLead(store, identity, policy);

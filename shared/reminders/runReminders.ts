@@ -230,10 +230,11 @@ async function sendDue(deps: ReminderDeps, lease: RunLease, now: Date, policy: F
       summary.skipped++;
       log.info(`Lead ${entry.leadId}: ${entry.kind} entry dropped (${reason ?? 'no such lead'})`);
       try {
-        // The rebuild brings the record and its index in line (it removes the entries of contacted, DNC, test and
-        // reminded leads); the direct delete covers entries the rebuild keeps (escalation off) or never knew of.
-        if (record !== undefined && reason !== ESCALATION_OFF) await rebuildLead(store, identityOf(record), policy);
+        // Delete, then rebuild: the rebuild's sync puts back whatever the latest record wants, so a status change
+        // racing this run (say, back to new) cannot lose its entry to our delete. The direct delete covers entries
+        // the rebuild keeps (escalation off) or never knew of.
         await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt);
+        if (record !== undefined && reason !== ESCALATION_OFF) await rebuildLead(store, identityOf(record), policy);
       } catch (e) {
         log.warn(`Lead ${entry.leadId}: could not drop its ${entry.kind} entry (${errorText(e)}); the next run tries again`);
       }
@@ -330,8 +331,9 @@ async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], 
       recipients: [...entry.sentTo],
     });
   }
-  await rebuildLead(store, identityOf(record), policy);
+  // Delete before the rebuild, for the reason given where stale entries are dropped above.
   await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt);
+  await rebuildLead(store, identityOf(record), policy);
 }
 
 function toDigestLead(c: Candidate, history: LeadEvent[], now: Date, config: ReminderSettings): DigestLead {

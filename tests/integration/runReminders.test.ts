@@ -87,6 +87,8 @@ interface TestStore extends LeadStore {
   readonly calls: { getLead: number; listEvents: number };
   /** Makes the next markFollowUpSent calls throw, before they reach the table. */
   failMarks: number;
+  /** Runs once, just before the next deleteFollowUp reaches the table: another writer acting in that gap. */
+  beforeNextDelete?: () => Promise<void>;
   /** The follow-up entries of one lead, as stored in the FollowUps table. */
   followUpsOf(leadId: string): Promise<FollowUpEntry[]>;
 }
@@ -111,6 +113,12 @@ function decorate(real: LeadStore): TestStore {
         throw Object.assign(new Error('storage unavailable'), { statusCode: 503 });
       }
       return real.markFollowUpSent(entry, recipients);
+    },
+    async deleteFollowUp(kind, leadId, dueAt) {
+      const before = store.beforeNextDelete;
+      store.beforeNextDelete = undefined;
+      if (before) await before();
+      return real.deleteFollowUp(kind, leadId, dueAt);
     },
     followUpsOf: (leadId) => followUpsOf(real, leadId),
   };
@@ -320,6 +328,28 @@ describe('runReminders', () => {
     expect(w.smtp.received).toEqual([]);
     expect(summary).toMatchObject({ due: 2, skipped: 2, sent: 0 });
     expect(await w.store.followUpsOf(id)).toEqual([]);
+  });
+
+  test('a lead set back to new while the run drops its stale entry keeps an entry and is reminded next run', async () => {
+    const w = await World.create();
+    const id = await w.lead({ firstSeen: T0 });
+    w.now = hoursAfterT0(3);
+    const change = { store: w.store, clock: () => w.now, newId: newUlid, policy: w.config };
+    await changeLeadStatus(change, id, { status: 'contacted', via: 'api' });
+    await w.store.putFollowUp({ kind: 'remind', leadId: id, dueAt: hoursAfterT0(24).toISOString(), sentTo: [] });
+
+    w.now = hoursAfterT0(25);
+    // The run has read the lead as contacted and is about to drop the entry when sales set it back to new; that
+    // change's own sync finds the entry still there.
+    w.store.beforeNextDelete = async () => void (await changeLeadStatus(change, id, { status: 'new', via: 'dashboard' }));
+    const first = await w.run();
+    expect(first).toMatchObject({ sent: 0, skipped: 1 });
+    expect((await w.record(id)).status).toBe('new');
+    expect((await w.store.followUpsOf(id)).map((e) => e.kind).sort()).toEqual(['escalate', 'remind']);
+
+    w.now = hoursAfterT0(26);
+    await w.run();
+    expect(w.smtp.received.flatMap(leadIdsIn)).toEqual([id]);
   });
 
   test('do-not-contact and test leads are never mailed, even with a stray index entry', async () => {
