@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { Transform } from 'node:stream';
 import type { RpcTypedData } from './coreTypes';
 import type { RegisteredFunction } from './functionsCore';
@@ -75,29 +76,44 @@ function plain(res: http.ServerResponse, status: number, text: string): void {
   else res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
 }
 
-export async function serveStreamed(proxyUri: string, request: StreamedRequest): Promise<void> {
-  try {
-    await forwardToWorker(proxyUri, request);
-  } finally {
-    // Answered before the client finished sending (the function stopped reading, or failed): read the rest and drop
-    // it, as Kestrel does, so the client's connection stays usable instead of being reset under its next request.
-    if (!request.req.complete && !request.req.destroyed) {
-      request.req.unpipe();
-      request.req.resume();
-    }
+// What a client still sends after its answer is read and dropped up to this much (Kestrel drains similarly), so its
+// connection stays usable; beyond it, or for a body already over the limit, the connection is closed instead.
+const DRAIN_MAX_BYTES = 1024 * 1024;
+
+function drainOrClose(req: http.IncomingMessage, res: http.ServerResponse, drain: boolean): void {
+  if (req.complete || req.destroyed) return;
+  req.unpipe();
+  const close = (): void => void req.destroy();
+  if (!drain) {
+    if (res.writableFinished || res.destroyed) close();
+    else res.once('close', close);
+    return;
   }
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_MAX_BYTES) close();
+  });
+  req.resume();
 }
 
-async function forwardToWorker(proxyUri: string, request: StreamedRequest): Promise<void> {
-  const { req, res, log } = request;
-  const name = request.fn.metadata.name;
+export async function serveStreamed(proxyUri: string, request: StreamedRequest): Promise<void> {
+  const { req, res } = request;
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > request.maxRequestBytes) {
-    // Not worth reading: answer, then close the connection instead of draining the body.
+    // Not worth reading: answer and close the connection.
     res.setHeader('connection', 'close');
-    res.once('finish', () => req.destroy());
-    return plain(res, 413, 'Request Entity Too Large');
+    plain(res, 413, 'Request Entity Too Large');
+    return drainOrClose(req, res, false);
   }
+  const outcome = await forwardToWorker(proxyUri, request);
+  drainOrClose(req, res, outcome !== 'tooLarge');
+}
+
+/** Sends the request to the library's endpoint and relays the answer; says whether the body went over the limit. */
+async function forwardToWorker(proxyUri: string, request: StreamedRequest): Promise<'done' | 'tooLarge'> {
+  const { req, res, log } = request;
+  const name = request.fn.metadata.name;
   const invocationId = randomUUID();
   const target = new URL(`${request.url.pathname}${request.url.search}`, proxyUri);
   const forwarded = http.request(target, {
@@ -114,8 +130,26 @@ async function forwardToWorker(proxyUri: string, request: StreamedRequest): Prom
       'x-forwarded-for': request.headers['x-forwarded-for'] ?? '',
     },
   });
+  const limiter = sizeLimit(request.maxRequestBytes);
+
+  /**
+   * Stop sending without cutting the connection short: end our side with a FIN after what was already sent, never
+   * a reset, so the library still receives the request (the invocation waits for it) and the function's body
+   * stream fails on the early end instead of the invocation waiting forever.
+   */
+  let abandoned = false;
+  const abandon = (): void => {
+    if (abandoned) return;
+    abandoned = true;
+    req.unpipe(limiter);
+    limiter.unpipe(forwarded);
+    const endSocket = (socket: Socket): void => void setImmediate(() => socket.end());
+    if (forwarded.socket) endSocket(forwarded.socket);
+    else forwarded.once('socket', endSocket);
+  };
 
   let answered = false;
+  let proxied: http.IncomingMessage | undefined;
   let relayDone: () => void = () => undefined;
   const relayed = new Promise<void>((resolve) => (relayDone = resolve));
   // Settles only if forwarding fails before the library answers; the invocation would then wait for it forever.
@@ -125,64 +159,77 @@ async function forwardToWorker(proxyUri: string, request: StreamedRequest): Prom
       relayDone();
     });
   });
-  forwarded.on('response', (proxied) => {
+  // Registered before anything is sent, so a client that leaves at any point is noticed.
+  res.on('close', () => {
+    if (!res.writableFinished) {
+      abandon();
+      proxied?.destroy();
+    }
+    relayDone();
+  });
+  req.on('close', () => {
+    // A client that gives up mid-upload: the function's body stream must fail, not wait for bytes that never come.
+    if (!req.complete) abandon();
+  });
+  forwarded.on('response', (response) => {
     answered = true;
-    res.writeHead(proxied.statusCode ?? 500, forwardable(proxied.headers));
-    proxied.pipe(res);
-    proxied.on('error', () => res.destroy());
-    res.on('close', () => {
-      // The client went away mid-body: stop reading what the function still writes.
-      if (!res.writableFinished) proxied.destroy();
-      relayDone();
-    });
+    proxied = response;
+    if (res.destroyed) {
+      response.destroy();
+      return relayDone();
+    }
+    res.writeHead(response.statusCode ?? 500, forwardable(response.headers));
+    response.pipe(res);
+    response.on('error', () => res.destroy());
   });
 
   // Headers go out now, not with the first body byte: the invocation waits for this request to reach the library,
   // and a bodiless request would otherwise never get there.
   forwarded.flushHeaders();
-  const limiter = sizeLimit(request.maxRequestBytes);
-  limiter.on('error', () => forwarded.destroy());
-  // A client that gives up mid-upload: the function's body stream must fail, not wait for bytes that never come.
-  req.on('close', () => {
-    if (!req.complete) forwarded.destroy();
-  });
+  limiter.on('error', () => abandon());
   req.pipe(limiter).pipe(forwarded);
 
   const invocation = invokeFunction(request.fn, { http: {} }, triggerMetadata(request), log, invocationId);
   // The Functions host keeps the gRPC message minimal when it forwards the request: the empty http value above.
   const first = await Promise.race([invocation, forwardingFailed]);
-  if (first instanceof Error) {
-    log(`[${name}] forwarding the request to the worker failed: ${first.message}`);
-    return plain(res, limiter.exceeded ? 413 : 502, limiter.exceeded ? 'Request Entity Too Large' : 'Bad Gateway');
-  }
-  const outcome = first;
   if (limiter.exceeded) {
     forwarded.destroy();
-    return plain(res, 413, 'Request Entity Too Large');
+    plain(res, 413, 'Request Entity Too Large');
+    return 'tooLarge';
   }
+  if (first instanceof Error) {
+    log(`[${name}] forwarding the request to the worker failed: ${first.message}`);
+    plain(res, 502, 'Bad Gateway');
+    return 'done';
+  }
+  const outcome = first;
   if (!outcome.ok || !outcome.returned) {
     if (answered) {
       // Failed while writing the body: the status is out, so cut the connection rather than end a truncated body
       // as if it were complete. (In Azure the library leaves the response open until the host gives up on it.)
       res.destroy();
-      return;
+      return 'done';
     }
     // The library answers only a returned response; on a throw or no return value it never answers, and the
     // Functions host in Azure gives up only at its forwarding timeout (azure-functions-nodejs-library#324).
     // Answering 504 at once keeps that outcome visible locally without the wait.
-    log(
-      `Warning: '${name}' ${outcome.ok ? 'returned no response' : 'failed'} before answering. With HTTP streaming the Functions host in Azure ` +
-        'leaves such a request unanswered until its forwarding timeout: handlers should always return a response (shared/api/http.ts guarded).',
-    );
+    if (!res.destroyed) {
+      log(
+        `Warning: '${name}' ${outcome.ok ? 'returned no response' : 'failed'} before answering. With HTTP streaming the Functions host in Azure ` +
+          'leaves such a request unanswered until its forwarding timeout: handlers should always return a response (shared/api/http.ts guarded).',
+      );
+    }
     forwarded.destroy();
-    return plain(res, 504, 'Gateway Timeout: the function did not answer');
+    plain(res, 504, 'Gateway Timeout: the function did not answer');
+    return 'done';
   }
   // The library writes its whole response before the invocation completes; what is left is relaying it.
   await relayed;
   // Nothing came back: the library closes the connection when a handler cancels its request body, and the
   // response written after that is lost. YARP in the Functions host answers a reset connection with 502.
-  if (!answered) {
+  if (!answered && !res.destroyed) {
     log(`[${name}] the worker closed the connection without a response (did the handler cancel the request body?)`);
     plain(res, 502, 'Bad Gateway');
   }
+  return 'done';
 }

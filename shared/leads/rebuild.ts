@@ -33,6 +33,13 @@ function wantedFollowUps(record: LeadRecord | undefined, policy: FollowUpPolicy)
   return wanted;
 }
 
+/** Puts the entries the record wants; puts only insert when absent, so an entry with recipients marked keeps them. */
+async function putWantedFollowUps(store: LeadStore, record: LeadRecord, policy: FollowUpPolicy): Promise<Map<FollowUpKind, string>> {
+  const wants = wantedFollowUps(record, policy);
+  for (const [kind, dueAt] of wants) await store.putFollowUp({ kind, leadId: record.leadId, dueAt, sentTo: [] });
+  return wants;
+}
+
 /**
  * Puts the entries the record wants and deletes any it may have had at its old or current first-seen time that it
  * no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead).
@@ -43,9 +50,7 @@ async function syncFollowUps(
   after: LeadRecord,
   policy: FollowUpPolicy,
 ): Promise<void> {
-  const wants = wantedFollowUps(after, policy);
-  // Puts only insert when absent, so an entry that already has recipients marked keeps them.
-  for (const [kind, dueAt] of wants) await store.putFollowUp({ kind, leadId: after.leadId, dueAt, sentTo: [] });
+  const wants = await putWantedFollowUps(store, after, policy);
   const firstSeen = new Set([after.firstSeenAt, before?.firstSeenAt ?? after.firstSeenAt]);
   for (const seen of firstSeen) {
     const possible: [FollowUpKind, string][] = [
@@ -114,11 +119,13 @@ export async function createOrRebuildLead(
 ): Promise<LeadRecord | undefined> {
   const record = projectLead(identity, ownEvents);
   if (record && (await store.saveLead(record, undefined)) === 'saved') {
-    // No settle read. This early, the only other writers are leads of the same customer, and each of them settles
-    // after its own save (or its message is retried until it does), so none needs this read to repair the index.
-    // These puts delete nothing and can at worst leave an entry a newer version no longer wants, which the reminder
-    // run checks against the record and drops unmailed.
-    await syncFollowUps(store, undefined, record, policy);
+    // Puts only, and no settle read. A record created just now has no older entries to delete, and deleting what
+    // this version does not want (a do-not-contact first lead) could remove entries a newer version, saved by the
+    // customer's next lead in the meantime, has just put. This early the only other writers are the customer's
+    // other leads, and each of them settles after its own save (or its message is retried until it does). A put
+    // can at worst leave an entry a newer version no longer wants; the reminder run checks every due entry against
+    // the record and drops those unmailed.
+    await putWantedFollowUps(store, record, policy);
     return record;
   }
   return rebuildLead(store, identity, policy);

@@ -229,15 +229,16 @@ async function sendDue(deps: ReminderDeps, lease: RunLease, now: Date, policy: F
     if (reason !== undefined || record === undefined) {
       summary.skipped++;
       log.info(`Lead ${entry.leadId}: ${entry.kind} entry dropped (${reason ?? 'no such lead'})`);
+      // Delete, then rebuild: the rebuild's sync puts back whatever the latest record wants, so a status change
+      // racing this run (say, back to new) cannot lose its entry to our delete. The direct delete covers entries
+      // the rebuild keeps (escalation off) or never knew of.
       try {
-        // Delete, then rebuild: the rebuild's sync puts back whatever the latest record wants, so a status change
-        // racing this run (say, back to new) cannot lose its entry to our delete. The direct delete covers entries
-        // the rebuild keeps (escalation off) or never knew of.
         await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt);
-        if (record !== undefined && reason !== ESCALATION_OFF) await rebuildLead(store, identityOf(record), policy);
       } catch (e) {
         log.warn(`Lead ${entry.leadId}: could not drop its ${entry.kind} entry (${errorText(e)}); the next run tries again`);
+        continue;
       }
+      if (record !== undefined && reason !== ESCALATION_OFF) await rebuildOrWarn(deps, record, policy);
       continue;
     }
     const view = routeView(record);
@@ -311,7 +312,7 @@ async function sendDue(deps: ReminderDeps, lease: RunLease, now: Date, policy: F
       summary.completed++;
     } catch (e) {
       summary.pending++;
-      // The entry keeps its sentTo, so the next run only completes it; it sends nothing again.
+      // The entry is still there with its sentTo, so the next run only completes it; it sends nothing again.
       log.error(`Lead ${c.entry.leadId}: could not record the ${c.entry.kind} in its history (${errorText(e)}); the next run completes it`);
     }
   }
@@ -333,7 +334,20 @@ async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], 
   }
   // Delete before the rebuild, for the reason given where stale entries are dropped above.
   await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt);
-  await rebuildLead(store, identityOf(record), policy);
+  await rebuildOrWarn(deps, record, policy);
+}
+
+/**
+ * After an entry is gone, the rebuild brings the record (remindedAt, status) and the rest of its index in line.
+ * If it fails, nothing is lost or sent twice: the history already holds every event, and the lead's next change
+ * (a lead, a status, any rebuild) projects the record again.
+ */
+async function rebuildOrWarn(deps: ReminderDeps, record: LeadRecord, policy: FollowUpPolicy): Promise<void> {
+  try {
+    await rebuildLead(deps.store, identityOf(record), policy);
+  } catch (e) {
+    deps.log.warn(`Lead ${record.leadId}: its record could not be brought up to date (${errorText(e)}); its next change does that`);
+  }
 }
 
 function toDigestLead(c: Candidate, history: LeadEvent[], now: Date, config: ReminderSettings): DigestLead {

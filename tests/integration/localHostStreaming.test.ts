@@ -107,21 +107,31 @@ describe('local host with HTTP streaming', () => {
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('aaaa');
     }
-    // Cancelling the body makes the library close the connection, so the response written after it is lost; the
-    // host answers 502 as the Functions host's forwarder does for a reset connection.
-    expect((await post('?then=cancel', 5)).status).toBe(502);
+    // Cancelling the body makes the library close the connection, so a response written after it is usually lost
+    // (unless the whole body was in before the cancel); the host then answers 502 as the Functions host's forwarder
+    // does for a reset connection, never leaving the caller waiting.
+    expect([200, 502]).toContain((await post('?then=cancel', 5)).status);
     // Leaving it unread makes Node close the connection with bytes still arriving: the response may or may not make
     // it (which is why readBodyUpTo reads to the end). Either way there is an answer, and the host keeps serving.
     expect([200, 502]).toContain((await post('?then=stop', 5)).status);
     expect((await post('', 1)).status).toBe(200);
 
-    // A client that sends part of a body and disconnects: the function sees its body fail and the host moves on.
-    await new Promise<void>((resolve) => {
-      const req = http.request(new URL(`${host.baseUrl}/fx/upload/abandoned`), { method: 'POST', headers: { 'content-length': '1000000' } });
-      req.on('error', () => resolve());
-      req.write('partial', () => setTimeout(() => (req.destroy(), resolve()), 100));
-    });
-    await eventually('the abandoned upload to end', async () => (/Executed 'upload' \(Failed/.test(host.output()) ? true : undefined));
-    expect((await fetch(`${host.baseUrl}/fx/gate/open`, { method: 'POST' })).status).toBe(200);
+    // Clients that disconnect after part of a body, or right after the headers: the function sees its body fail
+    // and the invocation ends (it never waits forever for a request the library did not get).
+    const failedUploads = (): number => (host.output().match(/Executed 'upload' \(Failed/g) ?? []).length;
+    const before = failedUploads();
+    for (const sendPart of [true, false]) {
+      await new Promise<void>((resolve) => {
+        const req = http.request(new URL(`${host.baseUrl}/fx/upload/abandoned`), { method: 'POST', headers: { 'content-length': '1000000' } });
+        req.on('error', () => resolve());
+        const leave = (afterMs: number): void => void setTimeout(() => (req.destroy(), resolve()), afterMs);
+        if (sendPart) req.write('partial', () => leave(100));
+        else {
+          req.flushHeaders();
+          leave(5);
+        }
+      });
+    }
+    await eventually('both abandoned uploads to end', async () => (failedUploads() >= before + 2 ? true : undefined));
   });
 });
