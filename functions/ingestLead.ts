@@ -2,12 +2,12 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { appConfig } from '../shared/config';
 import { systemClock } from '../shared/clock';
 import { newUlid } from '../shared/ids';
-import { ingestLead } from '../shared/ingest/ingestLead';
-import { MAX_BODY_BYTES } from '../shared/ingest/validateLeadBody';
-import { readBodyUpTo } from '../shared/http/readBodyUpTo';
-import { leadQueue } from '../shared/ingest/leadQueue';
 import { guarded } from '../shared/api/http';
+import { readBodyUpTo } from '../shared/http/readBodyUpTo';
 import { json } from '../shared/http/responses';
+import { ingestLead } from '../shared/ingest/ingestLead';
+import { leadQueue } from '../shared/ingest/leadQueue';
+import { MAX_BODY_BYTES } from '../shared/ingest/validateLeadBody';
 
 const config = appConfig();
 const queue = leadQueue(config);
