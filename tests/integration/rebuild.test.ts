@@ -5,31 +5,12 @@
 import type { RunningAzurite } from '../../scripts/local-host/azurite';
 import { newUlid } from '../../shared/ids';
 import { createLeadStore } from '../../shared/leads/leadStore';
-import type { LeadArrivalEvent } from '../../shared/leads/model';
 import { createOrRebuildLead } from '../../shared/leads/rebuild';
+import { arrival } from '../support/events';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
 
 const policy = { followUpHours: 24, escalateAfterHours: 48 };
-
-function arrival(eventId: string, at: string, overrides: Partial<LeadArrivalEvent> = {}): LeadArrivalEvent {
-  return {
-    kind: 'lead',
-    eventId,
-    at,
-    source: 'AzureMarketplace',
-    sourceRaw: 'AzureMarketplace',
-    action: 'PLT',
-    actionRaw: 'PLT',
-    stage: 'interest',
-    email: 'jan@fabrikam.example',
-    isTest: false,
-    unrecognised: false,
-    flags: [],
-    rawBody: '{}',
-    ...overrides,
-  };
-}
 
 let azurite: RunningAzurite;
 
@@ -52,7 +33,7 @@ test("a do-not-contact first lead never deletes the entries a newer version of i
   await store.putFollowUp({ kind: 'escalate', leadId, dueAt: due(48), sentTo: [] });
 
   // The first lead's own write comes late; as a do-not-contact lead it wants no entries of its own.
-  const dnc = arrival(leadId, firstSeen, { action: 'DNC', actionRaw: 'DNC', stage: 'doNotContact' });
+  const dnc = arrival(leadId, firstSeen, { action: 'DNC', actionRaw: 'DNC', stage: 'doNotContact', email: 'jan@fabrikam.example' });
   const record = await createOrRebuildLead(store, { leadId, offerKey: 'fabrikamsoft.ledger-cloud', identityKind: 'email' }, [dnc], policy);
   expect(record?.doNotContact).toBe(true);
   expect((await followUpsOf(store, leadId)).map((e) => e.kind).sort()).toEqual(['escalate', 'remind']);

@@ -1,25 +1,8 @@
-import type { LeadArrivalEvent, LeadEvent } from '../../shared/leads/model';
+import type { LeadEvent } from '../../shared/leads/model';
 import { needsFollowUp, projectLead } from '../../shared/leads/projection';
+import { arrival } from '../support/events';
 
 const identity = { leadId: '01M8JTREQK8GZM7K6556V54J20', offerKey: 'fabrikamsoft.ledger-cloud', identityKind: 'email' as const };
-
-function arrival(eventId: string, at: string, overrides: Partial<LeadArrivalEvent> = {}): LeadArrivalEvent {
-  return {
-    kind: 'lead',
-    eventId,
-    at,
-    source: 'AzureMarketplace',
-    sourceRaw: 'AzureMarketplace',
-    action: 'PLT',
-    actionRaw: 'PLT',
-    stage: 'interest',
-    isTest: false,
-    unrecognised: false,
-    flags: [],
-    rawBody: '{}',
-    ...overrides,
-  };
-}
 
 const journey: LeadEvent[] = [
   arrival('A', '2026-01-01T10:00:00.000Z', { firstName: 'Jan', company: 'Fabrikam', phone: '48 600 100 200', title: 'IT Director' }),

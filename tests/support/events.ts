@@ -1,0 +1,20 @@
+/** A lead arrival event with neutral defaults, for tests that build histories by hand. */
+import type { LeadArrivalEvent } from '../../shared/leads/model';
+
+export function arrival(eventId: string, at: string, overrides: Partial<LeadArrivalEvent> = {}): LeadArrivalEvent {
+  return {
+    kind: 'lead',
+    eventId,
+    at,
+    source: 'AzureMarketplace',
+    sourceRaw: 'AzureMarketplace',
+    action: 'PLT',
+    actionRaw: 'PLT',
+    stage: 'interest',
+    isTest: false,
+    unrecognised: false,
+    flags: [],
+    rawBody: '{}',
+    ...overrides,
+  };
+}
