@@ -1,27 +1,22 @@
-/** Unit tests are pure and fast; integration and browser tests start Azurite and the local host on free ports. */
+/**
+ * Unit tests are pure and fast; integration, local-host and browser tests start Azurite and the local host on free
+ * ports. Type errors are caught by `npm run typecheck` (part of `npm test` and `npm run test:unit`), so ts-jest only
+ * transpiles.
+ */
 const tsJest = ['ts-jest', { diagnostics: false }];
+const project = (displayName, roots) => ({
+  displayName,
+  testEnvironment: 'node',
+  roots,
+  transform: { '^.+\\.ts$': tsJest },
+});
 module.exports = {
-  // testTimeout is a global option (ignored inside projects); only integration tests get near it.
+  // Global: Jest 30 ignores testTimeout inside a project entry. Only tests that start a host get near it.
   testTimeout: 60000,
   projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      roots: ['<rootDir>/tests/unit'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      displayName: 'integration',
-      testEnvironment: 'node',
-      roots: ['<rootDir>/tests/integration'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      // Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core against the local host.
-      displayName: 'browser',
-      testEnvironment: 'node',
-      roots: ['<rootDir>/tests/browser'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
+    project('unit', ['<rootDir>/tests/unit']),
+    project('integration', ['<rootDir>/tests/integration']),
+    project('local-host', ['<rootDir>/local-host/tests']),
+    project('browser', ['<rootDir>/tests/browser']),
   ],
 };

@@ -4,13 +4,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import autocannon from 'autocannon';
+
 import { QueueServiceClient } from '@azure/storage-queue';
-import { startAzurite } from '../scripts/local-host/azurite';
-import { createEnvelope, encodeEnvelope } from '../shared/ingest/envelope';
+import autocannon from 'autocannon';
+
+import { startAzurite } from '../local-host/src/azurite';
 import { newUlid } from '../shared/ids';
+import { createEnvelope, encodeEnvelope } from '../shared/queue/envelope';
 import { repoRoot, startHost } from '../tests/support/hostProcess';
-import { fmt, median, timedLoop, verdict, type LoadResult } from './stats';
+import { fmt, type LoadResult, median, timedLoop, verdict } from './stats';
 
 const CONNECTIONS = 16;
 const REQUESTS = 2000;
@@ -21,15 +23,30 @@ function lead(): string {
 }
 
 async function ingestRound(url: string, body: string): Promise<LoadResult> {
-  const result = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, amount: REQUESTS });
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+    connections: CONNECTIONS,
+    amount: REQUESTS,
+  });
   const errors = result.errors + result.non2xx;
-  return { requestsPerSecond: REQUESTS / (result.duration || 1), p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors };
+  return {
+    requestsPerSecond: REQUESTS / (result.duration || 1),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors,
+  };
 }
 
 export async function main(): Promise<void> {
   const azurite = await startAzurite();
   // Processing is off: this measures accepting leads, not storing records.
-  const host = await startHost({ AzureWebJobsStorage: azurite.connectionString, 'AzureWebJobs.processLead.Disabled': 'true' });
+  const host = await startHost({
+    AzureWebJobsStorage: azurite.connectionString,
+    'AzureWebJobs.processLead.Disabled': 'true',
+  });
   const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient('leads-incoming');
   const body = lead();
   const rawMessage = encodeEnvelope(createEnvelope(newUlid(), new Date(), body, { queryKeys: [] }));
@@ -45,8 +62,16 @@ export async function main(): Promise<void> {
       raw.push(await timedLoop(REQUESTS, CONNECTIONS, async () => void (await queue.sendMessage(rawMessage))));
       ingest.push(await ingestRound(`${host.baseUrl}/api/leads`, body));
     }
-    const r = { rps: median(raw.map((x) => x.requestsPerSecond)), p50: median(raw.map((x) => x.p50Ms)), p99: median(raw.map((x) => x.p99Ms)) };
-    const i = { rps: median(ingest.map((x) => x.requestsPerSecond)), p50: median(ingest.map((x) => x.p50Ms)), p99: median(ingest.map((x) => x.p99Ms)) };
+    const r = {
+      rps: median(raw.map((x) => x.requestsPerSecond)),
+      p50: median(raw.map((x) => x.p50Ms)),
+      p99: median(raw.map((x) => x.p99Ms)),
+    };
+    const i = {
+      rps: median(ingest.map((x) => x.requestsPerSecond)),
+      p50: median(ingest.map((x) => x.p50Ms)),
+      p99: median(ingest.map((x) => x.p99Ms)),
+    };
     const errors = ingest.reduce((n, x) => n + x.errors, 0) + raw.reduce((n, x) => n + x.errors, 0);
     console.log(`${ROUNDS} alternating rounds of ${REQUESTS} requests, ${CONNECTIONS} concurrent; medians:`);
     console.log(`  raw sendMessage   ${fmt(r.rps, 0)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`);

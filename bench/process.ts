@@ -9,12 +9,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+
 import { TableClient } from '@azure/data-tables';
-import { startAzurite } from '../scripts/local-host/azurite';
-import { readHostSettings } from '../scripts/local-host/hostSettings';
-import { createEnvelope, encodeEnvelope } from '../shared/ingest/envelope';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+
+import { startAzurite } from '../local-host/src/azurite';
+import { readHostSettings } from '../local-host/src/hostSettings';
 import { newUlid } from '../shared/ids';
+import { createEnvelope, encodeEnvelope } from '../shared/queue/envelope';
 import { repoRoot, startHost } from '../tests/support/hostProcess';
 import { fmt, timedLoop, verdict } from './stats';
 
@@ -23,7 +25,15 @@ const REPEAT_SHARE = 0.3;
 
 function leadBody(customer: number, action: string): string {
   return JSON.stringify({
-    UserDetails: { FirstName: 'Bench', LastName: `Customer${customer}`, Email: `customer${customer}@bench.example`, Phone: '', Country: 'US', Company: 'Bench', Title: '' },
+    UserDetails: {
+      FirstName: 'Bench',
+      LastName: `Customer${customer}`,
+      Email: `customer${customer}@bench.example`,
+      Phone: '',
+      Country: 'US',
+      Company: 'Bench',
+      Title: '',
+    },
     LeadSource: `AzureMarketplace-${action}|bench.offer`,
     OfferTitle: 'Bench offer',
     Description: '',
@@ -45,21 +55,32 @@ export function benchLeads(n: number): string[] {
 async function waitForLines(output: () => string, pattern: RegExp, count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((output().match(pattern) ?? []).length < count) {
-    if (Date.now() > deadline) throw new Error(`Only ${(output().match(pattern) ?? []).length} of ${count} messages processed in ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Only ${(output().match(pattern) ?? []).length} of ${count} messages processed in ${timeoutMs} ms`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 /** The app's host.json queue settings as app-setting overrides, so the floor app runs with exactly the same. */
 function queueSettingOverrides(): Record<string, string> {
-  const host = JSON.parse(fs.readFileSync(path.join(repoRoot, 'host.json'), 'utf8')) as { extensions?: { queues?: Record<string, unknown> } };
+  const host = JSON.parse(fs.readFileSync(path.join(repoRoot, 'host.json'), 'utf8')) as {
+    extensions?: { queues?: Record<string, unknown> };
+  };
   const overrides: Record<string, string> = {};
-  for (const [key, value] of Object.entries(host.extensions?.queues ?? {})) overrides[`AzureFunctionsJobHost__extensions__queues__${key}`] = String(value);
+  for (const [key, value] of Object.entries(host.extensions?.queues ?? {}))
+    overrides[`AzureFunctionsJobHost__extensions__queues__${key}`] = String(value);
   return overrides;
 }
 
 /** Starts the local host on `app`, waits until `functionName` has succeeded `count` times, and gives messages/s. */
-async function drain(env: Record<string, string>, functionName: string, count: number, app?: string): Promise<{ perSecond: number; seconds: number; failures: number }> {
+async function drain(
+  env: Record<string, string>,
+  functionName: string,
+  count: number,
+  app?: string,
+): Promise<{ perSecond: number; seconds: number; failures: number }> {
   const host = await startHost(env, app ? { app } : {});
   try {
     const started = performance.now();
@@ -81,33 +102,66 @@ export async function main(): Promise<void> {
     const queue = service.getQueueClient('leads-incoming');
     const floorQueue = service.getQueueClient('floor-incoming');
     await Promise.all([queue.createIfNotExists(), floorQueue.createIfNotExists()]);
-    const messages = benchLeads(N).map((body) => encodeEnvelope(createEnvelope(newUlid(), new Date(), body, { queryKeys: [] })));
+    const messages = benchLeads(N).map((body) =>
+      encodeEnvelope(createEnvelope(newUlid(), new Date(), body, { queryKeys: [] })),
+    );
     // Each drain starts with a full queue and the other queue empty: Azurite's cost per queue call grows with the
     // messages it holds, so both see the same.
-    const fill = (target: QueueClient): Promise<unknown> => timedLoop(messages.length, 16, async (i) => void (await target.sendMessage(messages[i]!)));
+    const fill = (target: QueueClient): Promise<unknown> =>
+      timedLoop(messages.length, 16, async (i) => void (await target.sendMessage(messages[i]!)));
 
     // Baseline first, on tables of its own in the same Azurite.
-    const raw = TableClient.fromConnectionString(azurite.connectionString, 'BenchRaw', { allowInsecureConnection: true });
+    const raw = TableClient.fromConnectionString(azurite.connectionString, 'BenchRaw', {
+      allowInsecureConnection: true,
+    });
     await raw.createTable();
-    await TableClient.fromConnectionString(azurite.connectionString, 'BenchFloor', { allowInsecureConnection: true }).createTable();
-    await timedLoop(100, concurrency, async (i) => void (await raw.upsertEntity({ partitionKey: 'warm', rowKey: String(i), v: i })));
-    const rawResult = await timedLoop(N, concurrency, async (i) =>
-      void (await raw.upsertEntity({ partitionKey: String(i % 64), rowKey: newUlid(), email: `customer${i}@bench.example`, stage: 'interest', n: i })),
+    await TableClient.fromConnectionString(azurite.connectionString, 'BenchFloor', {
+      allowInsecureConnection: true,
+    }).createTable();
+    await timedLoop(
+      100,
+      concurrency,
+      async (i) => void (await raw.upsertEntity({ partitionKey: 'warm', rowKey: String(i), v: i })),
+    );
+    const rawResult = await timedLoop(
+      N,
+      concurrency,
+      async (i) =>
+        void (await raw.upsertEntity({
+          partitionKey: String(i % 64),
+          rowKey: newUlid(),
+          email: `customer${i}@bench.example`,
+          stage: 'interest',
+          n: i,
+        })),
     );
 
     const storage = { AzureWebJobsStorage: azurite.connectionString };
     await fill(floorQueue);
-    const floor = await drain({ ...storage, ...queueSettingOverrides() }, 'floor', N, path.join(repoRoot, 'bench', 'fixtures', 'queue-floor-app'));
+    const floor = await drain(
+      { ...storage, ...queueSettingOverrides() },
+      'floor',
+      N,
+      path.join(repoRoot, 'bench', 'fixtures', 'queue-floor-app'),
+    );
     await fill(queue);
     const app = await drain(storage, 'processLead', N);
 
     const rawRate = rawResult.requestsPerSecond;
-    console.log(`${N} leads (${Math.round(REPEAT_SHARE * 100)} % repeat customers), concurrency ${concurrency} (host.json batchSize + newBatchThreshold):`);
+    console.log(
+      `${N} leads (${Math.round(REPEAT_SHARE * 100)} % repeat customers), concurrency ${concurrency} (host.json batchSize + newBatchThreshold):`,
+    );
     console.log(`  raw upsertEntity            ${fmt(rawRate, 0)} entities/s`);
-    console.log(`  queue trigger, one upsert   ${fmt(floor.perSecond, 0)} messages/s (${fmt(floor.seconds, 2)} s)   ${fmt(floor.perSecond / rawRate, 2)}× raw: the ceiling for queue-triggered work`);
-    console.log(`  processLead drain           ${fmt(app.perSecond, 0)} leads/s (${fmt(app.seconds, 2)} s, ${app.failures} failed tries retried)`);
+    console.log(
+      `  queue trigger, one upsert   ${fmt(floor.perSecond, 0)} messages/s (${fmt(floor.seconds, 2)} s)   ${fmt(floor.perSecond / rawRate, 2)}× raw: the ceiling for queue-triggered work`,
+    );
+    console.log(
+      `  processLead drain           ${fmt(app.perSecond, 0)} leads/s (${fmt(app.seconds, 2)} s, ${app.failures} failed tries retried)`,
+    );
     const ratio = app.perSecond / rawRate;
-    console.log(`  ratio                       ${fmt(ratio, 2)}× raw (target ≥ 0.40: ${verdict(ratio >= 0.4)}); ${fmt(app.perSecond / floor.perSecond, 2)}× the queue-trigger ceiling`);
+    console.log(
+      `  ratio                       ${fmt(ratio, 2)}× raw (target ≥ 0.40: ${verdict(ratio >= 0.4)}); ${fmt(app.perSecond / floor.perSecond, 2)}× the queue-trigger ceiling`,
+    );
   } finally {
     await azurite.stop();
   }

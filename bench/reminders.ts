@@ -20,17 +20,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import { ulid } from 'ulid';
-import { startAzurite } from '../scripts/local-host/azurite';
-import { loadConfig, type AppConfig } from '../shared/config';
+
+import { startAzurite } from '../local-host/src/azurite';
+import { type AppConfig, loadConfig } from '../shared/config';
+import { type ReminderRunSummary, runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
-import type { FollowUpKind } from '../shared/leads/keys';
-import { createLeadStore, eventToEntity, followUpToEntity, recordToEntity, type LeadStore } from '../shared/leads/leadStore';
-import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../shared/leads/model';
-import { projectLead } from '../shared/leads/projection';
 import { createMailer } from '../shared/mail/mailer';
-import { runReminders, type ReminderRunSummary } from '../shared/reminders/runReminders';
+import type { FollowUpKind } from '../shared/record/keys';
+import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../shared/record/model';
+import { projectLead } from '../shared/record/projection';
+import {
+  createLeadStore,
+  eventToEntity,
+  followUpToEntity,
+  type LeadStore,
+  recordToEntity,
+} from '../shared/record/recordStore';
 import { sampleSettings } from '../tests/support/hostProcess';
 import { fmt, verdict } from './stats';
 
@@ -57,7 +65,8 @@ interface Seeded {
 // Entities are written with the store's own mappers; verifyFormat() reads one back through the store.
 const leadEntity = recordToEntity;
 const eventEntity = eventToEntity;
-const followUpEntity = (kind: FollowUpKind, leadId: string, dueAt: string): TableEntity<Row> => followUpToEntity({ kind, leadId, dueAt, sentTo: [] });
+const followUpEntity = (kind: FollowUpKind, leadId: string, dueAt: string): TableEntity<Row> =>
+  followUpToEntity({ kind, leadId, dueAt, sentTo: [] });
 
 // --- Synthetic leads. ---
 
@@ -88,17 +97,30 @@ function seededLead(i: number, firstSeen: Date, contactedAt: Date | undefined, p
     isTest: false,
     unrecognised: false,
     flags: [],
-    rawBody: JSON.stringify({ UserDetails: { FirstName: `Bench${i}` }, LeadSource: `AzureMarketplace-PLT|fabrikamsoft.${offer}` }),
+    rawBody: JSON.stringify({
+      UserDetails: { FirstName: `Bench${i}` },
+      LeadSource: `AzureMarketplace-PLT|fabrikamsoft.${offer}`,
+    }),
   };
   const events: LeadEvent[] = [arrival];
-  if (contactedAt) events.push({ kind: 'status', eventId: ulid(contactedAt.getTime()), at: contactedAt.toISOString(), status: 'contacted', via: 'api' });
+  if (contactedAt)
+    events.push({
+      kind: 'status',
+      eventId: ulid(contactedAt.getTime()),
+      at: contactedAt.toISOString(),
+      status: 'contacted',
+      via: 'api',
+    });
   const record = projectLead({ leadId, offerKey: `fabrikamsoft.${offer}`, identityKind: 'email' }, events);
   if (!record) throw new Error('projection of a seeded lead failed');
   const followUps =
     record.status === 'new'
       ? [
           { kind: 'remind' as const, dueAt: new Date(firstSeen.getTime() + policy.followUpHours * HOUR).toISOString() },
-          { kind: 'escalate' as const, dueAt: new Date(firstSeen.getTime() + policy.escalateAfterHours * HOUR).toISOString() },
+          {
+            kind: 'escalate' as const,
+            dueAt: new Date(firstSeen.getTime() + policy.escalateAfterHours * HOUR).toISOString(),
+          },
         ]
       : [];
   return { record, events, followUps };
@@ -110,13 +132,19 @@ function synthesise(total: number, now: Date, policy: AppConfig, rounds = ROUNDS
   const due: Seeded[] = [];
   for (let i = 0; i < DUE * rounds; i++) {
     const round = Math.floor(i / DUE);
-    const lead = seededLead(i, new Date(now.getTime() + round * ROUND_GAP_MS - 25 * HOUR - (i % DUE) * 1000), undefined, policy);
+    const lead = seededLead(
+      i,
+      new Date(now.getTime() + round * ROUND_GAP_MS - 25 * HOUR - (i % DUE) * 1000),
+      undefined,
+      policy,
+    );
     leads.push(lead);
     due.push(lead);
   }
   const n = DUE * rounds;
   // Fresh leads fall due 9-23 h from now: after every timed run.
-  for (let i = 0; i < FRESH; i++) leads.push(seededLead(n + i, new Date(now.getTime() - (1 + (i % 15)) * HOUR), undefined, policy));
+  for (let i = 0; i < FRESH; i++)
+    leads.push(seededLead(n + i, new Date(now.getTime() - (1 + (i % 15)) * HOUR), undefined, policy));
   // The rest: spread over the last year, contacted within hours, as a working sales team leaves them.
   const old = total - n - FRESH;
   for (let i = 0; i < old; i++) {
@@ -146,7 +174,8 @@ function batches(entities: TableEntity<Row>[]): TransactionAction[][] {
   }
   const out: TransactionAction[][] = [];
   for (const list of byPartition.values()) {
-    for (let i = 0; i < list.length; i += 100) out.push(list.slice(i, i + 100).map((e): TransactionAction => ['create', e]));
+    for (let i = 0; i < list.length; i += 100)
+      out.push(list.slice(i, i + 100).map((e): TransactionAction => ['create', e]));
   }
   return out;
 }
@@ -154,26 +183,38 @@ function batches(entities: TableEntity<Row>[]): TransactionAction[][] {
 async function write(table: TableClient, entities: TableEntity<Row>[]): Promise<void> {
   await pool(batches(entities), async (actions) => {
     // A one-entity "batch" is a plain insert: cheaper than a multipart transaction.
-    if (actions.length === 1 && actions[0]) await table.createEntity(actions[0][1] as TableEntity<Row>);
+    if (actions.length === 1 && actions[0]) await table.createEntity(actions[0][1]);
     else await table.submitTransaction(actions);
   });
 }
 
 async function seed(store: LeadStore, leads: Seeded[]): Promise<void> {
-  await write(store.tables.leads, leads.map((l) => leadEntity(l.record)));
+  await write(
+    store.tables.leads,
+    leads.map((l) => leadEntity(l.record)),
+  );
   const withHistory = HISTORY === 'all' ? leads : leads.filter((l) => l.record.status === 'new');
-  await write(store.tables.events, withHistory.flatMap((l) => l.events.map((e) => eventEntity(l.record.leadId, e))));
-  await write(store.tables.followUps, leads.flatMap((l) => l.followUps.map((f) => followUpEntity(f.kind, l.record.leadId, f.dueAt))));
+  await write(
+    store.tables.events,
+    withHistory.flatMap((l) => l.events.map((e) => eventEntity(l.record.leadId, e))),
+  );
+  await write(
+    store.tables.followUps,
+    leads.flatMap((l) => l.followUps.map((f) => followUpEntity(f.kind, l.record.leadId, f.dueAt))),
+  );
 }
 
 /** The seeded entities read back through the store exactly as written: the timed run sees real data. */
 async function verifyFormat(store: LeadStore, sample: Seeded, withHistory: boolean): Promise<void> {
   const stored = await store.getLead(sample.record.leadId);
-  const strip = (r: LeadRecord | undefined): Row => Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => v !== undefined));
-  if (!isDeepStrictEqual(strip(stored?.record), strip(sample.record))) throw new Error('Seeded lead does not read back as written: the bench format drifted from leadStore.ts');
+  const strip = (r: LeadRecord | undefined): Row =>
+    Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => v !== undefined));
+  if (!isDeepStrictEqual(strip(stored?.record), strip(sample.record)))
+    throw new Error('Seeded lead does not read back as written: the bench format drifted from leadStore.ts');
   if (!withHistory) return;
   const events = await store.listEvents(sample.record.leadId);
-  if (!isDeepStrictEqual(events, sample.events)) throw new Error('Seeded events do not read back as written: the bench format drifted from leadStore.ts');
+  if (!isDeepStrictEqual(events, sample.events))
+    throw new Error('Seeded events do not read back as written: the bench format drifted from leadStore.ts');
 }
 
 /** Times every store call the run makes (including the rebuilds it triggers), to show where time goes. */
@@ -228,16 +269,25 @@ async function measure(total: number): Promise<Measured> {
         TABLE_NAME_PREFIX: prefix,
         MAIL_TRANSPORT: 'outbox',
         OUTBOX_DIR: outbox,
-        REMINDER_ROUTES: JSON.stringify(Object.fromEntries(OFFERS.map((o) => [`fabrikamsoft.${o}`, `${o}-sales@contoso.example`]))),
+        REMINDER_ROUTES: JSON.stringify(
+          Object.fromEntries(OFFERS.map((o) => [`fabrikamsoft.${o}`, `${o}-sales@contoso.example`])),
+        ),
       });
     const now = new Date();
     const run = async (config: AppConfig, round: number): Promise<TimedRun> => {
       const { store, stats } = instrument(createLeadStore(config));
       const mailer = createMailer(config.mail);
-      const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(`  run error: ${m}`) };
+      const quiet = {
+        info: () => undefined,
+        warn: () => undefined,
+        error: (m: string) => console.error(`  run error: ${m}`),
+      };
       const started = performance.now();
       const clock = (): Date => new Date(Date.now() + round * ROUND_GAP_MS);
-      const summary = await runReminders({ store, mailer, clock, newId: newUlid, config, log: quiet }, { isPastDue: false });
+      const summary = await runReminders(
+        { store, mailer, clock, newId: newUlid, config, log: quiet },
+        { isPastDue: false },
+      );
       const ms = performance.now() - started;
       mailer.close();
       return { ms, summary, stats };
@@ -266,7 +316,9 @@ async function measure(total: number): Promise<Measured> {
       const timed = await run(config, round);
       const { summary } = timed;
       if (summary.due !== DUE || summary.completed !== DUE || summary.failed !== 0) {
-        throw new Error(`Run ${round + 1} did not find and complete exactly ${DUE} due leads: ${JSON.stringify({ ...summary, digests: summary.digests.length })}`);
+        throw new Error(
+          `Run ${round + 1} did not find and complete exactly ${DUE} due leads: ${JSON.stringify({ ...summary, digests: summary.digests.length })}`,
+        );
       }
       runs.push(timed);
     }
@@ -282,7 +334,7 @@ const sumCalls = (m: Measured): number => [...m.median.stats.values()].reduce((n
 
 export async function main(): Promise<void> {
   console.log(
-    `  ${ROUNDS} runs per size, ${DUE} due leads each; LeadEvents holds ${HISTORY === 'all' ? 'every lead\'s history' : 'the history of due and fresh leads (BENCH_REMINDER_HISTORY=all for every lead)'}`,
+    `  ${ROUNDS} runs per size, ${DUE} due leads each; LeadEvents holds ${HISTORY === 'all' ? "every lead's history" : 'the history of due and fresh leads (BENCH_REMINDER_HISTORY=all for every lead)'}`,
   );
   const results: Measured[] = [];
   for (const total of [SMALL, LARGE]) {
@@ -293,12 +345,18 @@ export async function main(): Promise<void> {
         `median ${fmt(m.median.ms)} ms (each: ${m.median.summary.due} due, ${m.median.summary.completed} reminded, ${m.median.summary.sent} digests, ${m.outboxFiles} .eml files)`,
     );
     const ops = [...m.median.stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
-    console.log(`           store calls: ${ops.map(([name, s]) => `${name} ${s.calls}× ${fmt(s.ms / s.calls, 2)} ms`).join(', ')}`);
+    console.log(
+      `           store calls: ${ops.map(([name, s]) => `${name} ${s.calls}× ${fmt(s.ms / s.calls, 2)} ms`).join(', ')}`,
+    );
   }
   const [small, large] = results as [Measured, Measured];
   const ratio = large.median.ms / small.median.ms;
-  console.log(`  run time ratio ${large.total}/${small.total}: ${fmt(ratio, 2)}× (target ≤ 1.50: ${verdict(ratio <= 1.5)})`);
-  console.log(`  store calls: ${sumCalls(small)} vs ${sumCalls(large)} (ratio ${fmt(sumCalls(large) / sumCalls(small), 2)}×): the run's work follows the due leads`);
+  console.log(
+    `  run time ratio ${large.total}/${small.total}: ${fmt(ratio, 2)}× (target ≤ 1.50: ${verdict(ratio <= 1.5)})`,
+  );
+  console.log(
+    `  store calls: ${sumCalls(small)} vs ${sumCalls(large)} (ratio ${fmt(sumCalls(large) / sumCalls(small), 2)}×): the run's work follows the due leads`,
+  );
   const perCall = (m: Measured): number => m.median.ms / sumCalls(m);
   console.log(
     `  mean time per store call: ${fmt(perCall(small), 2)} ms vs ${fmt(perCall(large), 2)} ms (any growth is Azurite scanning the table or ` +

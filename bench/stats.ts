@@ -14,7 +14,11 @@ export interface LoadResult {
 }
 
 /** Runs `task` `total` times with `concurrency` workers, timing each call. */
-export async function timedLoop(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<LoadResult> {
+export async function timedLoop(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
@@ -35,7 +39,12 @@ export async function timedLoop(total: number, concurrency: number, task: (i: nu
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { requestsPerSecond: total / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), errors };
+  return {
+    requestsPerSecond: total / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    errors,
+  };
 }
 
 export function median(values: number[]): number {

@@ -1,10 +1,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { guarded } from '../shared/api/http';
+
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
+import { handleContactLink } from '../shared/followUp/contactLink';
+import { guarded } from '../shared/http/guarded';
 import { newUlid } from '../shared/ids';
-import { createLeadStore } from '../shared/leads/leadStore';
-import { handleContactLink } from '../shared/reminders/contactLink';
+import { createLeadStore } from '../shared/record/recordStore';
 
 const config = appConfig();
 const store = createLeadStore(config);
@@ -13,7 +14,8 @@ const store = createLeadStore(config);
 const MAX_FORM_BYTES = 4096;
 
 async function formToken(request: HttpRequest): Promise<string | undefined> {
-  if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
+  if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded'))
+    return undefined;
   const text = await request.text();
   if (text.length > MAX_FORM_BYTES) return undefined;
   return new URLSearchParams(text).get('token') ?? undefined;
@@ -41,4 +43,9 @@ async function contact(request: HttpRequest, context: InvocationContext): Promis
 }
 
 // Anonymous on purpose: the link is opened from a mailbox, and the signed token is the credential.
-app.http('contactLead', { route: 'leads/{id}/contact', methods: ['GET', 'POST'], authLevel: 'anonymous', handler: contactLeadHandler });
+app.http('contactLead', {
+  route: 'leads/{id}/contact',
+  methods: ['GET', 'POST'],
+  authLevel: 'anonymous',
+  handler: contactLeadHandler,
+});

@@ -1,9 +1,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { guarded } from '../shared/api/http';
-import { dashboardResponse } from '../shared/dashboard/page';
+
+import { guarded } from '../shared/http/guarded';
+import { dashboardResponse } from '../shared/sell/dashboard/page';
 
 export async function dashboardHandler(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return guarded(context, async () => dashboardResponse());
+  return guarded(context, () => dashboardResponse());
 }
 
 // authLevel function: the page is opened with ?code=<key> and hands that key to the API calls it makes.

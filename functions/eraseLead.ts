@@ -1,15 +1,19 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { eraseLead } from '../shared/api/erasure/eraseLead';
-import { badRequest, guarded, notFound } from '../shared/api/http';
-import { parseLeadId } from '../shared/api/leadId';
-import { unknownParameter } from '../shared/api/leadQuery';
+
 import { appConfig } from '../shared/config';
+import { badRequest, guarded, notFound } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { createLeadStore } from '../shared/leads/leadStore';
+import { createLeadStore } from '../shared/record/recordStore';
+import { eraseLead } from '../shared/sell/erasure/eraseLead';
+import { parseLeadId } from '../shared/sell/leadId';
+import { unknownParameter } from '../shared/sell/leadQuery';
 import { queueClient } from '../shared/storage/clients';
 
 const config = appConfig();
-const deps = { store: createLeadStore(config), poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName) };
+const deps = {
+  store: createLeadStore(config),
+  poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName),
+};
 
 export async function eraseLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {

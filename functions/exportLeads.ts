@@ -1,20 +1,26 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { badRequest, guarded } from '../shared/api/http';
-import { csvExportResponse } from '../shared/api/leadExport';
-import { parseExportQuery } from '../shared/api/leadQuery';
-import { storePageSource } from '../shared/api/storePageSource';
+
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
-import { createLeadStore } from '../shared/leads/leadStore';
+import { badRequest, guarded } from '../shared/http/guarded';
+import { createLeadStore } from '../shared/record/recordStore';
+import { csvExportResponse } from '../shared/sell/leadExport';
+import { parseExportQuery } from '../shared/sell/leadQuery';
+import { storePageSource } from '../shared/sell/storePageSource';
 
 const source = storePageSource(createLeadStore(appConfig()));
 
 export async function exportLeadsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return guarded(context, async () => {
+  return guarded(context, () => {
     const filters = parseExportQuery(request.query);
     if (!filters.ok) return badRequest(filters.problem);
     return csvExportResponse(source, filters.value, systemClock());
   });
 }
 
-app.http('exportLeads', { route: 'leads/export.csv', methods: ['GET'], authLevel: 'function', handler: exportLeadsHandler });
+app.http('exportLeads', {
+  route: 'leads/export.csv',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: exportLeadsHandler,
+});

@@ -1,10 +1,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { badRequest, guarded, notFound } from '../shared/api/http';
-import { leadDetail, parseDetailQuery } from '../shared/api/leadDetail';
-import { parseLeadId } from '../shared/api/leadId';
+
 import { appConfig } from '../shared/config';
+import { badRequest, guarded, notFound } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { createLeadStore } from '../shared/leads/leadStore';
+import { createLeadStore } from '../shared/record/recordStore';
+import { leadDetail, parseDetailQuery } from '../shared/sell/leadDetail';
+import { parseLeadId } from '../shared/sell/leadId';
 
 const store = createLeadStore(appConfig());
 

@@ -1,7 +1,8 @@
 import { app, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { guarded } from '../shared/api/http';
+
 import { appConfig } from '../shared/config';
 import { checkHealth } from '../shared/health';
+import { guarded } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
 
 const config = appConfig();
@@ -10,7 +11,8 @@ export async function healthHandler(_request: unknown, context: InvocationContex
   return guarded(context, async () => {
     const report = await checkHealth(config);
     const failed = report.checks.filter((c) => !c.ok);
-    if (failed.length > 0) context.warn(`Health check failed: ${failed.map((c) => `${c.name} ${c.error ?? ''}`).join(', ')}`);
+    if (failed.length > 0)
+      context.warn(`Health check failed: ${failed.map((c) => `${c.name} ${c.error ?? ''}`).join(', ')}`);
     return json(report.ok ? 200 : 503, report);
   });
 }

@@ -1,13 +1,14 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { appConfig } from '../shared/config';
+
 import { systemClock } from '../shared/clock';
-import { newUlid } from '../shared/ids';
-import { guarded } from '../shared/api/http';
+import { appConfig } from '../shared/config';
+import { guarded } from '../shared/http/guarded';
 import { readBodyUpTo } from '../shared/http/readBodyUpTo';
 import { json } from '../shared/http/responses';
-import { ingestLead } from '../shared/ingest/ingestLead';
-import { leadQueue } from '../shared/ingest/leadQueue';
-import { MAX_BODY_BYTES } from '../shared/ingest/validateLeadBody';
+import { newUlid } from '../shared/ids';
+import { leadQueue } from '../shared/queue/leadQueue';
+import { ingestLead } from '../shared/receive/receiveLead';
+import { MAX_BODY_BYTES } from '../shared/receive/validateLeadBody';
 
 const config = appConfig();
 const queue = leadQueue(config);
@@ -33,13 +34,17 @@ async function ingest(request: HttpRequest, context: InvocationContext): Promise
   );
   switch (outcome.status) {
     case 202:
-      context.log(`Lead ${outcome.body.id} queued (${body.length} bytes${outcome.test ? ', test lead' : ''}${outcome.recognised ? '' : ', unrecognised shape'})`);
+      context.log(
+        `Lead ${outcome.body.id} queued (${body.length} bytes${outcome.test ? ', test lead' : ''}${outcome.recognised ? '' : ', unrecognised shape'})`,
+      );
       return json(202, outcome.body);
     case 503:
       context.error(`Lead not accepted, queue unavailable: ${outcome.cause}`);
       return json(503, outcome.body, { 'retry-after': String(outcome.retryAfterSeconds) });
     default:
-      context.warn(`Lead rejected with ${outcome.status}: ${outcome.body.problems.map((p) => `${p.field} ${p.rule}`).join(', ')}`);
+      context.warn(
+        `Lead rejected with ${outcome.status}: ${outcome.body.problems.map((p) => `${p.field} ${p.rule}`).join(', ')}`,
+      );
       return json(outcome.status, outcome.body);
   }
 }

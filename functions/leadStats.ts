@@ -1,12 +1,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { badRequest, guarded } from '../shared/api/http';
-import { unknownParameter } from '../shared/api/leadQuery';
-import { pipelineStats } from '../shared/api/pipelineStats';
-import { storePageSource } from '../shared/api/storePageSource';
+
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
+import { badRequest, guarded } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { createLeadStore } from '../shared/leads/leadStore';
+import { createLeadStore } from '../shared/record/recordStore';
+import { unknownParameter } from '../shared/sell/leadQuery';
+import { pipelineStats } from '../shared/sell/pipelineStats';
+import { storePageSource } from '../shared/sell/storePageSource';
 
 const source = storePageSource(createLeadStore(appConfig()));
 

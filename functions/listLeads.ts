@@ -1,13 +1,14 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { badRequest, guarded } from '../shared/api/http';
-import { parseListQuery } from '../shared/api/leadQuery';
-import { leadView } from '../shared/api/leadView';
-import { listLeads } from '../shared/api/listLeads';
-import { storePageSource } from '../shared/api/storePageSource';
+
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
+import { badRequest, guarded } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { createLeadStore } from '../shared/leads/leadStore';
+import { createLeadStore } from '../shared/record/recordStore';
+import { parseListQuery } from '../shared/sell/leadQuery';
+import { leadView } from '../shared/sell/leadView';
+import { listLeads } from '../shared/sell/listLeads';
+import { storePageSource } from '../shared/sell/storePageSource';
 
 const source = storePageSource(createLeadStore(appConfig()));
 
@@ -16,7 +17,11 @@ export async function listLeadsHandler(request: HttpRequest, context: Invocation
     const query = parseListQuery(request.query);
     if (!query.ok) return badRequest(query.problem);
     const page = await listLeads(source, query.value, systemClock());
-    return json(200, { items: page.items.map(leadView), continuation: page.continuation ?? null, scanned: page.scanned });
+    return json(200, {
+      items: page.items.map(leadView),
+      continuation: page.continuation ?? null,
+      scanned: page.scanned,
+    });
   });
 }
 

@@ -1,8 +1,9 @@
 import { app, type InvocationContext } from '@azure/functions';
+
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
-import { createLeadStore } from '../shared/leads/leadStore';
-import { processLead } from '../shared/processing/processLead';
+import { processLead } from '../shared/record/recordLead';
+import { createLeadStore } from '../shared/record/recordStore';
 import { createTelemetry } from '../shared/telemetry';
 
 const config = appConfig();
@@ -10,7 +11,8 @@ const store = createLeadStore(config);
 const telemetry = createTelemetry(config.appInsightsConnectionString);
 
 export async function processLeadHandler(message: unknown, context: InvocationContext): Promise<void> {
-  const messageId = String(context.triggerMetadata?.id ?? context.invocationId);
+  const id = context.triggerMetadata?.id;
+  const messageId = typeof id === 'string' ? id : context.invocationId;
   const outcome = await processLead(message, messageId, {
     store,
     clock: systemClock,
@@ -20,7 +22,9 @@ export async function processLeadHandler(message: unknown, context: InvocationCo
   });
   if (outcome.kind === 'stored') {
     const what = outcome.duplicateDelivery ? 'already stored (redelivery)' : outcome.merged ? 'merged into' : 'created';
-    context.log(`Lead ${what} record ${outcome.leadId}: stage ${outcome.record.stage}, ${outcome.record.eventCount} event(s)${outcome.record.isTest ? ', test lead' : ''}`);
+    context.log(
+      `Lead ${what} record ${outcome.leadId}: stage ${outcome.record.stage}, ${outcome.record.eventCount} event(s)${outcome.record.isTest ? ', test lead' : ''}`,
+    );
   }
 }
 

@@ -1,10 +1,11 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
+import { runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
-import { createLeadStore } from '../shared/leads/leadStore';
 import { createMailer } from '../shared/mail/mailer';
-import { runReminders } from '../shared/reminders/runReminders';
+import { createLeadStore } from '../shared/record/recordStore';
 
 const config = appConfig();
 const store = createLeadStore(config);
@@ -26,7 +27,9 @@ export async function sendRemindersHandler(timer: Timer, context: InvocationCont
     );
     // A refused digest fails the invocation so monitoring sees it; its leads stay due and the next tick retries.
     if (summary.failed > 0) {
-      throw new Error(`${summary.failed} of ${summary.failed + summary.sent} reminder digest(s) were not accepted by the mail server; their leads stay due for the next run`);
+      throw new Error(
+        `${summary.failed} of ${summary.failed + summary.sent} reminder digest(s) were not accepted by the mail server; their leads stay due for the next run`,
+      );
     }
   } finally {
     mailer.close();

@@ -1,14 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { guarded } from '../shared/api/http';
-import { leadView } from '../shared/api/leadView';
-import { parseStatusUpdate } from '../shared/api/statusUpdate';
+
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
+import { guarded } from '../shared/http/guarded';
 import { json, problem } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
-import { changeLeadStatus } from '../shared/leads/changeStatus';
-import { isUlid } from '../shared/leads/keys';
-import { createLeadStore } from '../shared/leads/leadStore';
+import { changeLeadStatus } from '../shared/record/changeStatus';
+import { isUlid } from '../shared/record/keys';
+import { createLeadStore } from '../shared/record/recordStore';
+import { leadView } from '../shared/sell/leadView';
+import { parseStatusUpdate } from '../shared/sell/statusUpdate';
 
 const config = appConfig();
 const store = createLeadStore(config);
@@ -24,7 +25,11 @@ async function updateLead(request: HttpRequest, context: InvocationContext): Pro
   if (!parsed.ok) return json(400, parsed.body);
   // Not a ULID cannot be a lead of ours (and would not even make a table key).
   if (!isUlid(leadId)) return problem(404, 'lead_not_found', 'No lead has this id');
-  const result = await changeLeadStatus({ store, clock: systemClock, newId: newUlid, policy: config }, leadId, parsed.update);
+  const result = await changeLeadStatus(
+    { store, clock: systemClock, newId: newUlid, policy: config },
+    leadId,
+    parsed.update,
+  );
   if (!result.ok) return problem(404, 'lead_not_found', 'No lead has this id');
   context.log(`Lead ${leadId} set to ${result.record.status} via ${parsed.update.via}`);
   return json(200, leadView(result.record));

@@ -4,9 +4,10 @@
  * message that partly landed before it was poisoned still leaves one event. `--dry-run` only counts.
  */
 import path from 'node:path';
+
+import { applyLocalSettings } from '../local-host/src/localSettings';
 import { appConfig } from '../shared/config';
 import { queueClient } from '../shared/storage/clients';
-import { applyLocalSettings } from './local-host/localSettings';
 
 export interface ReplayReport {
   moved: number;

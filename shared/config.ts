@@ -87,7 +87,10 @@ class Reader {
 
   emails(name: string, text: string | undefined): string[] {
     if (text === undefined) return [];
-    const list = text.split(/[,;]/).map((s) => s.trim()).filter((s) => s !== '');
+    const list = text
+      .split(/[,;]/)
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     for (const address of list) {
       if (!EMAIL.test(address)) this.problems.push(`${name} has "${address}": expected an email address`);
     }
@@ -133,11 +136,14 @@ function readMail(r: Reader): AppConfig['mail'] {
   const from = r.required('MAIL_FROM', 'the sender address of reminder emails, e.g. "Leads <leads@contoso.com>"');
   if (transport === 'outbox') return { transport, from, outboxDir };
   if (transport !== 'smtp') {
-    r.problems.push(`MAIL_TRANSPORT is ${transport === undefined ? 'missing' : `"${transport}"`}: expected "smtp" or "outbox"`);
+    r.problems.push(
+      `MAIL_TRANSPORT is ${transport === undefined ? 'missing' : `"${transport}"`}: expected "smtp" or "outbox"`,
+    );
     return { transport: 'outbox', from, outboxDir };
   }
   const secureText = r.raw('SMTP_SECURE') ?? 'false';
-  if (secureText !== 'true' && secureText !== 'false') r.problems.push(`SMTP_SECURE is "${secureText}": expected true or false`);
+  if (secureText !== 'true' && secureText !== 'false')
+    r.problems.push(`SMTP_SECURE is "${secureText}": expected true or false`);
   const smtp: SmtpSettings = {
     host: r.required('SMTP_HOST', 'the SMTP server host name when MAIL_TRANSPORT=smtp'),
     port: r.number('SMTP_PORT', 587, 1, 65535),
@@ -156,7 +162,9 @@ function readPublicBaseUrl(r: Reader, env: Env): string {
   const host = env.WEBSITE_HOSTNAME?.trim();
   const url = explicit ?? (host ? `https://${host}` : undefined);
   if (url === undefined) {
-    r.problems.push('PUBLIC_BASE_URL is missing: expected the app\'s base URL, e.g. https://contoso-leads.azurewebsites.net');
+    r.problems.push(
+      "PUBLIC_BASE_URL is missing: expected the app's base URL, e.g. https://contoso-leads.azurewebsites.net",
+    );
     return '';
   }
   try {
@@ -174,18 +182,27 @@ export function loadConfig(env: Env): AppConfig {
     'AzureWebJobsStorage',
     'a storage connection string (UseDevelopmentStorage=true for Azurite)',
   );
-  const queueName = r.matching('LEADS_QUEUE_NAME', 'leads-incoming', QUEUE_NAME, 'a queue name of 3-57 lower-case letters, digits and single hyphens');
+  const queueName = r.matching(
+    'LEADS_QUEUE_NAME',
+    'leads-incoming',
+    QUEUE_NAME,
+    'a queue name of 3-57 lower-case letters, digits and single hyphens',
+  );
   // A prefix lets several installations (or test runs) share one storage account.
   const prefix = r.raw('TABLE_NAME_PREFIX') ?? '';
   // The longest name is RejectedLeads: if it fits, all do.
   if (!TABLE_NAME.test(`${prefix}RejectedLeads`)) {
-    r.problems.push(`TABLE_NAME_PREFIX is "${prefix}": expected up to 50 letters and digits, starting with a letter (table names are 3-63)`);
+    r.problems.push(
+      `TABLE_NAME_PREFIX is "${prefix}": expected up to 50 letters and digits, starting with a letter (table names are 3-63)`,
+    );
   }
   const table = (name: string): string => `${prefix}${name}`;
   const followUpHours = r.number('FOLLOW_UP_HOURS', 24, 1, 24 * 30);
   const escalateAfterHours = r.number('ESCALATE_AFTER_HOURS', 48, 1, 24 * 60);
   if (escalateAfterHours <= followUpHours) {
-    r.problems.push(`ESCALATE_AFTER_HOURS (${escalateAfterHours}) must be greater than FOLLOW_UP_HOURS (${followUpHours})`);
+    r.problems.push(
+      `ESCALATE_AFTER_HOURS (${escalateAfterHours}) must be greater than FOLLOW_UP_HOURS (${followUpHours})`,
+    );
   }
   const reminderSchedule = r.raw('REMINDER_SCHEDULE') ?? '0 */15 * * * *';
   if (reminderSchedule.split(/\s+/).length !== 6) {
@@ -205,8 +222,12 @@ export function loadConfig(env: Env): AppConfig {
   const escalationEmail = r.raw('ESCALATION_EMAIL');
   if (escalationEmail !== undefined) r.emails('ESCALATION_EMAIL', escalationEmail);
 
-  const secret = r.required('CONTACT_LINK_SECRET', 'a random secret of at least 32 characters for signing contact links');
-  if (secret !== '' && secret.length < 32) r.problems.push('CONTACT_LINK_SECRET is too short: expected at least 32 characters');
+  const secret = r.required(
+    'CONTACT_LINK_SECRET',
+    'a random secret of at least 32 characters for signing contact links',
+  );
+  if (secret !== '' && secret.length < 32)
+    r.problems.push('CONTACT_LINK_SECRET is too short: expected at least 32 characters');
   const previousSecret = r.raw('CONTACT_LINK_PREVIOUS_SECRET');
   if (previousSecret !== undefined && previousSecret.length < 32) {
     r.problems.push('CONTACT_LINK_PREVIOUS_SECRET is too short: expected at least 32 characters');

@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+
 import { monotonicFactory } from 'ulid';
 
 // ulid asks its PRNG for one value per character; drawing each from the OS costs a syscall, so take them from a

@@ -28,7 +28,8 @@ export interface LeadTelemetryProperties {
 }
 
 export interface Telemetry {
-  event(name: 'LeadReceived' | 'LeadMerged' | 'LeadRejected' | string, properties: Record<string, string>): void;
+  /** Names in use: LeadReceived, LeadMerged, LeadRejected (README, docs/storage.md). */
+  event(name: string, properties: Record<string, string>): void;
   metric(name: string, value: number, properties?: Record<string, string>): void;
   /** Forces export of everything queued so far. Never rejects. */
   flush(): Promise<void>;
@@ -40,7 +41,7 @@ export const REDACTED = '[redacted]';
 const EMAIL_LIKE = /@/;
 // Seven or more digits in a row once the usual phone separators (space, - . / ( )) are ignored, e.g.
 // "+49 30 1234567", "(555) 123-4567", "0151.2345.6789". This deliberately also catches other long numbers.
-const PHONE_LIKE = /\d(?:[\s().\/-]*\d){6,}/;
+const PHONE_LIKE = /\d(?:[\s()./-]*\d){6,}/;
 // Exact-match carve-outs for values that are routinely long runs of digits but cannot be a phone number:
 // a UUID (offer/plan/tenant ids often are) and an ISO-8601 date or date-time. Only whole-value matches pass, so a
 // phone number cannot hide inside them.
@@ -141,6 +142,7 @@ function buildAzureMonitorOptions(): AzureMonitorOpenTelemetryOptions {
 function startSdk(connectionString: string): SdkState {
   // Loaded lazily so that a process without a connection string never pays for loading OpenTelemetry. Loading it
   // late is fine because we use no auto-instrumentation, which is what needs the SDK to be loaded first.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous on purpose: createTelemetry never awaits
   const appInsights = require('applicationinsights') as AppInsightsModule;
 
   // All configuration must happen before start(); changes made afterwards are ignored by the 3.x SDK.

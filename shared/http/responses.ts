@@ -5,6 +5,11 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** An error body in one shape for every endpoint: a code, a sentence, and optionally the field-level problems. */
-export function problem(status: number, error: string, message: string, extra: Record<string, unknown> = {}): HttpResponseInit {
+export function problem(
+  status: number,
+  error: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): HttpResponseInit {
   return json(status, { error, message, ...extra });
 }

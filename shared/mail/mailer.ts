@@ -7,7 +7,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { createTransport } from 'nodemailer';
+
 import type { AppConfig, SmtpSettings } from '../config';
 
 export interface MailMessage {
@@ -51,7 +53,10 @@ const DNS_TIMEOUT_MS = 10_000;
 const ADDRESS = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
 
 function redact(text: string): string {
-  return text.replace(ADDRESS, '[address]').replace(/[\r\n]+/g, ' ').trim();
+  return text
+    .replace(ADDRESS, '[address]')
+    .replace(/[\r\n]+/g, ' ')
+    .trim();
 }
 
 interface NodemailerFailure {
@@ -79,7 +84,8 @@ function checkRecipients(message: MailMessage): void {
 
 function smtpMailer(smtp: SmtpSettings, from: string, log: (msg: string) => void): Mailer {
   const server = `${smtp.host}:${smtp.port}`;
-  const auth = smtp.user !== undefined && smtp.password !== undefined ? { user: smtp.user, pass: smtp.password } : undefined;
+  const auth =
+    smtp.user !== undefined && smtp.password !== undefined ? { user: smtp.user, pass: smtp.password } : undefined;
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -112,7 +118,11 @@ function smtpMailer(smtp: SmtpSettings, from: string, log: (msg: string) => void
         return { messageId: info.messageId, accepted };
       } catch (error) {
         const failure = describeFailure(error);
-        throw new MailSendError(`SMTP server ${server} did not take the message (${failure.detail})`, failure.code, failure.responseCode);
+        throw new MailSendError(
+          `SMTP server ${server} did not take the message (${failure.detail})`,
+          failure.code,
+          failure.responseCode,
+        );
       }
     },
     close() {
@@ -128,18 +138,33 @@ function fileStamp(date: Date): string {
 
 function outboxMailer(outboxDir: string, from: string, log: (msg: string) => void): Mailer {
   // nodemailer builds the RFC 822 message (MIME parts, encodings, headers); CRLF because that is what .eml means.
-  const transport = createTransport({ streamTransport: true, buffer: true, newline: 'windows', disableFileAccess: true, disableUrlAccess: true });
+  const transport = createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'windows',
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
   const dir = path.resolve(outboxDir);
   let sequence = 0;
   return {
     async send(message) {
       checkRecipients(message);
       try {
-        const info = await transport.sendMail({ from, to: message.to, subject: headerSafe(message.subject), text: message.text, html: message.html });
+        const info = await transport.sendMail({
+          from,
+          to: message.to,
+          subject: headerSafe(message.subject),
+          text: message.text,
+          html: message.html,
+        });
         if (!Buffer.isBuffer(info.message)) throw new Error('stream transport did not return a buffer');
         // The sequence number keeps two mails from the same millisecond in send order.
         sequence = (sequence + 1) % 10_000;
-        const safeId = info.messageId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80);
+        const safeId = info.messageId
+          .replace(/[^A-Za-z0-9._-]+/g, '_')
+          .replace(/^_+|_+$/g, '')
+          .slice(0, 80);
         const file = path.join(dir, `${fileStamp(new Date())}-${String(sequence).padStart(4, '0')}-${safeId}.eml`);
         await mkdir(dir, { recursive: true });
         await writeFile(file, info.message, { flag: 'wx' });

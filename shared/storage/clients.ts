@@ -3,10 +3,21 @@
  * Microsoft quickly, and a 503 lets the sender retry, which beats a 230-second load-balancer timeout.
  */
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
-import { QueueClient, QueueServiceClient, StorageRetryPolicyType, type StoragePipelineOptions } from '@azure/storage-queue';
+import {
+  QueueClient,
+  QueueServiceClient,
+  type StoragePipelineOptions,
+  StorageRetryPolicyType,
+} from '@azure/storage-queue';
 
 const QUEUE_OPTIONS: StoragePipelineOptions = {
-  retryOptions: { retryPolicyType: StorageRetryPolicyType.EXPONENTIAL, maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 1000, tryTimeoutInMs: 5000 },
+  retryOptions: {
+    retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
+    maxTries: 3,
+    retryDelayInMs: 200,
+    maxRetryDelayInMs: 1000,
+    tryTimeoutInMs: 5000,
+  },
 };
 
 const TABLE_OPTIONS: TableServiceClientOptions = {

@@ -4,16 +4,27 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
-import { repoRoot, startHost, startTestAzurite, type HostProcess } from '../support/hostProcess';
-import { leadBody, listAll, seedAt, waitForLead, type LeadSummary } from '../support/leadApi';
+
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
+import { type HostProcess, repoRoot, startHost, startTestAzurite } from '../support/hostProcess';
+import { leadBody, type LeadSummary, listAll, seedAt, waitForLead } from '../support/leadApi';
 import { testConfig } from '../support/leadFixtures';
 
 jest.setTimeout(180_000);
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const KEY = 'test-key';
 /**
  * The slice of the DOM the page-side callbacks read. The project compiles without DOM types, and string
@@ -50,12 +61,35 @@ describe('dashboard in headless Chromium', () => {
     const config = testConfig(azurite.connectionString);
     host = await startHost({ AzureWebJobsStorage: azurite.connectionString });
     base = host.baseUrl;
-    for (const name of ['journey-1-contact-me', 'journey-2-test-drive', 'journey-3-get-it-now', 'https-example', 'do-not-contact']) {
-      const res = await fetch(`${base}/api/leads`, { method: 'POST', body: fs.readFileSync(path.join(repoRoot, 'samples', `${name}.json`)) });
+    for (const name of [
+      'journey-1-contact-me',
+      'journey-2-test-drive',
+      'journey-3-get-it-now',
+      'https-example',
+      'do-not-contact',
+    ]) {
+      const res = await fetch(`${base}/api/leads`, {
+        method: 'POST',
+        body: fs.readFileSync(path.join(repoRoot, 'samples', `${name}.json`)),
+      });
       expect(res.status).toBe(202);
     }
-    lateId = await seedAt(config, leadBody({ firstName: 'Lena', lastName: 'Late', company: 'Slowpoke', email: 'lena@slowpoke.example' }, 'contoso.widgets'), new Date(Date.now() - 30 * 3_600_000));
-    const hostileId = await seedAt(config, leadBody({ firstName: HOSTILE_NAME, lastName: '', company: '<b>bold</b>', email: 'x@hostile.example' }, 'contoso.widgets'), new Date(Date.now() - 3_600_000));
+    lateId = await seedAt(
+      config,
+      leadBody(
+        { firstName: 'Lena', lastName: 'Late', company: 'Slowpoke', email: 'lena@slowpoke.example' },
+        'contoso.widgets',
+      ),
+      new Date(Date.now() - 30 * 3_600_000),
+    );
+    const hostileId = await seedAt(
+      config,
+      leadBody(
+        { firstName: HOSTILE_NAME, lastName: '', company: '<b>bold</b>', email: 'x@hostile.example' },
+        'contoso.widgets',
+      ),
+      new Date(Date.now() - 3_600_000),
+    );
     await waitForLead(base, lateId);
     await waitForLead(base, hostileId);
     const jan = await (async () => {
@@ -72,14 +106,16 @@ describe('dashboard in headless Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
-      if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+      if (m.type() === 'error' || /Content Security Policy/i.test(m.text()))
+        problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('dialog', (d) => {
       problems.push(`dialog: ${d.message()}`);
       void d.dismiss();
     });
     page.on('request', (r) => {
-      if (new URL(r.url()).pathname !== '/api/dashboard') apiCalls.push({ url: r.url(), key: r.headers()['x-functions-key'] });
+      if (new URL(r.url()).pathname !== '/api/dashboard')
+        apiCalls.push({ url: r.url(), key: r.headers()['x-functions-key'] });
     });
   });
 
@@ -106,7 +142,9 @@ describe('dashboard in headless Chromium', () => {
     // Filter with the keyboard: type and press Enter in the search box.
     await page.getByLabel('Name, company or email starts with').fill('kowal');
     await page.getByLabel('Name, company or email starts with').press('Enter');
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#lead-body tr[data-id]').length === 1);
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).document.querySelectorAll('#lead-body tr[data-id]').length === 1,
+    );
     expect(await rows.first().getAttribute('data-id')).toBe(janId);
 
     // Open it from the keyboard: focus lands on the detail heading.
@@ -114,7 +152,9 @@ describe('dashboard in headless Chromium', () => {
     await page.keyboard.press('Enter');
     await page.locator('#detail').waitFor({ state: 'visible' });
     expect(await page.locator('#detail-title').textContent()).toBe('Jan Kowalski');
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id)).toBe('detail-title');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id)).toBe(
+      'detail-title',
+    );
     expect(await page.locator('#detail-history li').count()).toBe(3);
 
     await page.getByLabel('Your name (optional)').fill('Browser Test');
@@ -127,7 +167,11 @@ describe('dashboard in headless Chromium', () => {
 
     const res = await fetch(`${base}/api/leads/${janId}`);
     const { lead } = (await res.json()) as { lead: LeadSummary & { statusNote?: string } };
-    expect(lead).toMatchObject({ status: 'contacted', statusBy: 'Browser Test', statusNote: 'Called from the dashboard' });
+    expect(lead).toMatchObject({
+      status: 'contacted',
+      statusBy: 'Browser Test',
+      statusNote: 'Called from the dashboard',
+    });
     expect(lead.firstContactedAt).toEqual(expect.any(String));
 
     fs.mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
@@ -143,7 +187,9 @@ describe('dashboard in headless Chromium', () => {
   test('lead data is shown as text, never run as markup', async () => {
     await page.getByLabel('Name, company or email starts with').fill('<img');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#lead-body tr[data-id]').length === 1);
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).document.querySelectorAll('#lead-body tr[data-id]').length === 1,
+    );
     expect(await page.locator('#lead-body tr[data-id] button').textContent()).toBe(HOSTILE_NAME);
     expect(await page.locator('#lead-body tr[data-id] td').nth(1).textContent()).toBe('<b>bold</b>');
     expect(await page.locator('#lead-body img, #lead-body b').count()).toBe(0);

@@ -3,13 +3,13 @@
  * POST records the contact and removes the follow-up entries, bad tokens never reach the lead. One Azurite for
  * the file; each test gets its own table prefix.
  */
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
+import type { RunningAzurite } from '../../local-host/src/azurite';
+import { type ContactLinkDeps, handleContactLink } from '../../shared/followUp/contactLink';
+import { signContactToken } from '../../shared/followUp/contactToken';
 import { newUlid } from '../../shared/ids';
-import { createLeadStore, type LeadStore } from '../../shared/leads/leadStore';
-import type { LeadArrivalEvent } from '../../shared/leads/model';
-import { rebuildLead } from '../../shared/leads/rebuild';
-import { handleContactLink, type ContactLinkDeps } from '../../shared/reminders/contactLink';
-import { signContactToken } from '../../shared/reminders/contactToken';
+import type { LeadArrivalEvent } from '../../shared/record/model';
+import { rebuildLead } from '../../shared/record/rebuild';
+import { createLeadStore, type LeadStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
 
@@ -28,8 +28,9 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-
-async function setup(person: Partial<LeadArrivalEvent> = {}): Promise<{ deps: ContactLinkDeps; store: LeadStore; leadId: string; logs: string[] }> {
+async function setup(
+  person: Partial<LeadArrivalEvent> = {},
+): Promise<{ deps: ContactLinkDeps; store: LeadStore; leadId: string; logs: string[] }> {
   const store = createLeadStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
   await store.ensureTables();
   const leadId = newUlid();
@@ -56,7 +57,12 @@ async function setup(person: Partial<LeadArrivalEvent> = {}): Promise<{ deps: Co
   const policy = { followUpHours: 24, escalateAfterHours: 48 };
   await rebuildLead(store, { leadId, offerKey: 'ledger cloud', identityKind: 'email' }, policy);
   const logs: string[] = [];
-  return { store, leadId, logs, deps: { store, clock: () => NOW, newId: newUlid, policy, secrets: { secret: SECRET }, log: (l) => logs.push(l) } };
+  return {
+    store,
+    leadId,
+    logs,
+    deps: { store, clock: () => NOW, newId: newUlid, policy, secrets: { secret: SECRET }, log: (l) => logs.push(l) },
+  };
 }
 
 const body = (res: { body?: unknown }): string => String(res.body);
@@ -65,7 +71,10 @@ describe('contact link', () => {
   test('GET shows an escaped confirmation page with a POST form and changes nothing', async () => {
     const { deps, store, leadId } = await setup({ firstName: '<img src=x onerror=alert(1)>', company: 'A&B "Ltd"' });
     const token = signContactToken(leadId, LATER, SECRET);
-    const res = await handleContactLink({ method: 'GET', leadId, token, formAction: `/api/leads/${leadId}/contact?token=${token}` }, deps);
+    const res = await handleContactLink(
+      { method: 'GET', leadId, token, formAction: `/api/leads/${leadId}/contact?token=${token}` },
+      deps,
+    );
     expect(res.status).toBe(200);
     expect(res.headers).toMatchObject({
       'content-security-policy': expect.stringContaining("default-src 'none'"),
@@ -86,7 +95,10 @@ describe('contact link', () => {
     const res = await handleContactLink({ method: 'POST', leadId, token, formAction: '' }, deps);
     expect(res.status).toBe(200);
     expect(body(res)).toContain('Marked as contacted');
-    expect((await store.getLead(leadId))?.record).toMatchObject({ status: 'contacted', firstContactedAt: NOW.toISOString() });
+    expect((await store.getLead(leadId))?.record).toMatchObject({
+      status: 'contacted',
+      firstContactedAt: NOW.toISOString(),
+    });
     expect((await store.listEvents(leadId)).filter((e) => e.kind === 'status')).toEqual([
       expect.objectContaining({ status: 'contacted', via: 'email-link' }),
     ]);
@@ -98,7 +110,7 @@ describe('contact link', () => {
     expect((await store.listEvents(leadId)).filter((e) => e.kind === 'status')).toHaveLength(1);
   });
 
-  test('a qualification landing between the link\'s check and its event wins: the lead is not moved back', async () => {
+  test("a qualification landing between the link's check and its event wins: the lead is not moved back", async () => {
     const { deps, store, leadId } = await setup();
     const token = signContactToken(leadId, LATER, SECRET);
     // The real store, with someone qualifying the lead from the dashboard just before the link's event is written
@@ -107,21 +119,33 @@ describe('contact link', () => {
       ...store,
       appendEvent: async (id, event) => {
         if (event.kind === 'status' && event.via === 'email-link') {
-          await store.appendEvent(id, { kind: 'status', eventId: newUlid(), at: new Date(NOW.getTime() - 1000).toISOString(), status: 'qualified', via: 'dashboard' });
+          await store.appendEvent(id, {
+            kind: 'status',
+            eventId: newUlid(),
+            at: new Date(NOW.getTime() - 1000).toISOString(),
+            status: 'qualified',
+            via: 'dashboard',
+          });
         }
         return store.appendEvent(id, event);
       },
     };
     const res = await handleContactLink({ method: 'POST', leadId, token, formAction: '' }, { ...deps, store: racing });
     expect(body(res)).toContain('Already marked as qualified');
-    expect((await store.getLead(leadId))?.record).toMatchObject({ status: 'qualified', statusChangedAt: new Date(NOW.getTime() - 1000).toISOString() });
+    expect((await store.getLead(leadId))?.record).toMatchObject({
+      status: 'qualified',
+      statusChangedAt: new Date(NOW.getTime() - 1000).toISOString(),
+    });
     expect(await followUpsOf(store, leadId)).toEqual([]);
   });
 
   test.each([
     ['missing token', (id: string) => ({ leadId: id, token: undefined })],
     ['token of another lead', (id: string) => ({ leadId: id, token: signContactToken(newUlid(), LATER, SECRET) })],
-    ['wrong key', (id: string) => ({ leadId: id, token: signContactToken(id, LATER, 'some-other-secret-0123456789abcdefghij') })],
+    [
+      'wrong key',
+      (id: string) => ({ leadId: id, token: signContactToken(id, LATER, 'some-other-secret-0123456789abcdefghij') }),
+    ],
     ['garbage', (id: string) => ({ leadId: id, token: 'not-a-token' })],
   ])('%s → 403 and no change, for GET and POST', async (_, make) => {
     const { deps, store, leadId } = await setup();
@@ -134,7 +158,15 @@ describe('contact link', () => {
 
   test('an expired link → 410 with a page saying so', async () => {
     const { deps, leadId } = await setup();
-    const res = await handleContactLink({ method: 'POST', leadId, token: signContactToken(leadId, new Date(NOW.getTime() - 1000), SECRET), formAction: '' }, deps);
+    const res = await handleContactLink(
+      {
+        method: 'POST',
+        leadId,
+        token: signContactToken(leadId, new Date(NOW.getTime() - 1000), SECRET),
+        formAction: '',
+      },
+      deps,
+    );
     expect(res.status).toBe(410);
     expect(body(res)).toContain('expired');
   });
@@ -142,7 +174,10 @@ describe('contact link', () => {
   test('a valid link for a lead that does not exist → 404', async () => {
     const { deps } = await setup();
     const ghost = newUlid();
-    const res = await handleContactLink({ method: 'GET', leadId: ghost, token: signContactToken(ghost, LATER, SECRET), formAction: '' }, deps);
+    const res = await handleContactLink(
+      { method: 'GET', leadId: ghost, token: signContactToken(ghost, LATER, SECRET), formAction: '' },
+      deps,
+    );
     expect(res.status).toBe(404);
   });
 });

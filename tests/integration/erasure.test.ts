@@ -7,13 +7,14 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { ulid } from 'ulid';
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
-import { encodeEnvelope } from '../../shared/ingest/envelope';
-import { createLeadStore } from '../../shared/leads/leadStore';
-import { eventually, startHost, startTestAzurite, type HostProcess } from '../support/hostProcess';
+import { encodeEnvelope } from '../../shared/queue/envelope';
+import { createLeadStore } from '../../shared/record/recordStore';
+import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
+import { getJson, leadBody, type LeadSummary, type ListBody, waitForLead } from '../support/leadApi';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
-import { getJson, leadBody, waitForLead, type LeadSummary, type ListBody } from '../support/leadApi';
 
 jest.setTimeout(180_000);
 
@@ -25,7 +26,15 @@ const person = {
   phone: '+48 601 234 567',
   title: 'Head of Procurement',
 };
-const TRACES = ['zbigniewa', 'qwertowska', 'erase-me.example', '601 234 567', '601234567', 'kwiatuszek', 'head of procurement'];
+const TRACES = [
+  'zbigniewa',
+  'qwertowska',
+  'erase-me.example',
+  '601 234 567',
+  '601234567',
+  'kwiatuszek',
+  'head of procurement',
+];
 const other = { firstName: 'Olaf', lastName: 'Otherperson', company: 'Elsewhere', email: 'olaf@elsewhere.example' };
 
 interface Found {
@@ -39,7 +48,8 @@ async function storageTexts(connectionString: string): Promise<{ where: string; 
   const tables = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
   for await (const table of tables.listTables()) {
     const client = TableClient.fromConnectionString(connectionString, table.name!, { allowInsecureConnection: true });
-    for await (const entity of client.listEntities()) out.push({ where: `table ${table.name}`, text: JSON.stringify(entity).toLowerCase() });
+    for await (const entity of client.listEntities())
+      out.push({ where: `table ${table.name}`, text: JSON.stringify(entity).toLowerCase() });
   }
   const queues = QueueServiceClient.fromConnectionString(connectionString);
   for await (const queue of queues.listQueues()) {
@@ -80,11 +90,17 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     leadId = ulid(firstSeen.getTime());
     await enqueue(config, envelopeFor(leadBody(person, 'contoso.erase', { action: 'PLT' }), firstSeen, leadId));
     await waitForLead(base, leadId);
-    const second = await fetch(`${base}/api/leads`, { method: 'POST', body: leadBody({ ...person, email: person.email.toUpperCase() }, 'contoso.erase', { action: 'INS' }) });
+    const second = await fetch(`${base}/api/leads`, {
+      method: 'POST',
+      body: leadBody({ ...person, email: person.email.toUpperCase() }, 'contoso.erase', { action: 'INS' }),
+    });
     expect(second.status).toBe(202);
     await waitForLead(base, leadId, 2);
     // A note naming her, status left new so the follow-up index still holds her lead.
-    const note = await fetch(`${base}/api/leads/${leadId}`, { method: 'PATCH', body: JSON.stringify({ status: 'new', note: `Zbigniewa Qwertowska asked for a call`, by: 'Ola' }) });
+    const note = await fetch(`${base}/api/leads/${leadId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ status: 'new', note: `Zbigniewa Qwertowska asked for a call`, by: 'Ola' }),
+    });
     expect(note.status).toBe(200);
 
     // Someone else, who must be untouched.
@@ -109,8 +125,12 @@ describe('DELETE /api/leads/{id}: erasure', () => {
       for await (const _ of store.tables.rejected.listEntities()) n++;
       return n === 2 ? true : undefined;
     });
-    await eventually('three poison messages', async () => ((await poison.getProperties()).approximateMessagesCount === 3 ? true : undefined));
-    await eventually('the lead queue to drain', async () => ((await queues.getQueueClient(config.queueName).getProperties()).approximateMessagesCount === 0 ? true : undefined));
+    await eventually('three poison messages', async () =>
+      (await poison.getProperties()).approximateMessagesCount === 3 ? true : undefined,
+    );
+    await eventually('the lead queue to drain', async () =>
+      (await queues.getQueueClient(config.queueName).getProperties()).approximateMessagesCount === 0 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -121,19 +141,39 @@ describe('DELETE /api/leads/{id}: erasure', () => {
   test('before erasure her data is in records, events, identity index, follow-ups, rejected and poison copies', async () => {
     const found = await tracesOf(azurite.connectionString, ['erase-me.example']);
     const places = new Set(found.map((f) => f.where));
-    expect(places).toEqual(new Set([`table ${config.tables.leads}`, `table ${config.tables.events}`, `table ${config.tables.rejected}`, `queue ${config.poisonQueueName}`]));
+    expect(places).toEqual(
+      new Set([
+        `table ${config.tables.leads}`,
+        `table ${config.tables.events}`,
+        `table ${config.tables.rejected}`,
+        `queue ${config.poisonQueueName}`,
+      ]),
+    );
     let followUps = 0;
-    for await (const row of createLeadStore(config).tables.followUps.listEntities<{ leadId: string }>()) if (row.leadId === leadId) followUps++;
+    for await (const row of createLeadStore(config).tables.followUps.listEntities<{ leadId: string }>())
+      if (row.leadId === leadId) followUps++;
     expect(followUps).toBe(2);
   });
 
   test('erases her everywhere, keeps an anonymised tombstone, answers what was erased, and is idempotent', async () => {
     const before = await getJson<{ lead: LeadSummary }>(`${host.baseUrl}/api/leads/${leadId}`);
-    const res = await getJson<{ result: string; erased: Record<string, unknown>; tombstone: Record<string, unknown> }>(`${host.baseUrl}/api/leads/${leadId}`, { method: 'DELETE' });
+    const res = await getJson<{ result: string; erased: Record<string, unknown>; tombstone: Record<string, unknown> }>(
+      `${host.baseUrl}/api/leads/${leadId}`,
+      { method: 'DELETE' },
+    );
     expect(res.status).toBe(200);
     expect(res.body.result).toBe('erased');
     expect(res.body.erased).toEqual({
-      recordFields: expect.arrayContaining(['firstName', 'lastName', 'company', 'title', 'email', 'emailMatch', 'phone', 'statusNote']),
+      recordFields: expect.arrayContaining([
+        'firstName',
+        'lastName',
+        'company',
+        'title',
+        'email',
+        'emailMatch',
+        'phone',
+        'statusNote',
+      ]),
       events: 3,
       rawPayloads: 2,
       identityRows: 1,
@@ -146,34 +186,63 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     // No trace left in any table or queue of the account.
     expect(await tracesOf(azurite.connectionString, TRACES)).toEqual([]);
     let identityRows = 0;
-    for await (const row of createLeadStore(config).tables.leadKeys.listEntities<{ leadId: string }>()) if (row.leadId === leadId) identityRows++;
+    for await (const row of createLeadStore(config).tables.leadKeys.listEntities<{ leadId: string }>())
+      if (row.leadId === leadId) identityRows++;
     expect(identityRows).toBe(0);
 
     // The tombstone keeps what funnel counts need.
-    const after = await getJson<{ lead: LeadSummary & Record<string, unknown>; history: Record<string, unknown>[] }>(`${host.baseUrl}/api/leads/${leadId}?raw=true`);
-    expect(after.body.lead).toMatchObject({ leadId, offerKey: 'contoso.erase', stage: 'active', status: 'new', firstSeenAt: before.body.lead.firstSeenAt, eventCount: 2, flags: ['erased'] });
+    const after = await getJson<{ lead: LeadSummary & Record<string, unknown>; history: Record<string, unknown>[] }>(
+      `${host.baseUrl}/api/leads/${leadId}?raw=true`,
+    );
+    expect(after.body.lead).toMatchObject({
+      leadId,
+      offerKey: 'contoso.erase',
+      stage: 'active',
+      status: 'new',
+      firstSeenAt: before.body.lead.firstSeenAt,
+      eventCount: 2,
+      flags: ['erased'],
+    });
     expect(after.body.lead.firstName).toBeUndefined();
     expect(after.body.history).toHaveLength(3);
     expect(after.body.history.every((e) => e.rawBody === undefined || e.rawBody === '')).toBe(true);
 
     // Again: nothing more to erase.
-    const again = await getJson<{ result: string; erased: Record<string, unknown> }>(`${host.baseUrl}/api/leads/${leadId}`, { method: 'DELETE' });
+    const again = await getJson<{ result: string; erased: Record<string, unknown> }>(
+      `${host.baseUrl}/api/leads/${leadId}`,
+      { method: 'DELETE' },
+    );
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({
       result: 'alreadyErased',
-      erased: { recordFields: [], events: 0, rawPayloads: 0, identityRows: 0, followUps: 0, rejectedMessages: 0, poisonMessages: 0 },
+      erased: {
+        recordFields: [],
+        events: 0,
+        rawPayloads: 0,
+        identityRows: 0,
+        followUps: 0,
+        rejectedMessages: 0,
+        poisonMessages: 0,
+      },
     });
   });
 
-  test('someone else\'s lead, rejected row and poison message are untouched', async () => {
+  test("someone else's lead, rejected row and poison message are untouched", async () => {
     const olaf = await tracesOf(azurite.connectionString, ['elsewhere.example']);
     expect(new Set(olaf.map((f) => f.where))).toEqual(
-      new Set([`table ${config.tables.leads}`, `table ${config.tables.events}`, `table ${config.tables.rejected}`, `queue ${config.poisonQueueName}`]),
+      new Set([
+        `table ${config.tables.leads}`,
+        `table ${config.tables.events}`,
+        `table ${config.tables.rejected}`,
+        `queue ${config.poisonQueueName}`,
+      ]),
     );
     const { body } = await getJson<{ lead: LeadSummary }>(`${host.baseUrl}/api/leads/${otherId}`);
     expect(body.lead).toMatchObject({ firstName: 'Olaf', email: 'olaf@elsewhere.example' });
     // The poison queue's other messages were released, not left hidden by the scan.
-    const poison = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(config.poisonQueueName);
+    const poison = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+      config.poisonQueueName,
+    );
     expect((await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems).toHaveLength(1);
   });
 
@@ -181,7 +250,10 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     const stats = await getJson<{ offers: { offerKey: string; total: number }[] }>(`${host.baseUrl}/api/stats`);
     expect(stats.body.offers.find((o) => o.offerKey === 'contoso.erase')?.total).toBe(2);
 
-    const again = await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body: leadBody(person, 'contoso.erase', { action: 'PLT' }) });
+    const again = await fetch(`${host.baseUrl}/api/leads`, {
+      method: 'POST',
+      body: leadBody(person, 'contoso.erase', { action: 'PLT' }),
+    });
     const { id } = (await again.json()) as { id: string };
     const fresh = await waitForLead(host.baseUrl, id);
     expect(fresh).toMatchObject({ leadId: id, firstName: 'Zbigniewa', eventCount: 1 });

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { QueueServiceClient } from '@azure/storage-queue';
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
-import { startAzurite } from '../../scripts/local-host/azurite';
-import { freePort } from '../../scripts/local-host/freePort';
-import { startHost, startTestAzurite, repoRoot, type HostProcess } from '../support/hostProcess';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
+import { startAzurite } from '../../local-host/src/azurite';
+import { freePort } from '../../local-host/src/freePort';
+import { type HostProcess, repoRoot, startHost, startTestAzurite } from '../support/hostProcess';
 
 const QUEUE = 'leads-incoming';
 const samplesDir = path.join(repoRoot, 'samples');
@@ -24,7 +26,11 @@ async function drainQueue(connectionString: string): Promise<{ text: string }[]>
   }
 }
 
-function post(baseUrl: string, body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Response> {
+function post(
+  baseUrl: string,
+  body: string | Buffer,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<Response> {
   return fetch(`${baseUrl}/api/leads?code=test-key`, { method: 'POST', body, headers });
 }
 
@@ -35,7 +41,10 @@ describe('POST /api/leads through the local host', () => {
   beforeAll(async () => {
     azurite = await startTestAzurite();
     // Processing is switched off the way the real host does it, so the test reads what ingestion queued.
-    host = await startHost({ AzureWebJobsStorage: azurite.connectionString, 'AzureWebJobs.processLead.Disabled': 'true' });
+    host = await startHost({
+      AzureWebJobsStorage: azurite.connectionString,
+      'AzureWebJobs.processLead.Disabled': 'true',
+    });
   });
   afterAll(async () => {
     await host?.stop();
@@ -100,7 +109,10 @@ describe('storage down', () => {
   test('answers 503 with Retry-After, acknowledges nothing, and accepts again once storage is back', async () => {
     const ports = { blob: await freePort(), queue: await freePort(), table: await freePort() };
     const first = await startAzurite({ ports });
-    const host = await startHost({ AzureWebJobsStorage: first.connectionString, 'AzureWebJobs.processLead.Disabled': 'true' });
+    const host = await startHost({
+      AzureWebJobsStorage: first.connectionString,
+      'AzureWebJobs.processLead.Disabled': 'true',
+    });
     try {
       await first.stop();
       const raw = fs.readFileSync(path.join(samplesDir, 'https-example.json'), 'utf8');

@@ -4,12 +4,22 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
-import { testConfig } from '../support/leadFixtures';
-import { repoRoot, startHost, startTestAzurite, type HostProcess } from '../support/hostProcess';
-import { getJson, leadBody, listAll, seedAt, statusAt, waitForLead, type LeadSummary, type ListBody } from '../support/leadApi';
 import { parseCsv } from '../support/csv';
+import { type HostProcess, repoRoot, startHost, startTestAzurite } from '../support/hostProcess';
+import {
+  getJson,
+  leadBody,
+  type LeadSummary,
+  listAll,
+  type ListBody,
+  seedAt,
+  statusAt,
+  waitForLead,
+} from '../support/leadApi';
+import { testConfig } from '../support/leadFixtures';
 
 jest.setTimeout(180_000);
 
@@ -31,32 +41,64 @@ describe('lead API through the local host', () => {
     host = await startHost({ AzureWebJobsStorage: azurite.connectionString });
     base = host.baseUrl;
 
-    ids.alice = await seedAt(config, leadBody({ firstName: 'Alice', lastName: 'Anders', company: 'Northwind', email: 'Alice.Anders@Northwind.example' }, 'northwind.crm', { offerTitle: 'Northwind CRM' }), new Date(now.getTime() - 2 * HOUR));
+    ids.alice = await seedAt(
+      config,
+      leadBody(
+        { firstName: 'Alice', lastName: 'Anders', company: 'Northwind', email: 'Alice.Anders@Northwind.example' },
+        'northwind.crm',
+        { offerTitle: 'Northwind CRM' },
+      ),
+      new Date(now.getTime() - 2 * HOUR),
+    );
     ids.bob = await seedAt(
       config,
-      leadBody({ firstName: 'Bob', lastName: 'Berg', company: 'Tailspin', email: 'bob@tailspin.example' }, 'northwind.crm', { source: 'AppSource (SPZA)', action: 'INS', offerTitle: 'Northwind CRM' }),
+      leadBody(
+        { firstName: 'Bob', lastName: 'Berg', company: 'Tailspin', email: 'bob@tailspin.example' },
+        'northwind.crm',
+        { source: 'AppSource (SPZA)', action: 'INS', offerTitle: 'Northwind CRM' },
+      ),
       new Date(now.getTime() - 30 * HOUR),
     );
     ids.carla = await seedAt(
       config,
       leadBody(
-        { firstName: '@SUM(A1:A9)', lastName: '-2+3', company: '=HYPERLINK("http://evil.example","click")', title: '+cmd|calc', email: 'carla@cruz.example' },
+        {
+          firstName: '@SUM(A1:A9)',
+          lastName: '-2+3',
+          company: '=HYPERLINK("http://evil.example","click")',
+          title: '+cmd|calc',
+          email: 'carla@cruz.example',
+        },
         'contoso.sheets',
       ),
       new Date(now.getTime() - 5 * HOUR),
     );
     for (let i = 0; i < 12; i++) {
       const at = new Date(now.getTime() - (i * 6 + 1) * DAY);
-      paging.push({ id: await seedAt(config, leadBody({ firstName: `Pat${i}`, lastName: 'Paging', email: `p${i}@paging.example` }, 'contoso.paging'), at), at });
+      paging.push({
+        id: await seedAt(
+          config,
+          leadBody({ firstName: `Pat${i}`, lastName: 'Paging', email: `p${i}@paging.example` }, 'contoso.paging'),
+          at,
+        ),
+        at,
+      });
     }
-    const post = (name: string): Promise<Response> => fetch(`${base}/api/leads`, { method: 'POST', body: fs.readFileSync(path.join(repoRoot, 'samples', `${name}.json`)) });
+    const post = (name: string): Promise<Response> =>
+      fetch(`${base}/api/leads`, {
+        method: 'POST',
+        body: fs.readFileSync(path.join(repoRoot, 'samples', `${name}.json`)),
+      });
     const test = (await (await post('test-lead')).json()) as { id: string };
     const dnc = (await (await post('do-not-contact')).json()) as { id: string };
     ids.test = test.id;
     ids.dnc = dnc.id;
     for (const id of [...Object.values(ids), ...paging.map((p) => p.id)]) await waitForLead(base, id);
 
-    const patched = await fetch(`${base}/api/leads/${ids.bob}`, { method: 'PATCH', body: JSON.stringify({ status: 'contacted', by: 'Ola' }) });
+    const patched = await fetch(`${base}/api/leads/${ids.bob}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ status: 'contacted', by: 'Ola' }),
+    });
     expect(patched.status).toBe(200);
   });
 
@@ -112,9 +154,13 @@ describe('lead API through the local host', () => {
     const since = new Date(now.getTime() - 20 * DAY).toISOString();
     const until = new Date(now.getTime() - 40 * DAY).toISOString();
     const recent = await listAll(base, `offer=contoso.paging&since=${encodeURIComponent(since)}`);
-    expect(recent.items.map((l) => l.leadId)).toEqual(newestFirst(paging.filter((p) => p.at.toISOString() >= since).map((p) => p.id)));
+    expect(recent.items.map((l) => l.leadId)).toEqual(
+      newestFirst(paging.filter((p) => p.at.toISOString() >= since).map((p) => p.id)),
+    );
     const old = await listAll(base, `offer=contoso.paging&until=${encodeURIComponent(until)}`);
-    expect(old.items.map((l) => l.leadId)).toEqual(newestFirst(paging.filter((p) => p.at.toISOString() <= until).map((p) => p.id)));
+    expect(old.items.map((l) => l.leadId)).toEqual(
+      newestFirst(paging.filter((p) => p.at.toISOString() <= until).map((p) => p.id)),
+    );
     expect(old.items.length).toBeGreaterThan(0);
     const day = new Date(now.getTime() - 30 * HOUR).toISOString().slice(0, 10);
     const oneDay = await listAll(base, `since=${day}&until=${day}&offer=northwind.crm`);
@@ -125,13 +171,17 @@ describe('lead API through the local host', () => {
     const list = await fetch(`${base}/api/leads?includeTest=true&limit=500`);
     const text = await list.text();
     expect(text).not.toMatch(/rawBody|emailMatch/);
-    const detail = await getJson<{ lead: LeadSummary & Record<string, unknown>; history: Record<string, unknown>[] }>(`${base}/api/leads/${ids.bob}`);
+    const detail = await getJson<{ lead: LeadSummary & Record<string, unknown>; history: Record<string, unknown>[] }>(
+      `${base}/api/leads/${ids.bob}`,
+    );
     expect(detail.status).toBe(200);
     expect(detail.body.lead).toMatchObject({ leadId: ids.bob, status: 'contacted', statusBy: 'Ola' });
     expect(detail.body.lead.emailMatch).toBeUndefined();
     expect(detail.body.history.map((e) => e.kind)).toEqual(['lead', 'status']);
     expect(JSON.stringify(detail.body)).not.toMatch(/rawBody|emailMatch/);
-    const raw = await getJson<{ history: { kind: string; rawBody?: string }[] }>(`${base}/api/leads/${ids.bob!.toLowerCase()}?raw=true`);
+    const raw = await getJson<{ history: { kind: string; rawBody?: string }[] }>(
+      `${base}/api/leads/${ids.bob!.toLowerCase()}?raw=true`,
+    );
     expect(raw.status).toBe(200);
     expect(JSON.parse(raw.body.history[0]!.rawBody!)).toMatchObject({ UserDetails: { Email: 'bob@tailspin.example' } });
   });
@@ -159,7 +209,12 @@ describe('lead API through the local host', () => {
       Email: 'carla@cruz.example',
     });
     // Every line starts with a quote: no cell can start a formula, whatever its content.
-    expect(text.split('\r\n').filter((l) => l !== '').every((l) => l.startsWith('"'))).toBe(true);
+    expect(
+      text
+        .split('\r\n')
+        .filter((l) => l !== '')
+        .every((l) => l.startsWith('"')),
+    ).toBe(true);
 
     const all = parseCsv((await (await fetch(`${base}/api/leads/export.csv`)).text()).replace(/^\uFEFF/, ''));
     expect(all.slice(1).map((r) => r[0])).toEqual(newestFirst(everyId()));
@@ -179,7 +234,9 @@ describe('lead API through the local host', () => {
       ['stats?offer=x', 'offer', undefined],
     ];
     for (const [url, parameter, allowed] of cases) {
-      const res = await getJson<{ error: string; parameter: string; allowed?: string[]; message: string }>(`${base}/api/${url}`);
+      const res = await getJson<{ error: string; parameter: string; allowed?: string[]; message: string }>(
+        `${base}/api/${url}`,
+      );
       expect({ url, status: res.status, parameter: res.body.parameter }).toEqual({ url, status: 400, parameter });
       if (allowed) expect(res.body.allowed).toEqual(allowed);
       expect(res.body.message).not.toMatch(/\n\s+at |\.js:\d+/);
@@ -203,7 +260,12 @@ describe('GET /api/stats on a known data set', () => {
     total: number;
     byStage: Record<string, number>;
     byStatus: Record<string, number>;
-    speedToLead: { contacted: number; medianHours: number | null; p90Hours: number | null; within24h: { eligible: number; contacted: number; share: number | null } };
+    speedToLead: {
+      contacted: number;
+      medianHours: number | null;
+      p90Hours: number | null;
+      within24h: { eligible: number; contacted: number; share: number | null };
+    };
     perDay: { date: string; count: number }[];
   }
   let stats: { overall: Group; offers: (Group & { offerKey: string })[] };
@@ -215,7 +277,11 @@ describe('GET /api/stats on a known data set', () => {
     host = await startHost({ AzureWebJobsStorage: azurite.connectionString, ...settings });
     const seed = async (offer: string, hoursAgo: number, n: number, action = 'PLT'): Promise<string> => {
       seen.push(at(hoursAgo));
-      const id = await seedAt(config, leadBody({ firstName: `S${n}`, lastName: 'Stats', email: `s${n}@stats.example` }, offer, { action }), at(hoursAgo));
+      const id = await seedAt(
+        config,
+        leadBody({ firstName: `S${n}`, lastName: 'Stats', email: `s${n}@stats.example` }, offer, { action }),
+        at(hoursAgo),
+      );
       await waitForLead(host.baseUrl, id);
       return id;
     };
@@ -226,7 +292,11 @@ describe('GET /api/stats on a known data set', () => {
     await seed('stats.alpha', 26, 5, 'DNC');
     const b1 = await seed('stats.beta', 240, 6);
     await seed('stats.beta', 100, 7);
-    const testLead = await seedAt(config, leadBody({ firstName: 'MSFT_TEST', lastName: 'x', email: 'MSFT_TEST@test.example' }, 'stats.alpha'), at(1));
+    const testLead = await seedAt(
+      config,
+      leadBody({ firstName: 'MSFT_TEST', lastName: 'x', email: 'MSFT_TEST@test.example' }, 'stats.alpha'),
+      at(1),
+    );
     await waitForLead(host.baseUrl, testLead);
     await statusAt(config, a1, 'contacted', at(48));
     await statusAt(config, a2, 'contacted', at(10));
@@ -247,16 +317,35 @@ describe('GET /api/stats on a known data set', () => {
     expect(stats.overall.byStage).toEqual({ interest: 6, trial: 0, active: 0, doNotContact: 1 });
     expect(stats.overall.byStatus).toEqual({ new: 3, contacted: 3, qualified: 1, disqualified: 0 });
     // Hours to first contact: 1, 2, 4, 30 → median 3, p90 4 + 26 × 0.7 = 22.2. Eligible (≥24 h old, not DNC): 5, of which 3 within 24 h.
-    expect(stats.overall.speedToLead).toEqual({ contacted: 4, medianHours: 3, p90Hours: 22.2, within24h: { eligible: 5, contacted: 3, share: 0.6 } });
+    expect(stats.overall.speedToLead).toEqual({
+      contacted: 4,
+      medianHours: 3,
+      p90Hours: 22.2,
+      within24h: { eligible: 5, contacted: 3, share: 0.6 },
+    });
   });
 
   test('per offer', () => {
     const alpha = stats.offers.find((o) => o.offerKey === 'stats.alpha')!;
     const beta = stats.offers.find((o) => o.offerKey === 'stats.beta')!;
     expect(stats.offers.map((o) => o.offerKey)).toEqual(['stats.alpha', 'stats.beta']);
-    expect(alpha).toMatchObject({ total: 5, byStatus: { new: 2, contacted: 2, qualified: 1 }, byStage: { interest: 4, doNotContact: 1 } });
-    expect(alpha.speedToLead).toEqual({ contacted: 3, medianHours: 4, p90Hours: 24.8, within24h: { eligible: 3, contacted: 2, share: 0.67 } });
-    expect(beta.speedToLead).toEqual({ contacted: 1, medianHours: 1, p90Hours: 1, within24h: { eligible: 2, contacted: 1, share: 0.5 } });
+    expect(alpha).toMatchObject({
+      total: 5,
+      byStatus: { new: 2, contacted: 2, qualified: 1 },
+      byStage: { interest: 4, doNotContact: 1 },
+    });
+    expect(alpha.speedToLead).toEqual({
+      contacted: 3,
+      medianHours: 4,
+      p90Hours: 24.8,
+      within24h: { eligible: 3, contacted: 2, share: 0.67 },
+    });
+    expect(beta.speedToLead).toEqual({
+      contacted: 1,
+      medianHours: 1,
+      p90Hours: 1,
+      within24h: { eligible: 2, contacted: 1, share: 0.5 },
+    });
   });
 
   test('leads per UTC day over the last 30 days', () => {
@@ -264,7 +353,8 @@ describe('GET /api/stats on a known data set', () => {
     expect(days).toHaveLength(30);
     expect(days[29]!.date).toBe(now.toISOString().slice(0, 10));
     const expected = new Map<string, number>();
-    for (const d of seen) expected.set(d.toISOString().slice(0, 10), (expected.get(d.toISOString().slice(0, 10)) ?? 0) + 1);
+    for (const d of seen)
+      expected.set(d.toISOString().slice(0, 10), (expected.get(d.toISOString().slice(0, 10)) ?? 0) + 1);
     for (const day of days) expect([day.date, day.count]).toEqual([day.date, expected.get(day.date) ?? 0]);
   });
 });

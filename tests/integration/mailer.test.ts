@@ -6,10 +6,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+
 import type { AppConfig } from '../../shared/config';
-import { createMailer, MailSendError, type MailMessage } from '../../shared/mail/mailer';
-import { renderDigest, type DigestLead } from '../../shared/reminders/digest';
+import { type DigestLead, renderDigest } from '../../shared/followUp/digest';
+import { createMailer, type MailMessage, MailSendError } from '../../shared/mail/mailer';
 
 const FROM = 'Marketplace leads <leads@contoso.example>';
 const NOW = new Date('2024-05-03T12:00:00Z');
@@ -71,7 +73,10 @@ function splitHeaders(raw: string): { headers: Map<string, string>; body: string
   const text = raw.replace(/\r\n/g, '\n');
   const end = text.indexOf('\n\n');
   const headers = new Map<string, string>();
-  for (const line of text.slice(0, end).replace(/\n[ \t]+/g, ' ').split('\n')) {
+  for (const line of text
+    .slice(0, end)
+    .replace(/\n[ \t]+/g, ' ')
+    .split('\n')) {
     const colon = line.indexOf(':');
     headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
   }
@@ -82,7 +87,10 @@ function decodeBody(body: string, encoding: string | undefined): string {
   if (encoding?.toLowerCase() === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (encoding?.toLowerCase() === 'quoted-printable') {
     // Escape literal % first so only the QP escapes turn into bytes.
-    const bytes = body.replace(/=\n/g, '').replace(/%/g, '%25').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => `%${hex}`);
+    const bytes = body
+      .replace(/=\n/g, '')
+      .replace(/%/g, '%25')
+      .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => `%${hex}`);
     return decodeURIComponent(bytes);
   }
   return body;
@@ -112,7 +120,9 @@ function digestLead(leadId: string, overrides: Partial<DigestLead> = {}): Digest
     phoneE164: '+15550100',
     offerTitle: 'Contoso Widget',
     firstSeenAt: new Date(NOW.getTime() - 27 * 3_600_000),
-    history: [{ at: new Date(NOW.getTime() - 27 * 3_600_000), source: 'AzureMarketplace', action: 'Trial', stage: 'trial' }],
+    history: [
+      { at: new Date(NOW.getTime() - 27 * 3_600_000), source: 'AzureMarketplace', action: 'Trial', stage: 'trial' },
+    ],
     contactUrl: `https://leads.contoso.example/api/leads/${leadId}/contact?token=1.abc`,
     escalation: false,
     ...overrides,
@@ -120,9 +130,13 @@ function digestLead(leadId: string, overrides: Partial<DigestLead> = {}): Digest
 }
 
 function digestMessage(to: string[]): MailMessage {
-  const digest = renderDigest([digestLead('01HZX3V6Q8W4M2K9T7R5N3B1CD'), digestLead('01HZX3V6Q8W4M2K9T7R5N3B1CE', { stage: 'active' })], NOW, {
-    escalation: false,
-  });
+  const digest = renderDigest(
+    [digestLead('01HZX3V6Q8W4M2K9T7R5N3B1CD'), digestLead('01HZX3V6Q8W4M2K9T7R5N3B1CE', { stage: 'active' })],
+    NOW,
+    {
+      escalation: false,
+    },
+  );
   return { to, ...digest };
 }
 
@@ -170,7 +184,12 @@ describe('SMTP transport', () => {
     server = await startServer();
     const mailer = createMailer(smtpSettings(server.port));
     try {
-      await mailer.send({ to: ['alice@contoso.example'], subject: 'Hello\r\nBcc: everyone@contoso.example', text: 'x', html: '<p>x</p>' });
+      await mailer.send({
+        to: ['alice@contoso.example'],
+        subject: 'Hello\r\nBcc: everyone@contoso.example',
+        text: 'x',
+        html: '<p>x</p>',
+      });
       const { headers } = splitHeaders(server.received[0]?.raw ?? '');
       expect(headers.get('subject')).toBe('Hello Bcc: everyone@contoso.example');
       expect(headers.has('bcc')).toBe(false);
@@ -222,7 +241,9 @@ describe('SMTP transport', () => {
   test('resolves with only the accepted recipients when some are refused', async () => {
     server = await startServer({
       onRcptTo: (address, _session, callback) =>
-        callback(address.address.startsWith('gone') ? Object.assign(new Error('no such user'), { responseCode: 550 }) : null),
+        callback(
+          address.address.startsWith('gone') ? Object.assign(new Error('no such user'), { responseCode: 550 }) : null,
+        ),
     });
     const mailer = createMailer(smtpSettings(server.port));
     try {
@@ -280,7 +301,8 @@ describe('outbox transport', () => {
 
       const files = await readdir(outboxDir);
       expect(files).toHaveLength(2);
-      for (const file of files) expect(file).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-\d{4}-[A-Za-z0-9._-]+\.eml$/);
+      for (const file of files)
+        expect(file).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-\d{4}-[A-Za-z0-9._-]+\.eml$/);
       // Sorting by name is sorting by send order.
       const sorted = [...files].sort();
       const raw = await readFile(path.join(outboxDir, sorted[0] ?? ''), 'utf8');
@@ -293,7 +315,9 @@ describe('outbox transport', () => {
       expect(mail.headers.get('message-id')).toBe(first.messageId);
       expect(normalise(mail.parts.get('text/plain') ?? '')).toBe(normalise(message.text));
       expect(normalise(mail.parts.get('text/html') ?? '')).toBe(normalise(message.html));
-      expect(parseMail(await readFile(path.join(outboxDir, sorted[1] ?? ''), 'utf8')).headers.get('message-id')).toBe(second.messageId);
+      expect(parseMail(await readFile(path.join(outboxDir, sorted[1] ?? ''), 'utf8')).headers.get('message-id')).toBe(
+        second.messageId,
+      );
 
       expect(logs).toHaveLength(2);
       expect(logs[0]).toContain(path.join(outboxDir, sorted[0] ?? ''));

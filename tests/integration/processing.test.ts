@@ -5,13 +5,30 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
-import { encodeEnvelope } from '../../shared/ingest/envelope';
-import { createLeadStore } from '../../shared/leads/leadStore';
-import type { LeadRecord } from '../../shared/leads/model';
-import { eventually, repoRoot, sampleSettings, startHost, startTestAzurite, type HostProcess } from '../support/hostProcess';
-import { allLeads, enqueue, envelopeFor, leadQueue, leadWith, sample, testConfig, waitForRecord } from '../support/leadFixtures';
+import { encodeEnvelope } from '../../shared/queue/envelope';
+import type { LeadRecord } from '../../shared/record/model';
+import { createLeadStore } from '../../shared/record/recordStore';
+import {
+  eventually,
+  type HostProcess,
+  repoRoot,
+  sampleSettings,
+  startHost,
+  startTestAzurite,
+} from '../support/hostProcess';
+import {
+  allLeads,
+  enqueue,
+  envelopeFor,
+  leadQueue,
+  leadWith,
+  sample,
+  testConfig,
+  waitForRecord,
+} from '../support/leadFixtures';
 
 const run = promisify(execFile);
 
@@ -30,14 +47,19 @@ describe('processLead through the local host', () => {
     await azurite?.stop();
   });
 
-  const recordsFor = (records: LeadRecord[], offerKey: string): LeadRecord[] => records.filter((r) => r.offerKey === offerKey);
+  const recordsFor = (records: LeadRecord[], offerKey: string): LeadRecord[] =>
+    records.filter((r) => r.offerKey === offerKey);
 
   test('the documented journey (three steps, varying case and key casing) becomes one active record with three events', async () => {
     for (const name of ['journey-1-contact-me', 'journey-2-test-drive', 'journey-3-get-it-now']) {
       const res = await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body: sample(name) });
       expect(res.status).toBe(202);
     }
-    const records = await waitForRecord(config, (all) => recordsFor(all, 'fabrikamsoft.ledger-cloud')[0]?.eventCount === 3, 'the journey record');
+    const records = await waitForRecord(
+      config,
+      (all) => recordsFor(all, 'fabrikamsoft.ledger-cloud')[0]?.eventCount === 3,
+      'the journey record',
+    );
     const journey = recordsFor(records, 'fabrikamsoft.ledger-cloud');
     expect(journey).toHaveLength(1);
     expect(journey[0]).toMatchObject({
@@ -62,9 +84,14 @@ describe('processLead through the local host', () => {
   test('the same message delivered twice leaves the same state', async () => {
     const envelope = envelopeFor(leadWith({ email: 'twice@contoso.example', offer: 'contoso.twice' }));
     await enqueue(config, envelope);
-    const [first] = recordsFor(await waitForRecord(config, (all) => recordsFor(all, 'contoso.twice').length === 1, 'the first delivery'), 'contoso.twice');
+    const [first] = recordsFor(
+      await waitForRecord(config, (all) => recordsFor(all, 'contoso.twice').length === 1, 'the first delivery'),
+      'contoso.twice',
+    );
     await enqueue(config, envelope);
-    await eventually('the queue to drain', async () => ((await leadQueue(config).getProperties()).approximateMessagesCount === 0 ? true : undefined));
+    await eventually('the queue to drain', async () =>
+      (await leadQueue(config).getProperties()).approximateMessagesCount === 0 ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 500));
     const after = recordsFor(await allLeads(config), 'contoso.twice');
     expect(after).toEqual([first]);
@@ -75,7 +102,7 @@ describe('processLead through the local host', () => {
     const envelope = envelopeFor(leadWith({ email: 'crash@contoso.example', offer: 'contoso.crash' }));
     const store = createLeadStore(config);
     // The state a crash right after the event write leaves: the identity row and event exist, the record does not.
-    const { toArrivalEvent } = await import('../../shared/processing/toArrivalEvent');
+    const { toArrivalEvent } = await import('../../shared/record/arrivalEvent');
     const placed = toArrivalEvent(envelope);
     if (!placed.ok) throw new Error(placed.reason);
     await store.resolveLeadId(placed.placed.identityHash!, envelope.id);
@@ -83,7 +110,10 @@ describe('processLead through the local host', () => {
     expect(await store.getLead(envelope.id)).toBeUndefined();
 
     await enqueue(config, envelope);
-    const [record] = recordsFor(await waitForRecord(config, (all) => recordsFor(all, 'contoso.crash').length === 1, 'the retried record'), 'contoso.crash');
+    const [record] = recordsFor(
+      await waitForRecord(config, (all) => recordsFor(all, 'contoso.crash').length === 1, 'the retried record'),
+      'contoso.crash',
+    );
     expect(record).toMatchObject({ leadId: envelope.id, eventCount: 1 });
     expect(await store.listEvents(envelope.id)).toHaveLength(1);
   });
@@ -92,10 +122,25 @@ describe('processLead through the local host', () => {
     const queue = leadQueue(config);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        queue.sendMessage(encodeEnvelope(envelopeFor(leadWith({ email: i % 2 ? 'Burst@Contoso.example' : ' burst@contoso.EXAMPLE ', offer: 'contoso.burst', action: ['PLT', 'StartTestDrive', 'INS'][i % 3] })))),
+        queue.sendMessage(
+          encodeEnvelope(
+            envelopeFor(
+              leadWith({
+                email: i % 2 ? 'Burst@Contoso.example' : ' burst@contoso.EXAMPLE ',
+                offer: 'contoso.burst',
+                action: ['PLT', 'StartTestDrive', 'INS'][i % 3],
+              }),
+            ),
+          ),
+        ),
       ),
     );
-    const records = await waitForRecord(config, (all) => recordsFor(all, 'contoso.burst')[0]?.eventCount === 20, 'all 20 events folded in', 45000);
+    const records = await waitForRecord(
+      config,
+      (all) => recordsFor(all, 'contoso.burst')[0]?.eventCount === 20,
+      'all 20 events folded in',
+      45000,
+    );
     const burst = recordsFor(records, 'contoso.burst');
     expect(burst).toHaveLength(1);
     expect(burst[0]!.stage).toBe('active');
@@ -104,7 +149,10 @@ describe('processLead through the local host', () => {
 
   test('mixed-case emails match one record; a different offer makes a different record', async () => {
     await enqueue(config, envelopeFor(leadWith({ email: 'Mixed.Case@Contoso.example', offer: 'contoso.alpha' })));
-    await enqueue(config, envelopeFor(leadWith({ email: 'mixed.case@contoso.example', offer: 'contoso.alpha', action: 'PLT' })));
+    await enqueue(
+      config,
+      envelopeFor(leadWith({ email: 'mixed.case@contoso.example', offer: 'contoso.alpha', action: 'PLT' })),
+    );
     await enqueue(config, envelopeFor(leadWith({ email: 'MIXED.CASE@CONTOSO.EXAMPLE', offer: 'contoso.beta' })));
     const records = await waitForRecord(
       config,
@@ -142,7 +190,8 @@ describe('processLead through the local host', () => {
     await waitForRecord(config, (all) => recordsFor(all, 'contoso.index').length === 1, 'the indexed record');
     const store = createLeadStore(config);
     const entries: unknown[][] = [];
-    for await (const e of store.tables.followUps.listEntities()) if (e.leadId === envelope.id) entries.push([e.partitionKey, e.rowKey, e.dueAt]);
+    for await (const e of store.tables.followUps.listEntities())
+      if (e.leadId === envelope.id) entries.push([e.partitionKey, e.rowKey, e.dueAt]);
     expect(entries.sort()).toEqual([
       ['2026030210', `remind-${envelope.id}`, '2026-03-02T10:20:30.000Z'],
       ['2026030310', `escalate-${envelope.id}`, '2026-03-03T10:20:30.000Z'],
@@ -160,7 +209,10 @@ describe('processLead through the local host', () => {
       for await (const e of store.tables.rejected.listEntities()) rows.push(e);
       return rows.length >= 2 ? rows : undefined;
     });
-    expect(rejected.map((r) => r.reason).sort()).toEqual(['the lead payload is not a JSON object', 'the message is not JSON']);
+    expect(rejected.map((r) => r.reason).sort()).toEqual([
+      'the lead payload is not a JSON object',
+      'the message is not JSON',
+    ]);
     expect(rejected.find((r) => r.reason === 'the lead payload is not a JSON object')?.rowKey).toBe(bad.id);
     // First try: processed once, nothing poisoned.
     expect(host.output()).not.toMatch(/moved to leads-incoming-poison/);
@@ -172,28 +224,54 @@ describe('storage failing while processing', () => {
     const azurite = await startTestAzurite();
     const config = testConfig(azurite.connectionString);
     // Queues work, tables do not: the processor fails after taking the message.
-    const brokenTables = azurite.connectionString.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, 'TableEndpoint=http://127.0.0.1:9');
-    const fastRetry = { AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '3', AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00' };
+    const brokenTables = azurite.connectionString.replace(
+      /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/,
+      'TableEndpoint=http://127.0.0.1:9',
+    );
+    const fastRetry = {
+      AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '3',
+      AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00',
+    };
     const broken = await startHost({ AzureWebJobsStorage: brokenTables, ...fastRetry });
     const envelope = envelopeFor(leadWith({ email: 'poison@contoso.example', offer: 'contoso.poison' }));
     try {
       await enqueue(config, envelope);
-      await eventually('the message to be poisoned', async () => (broken.output().includes('moved to leads-incoming-poison') ? true : undefined), 45000);
+      await eventually(
+        'the message to be poisoned',
+        () => (broken.output().includes('moved to leads-incoming-poison') ? true : undefined),
+        45000,
+      );
       expect(broken.output().match(/Executed 'processLead' \(Failed/g)).toHaveLength(3);
     } finally {
       await broken.stop();
     }
 
     const env = { ...process.env, ...sampleSettings(), AzureWebJobsStorage: azurite.connectionString };
-    const dry = await run(process.execPath, [path.join(repoRoot, 'dist', 'scripts', 'replay-poison.js'), '--dry-run'], { env });
+    const dry = await run(
+      process.execPath,
+      [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js'), '--dry-run'],
+      {
+        env,
+      },
+    );
     expect(dry.stdout).toMatch(/1 message\(s\) waiting in leads-incoming-poison/);
 
     const healthy = await startHost({ AzureWebJobsStorage: azurite.connectionString });
     try {
-      const replay = await run(process.execPath, [path.join(repoRoot, 'dist', 'scripts', 'replay-poison.js')], { env });
-      expect(replay.stdout).toMatch(/Moved 1 message\(s\) from leads-incoming-poison to leads-incoming; 0 failed; 0 left/);
-      const records = await waitForRecord(config, (all) => all.some((r) => r.offerKey === 'contoso.poison'), 'the replayed lead');
-      expect(records.filter((r) => r.offerKey === 'contoso.poison')).toEqual([expect.objectContaining({ leadId: envelope.id, eventCount: 1 })]);
+      const replay = await run(process.execPath, [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js')], {
+        env,
+      });
+      expect(replay.stdout).toMatch(
+        /Moved 1 message\(s\) from leads-incoming-poison to leads-incoming; 0 failed; 0 left/,
+      );
+      const records = await waitForRecord(
+        config,
+        (all) => all.some((r) => r.offerKey === 'contoso.poison'),
+        'the replayed lead',
+      );
+      expect(records.filter((r) => r.offerKey === 'contoso.poison')).toEqual([
+        expect.objectContaining({ leadId: envelope.id, eventCount: 1 }),
+      ]);
       expect(await createLeadStore(config).listEvents(envelope.id)).toHaveLength(1);
     } finally {
       await healthy.stop();

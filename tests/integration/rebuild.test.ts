@@ -2,10 +2,10 @@
  * The follow-up index under concurrent writers, against the real store in Azurite: a customer's first lead writes
  * its record without re-reading it, so it must never delete an entry a newer version of the record has put.
  */
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
+import type { RunningAzurite } from '../../local-host/src/azurite';
 import { newUlid } from '../../shared/ids';
-import { createLeadStore } from '../../shared/leads/leadStore';
-import { createOrRebuildLead } from '../../shared/leads/rebuild';
+import { createOrRebuildLead } from '../../shared/record/rebuild';
+import { createLeadStore } from '../../shared/record/recordStore';
 import { arrival } from '../support/events';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
@@ -22,7 +22,7 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-test("a do-not-contact first lead never deletes the entries a newer version of its record put meanwhile", async () => {
+test('a do-not-contact first lead never deletes the entries a newer version of its record put meanwhile', async () => {
   const store = createLeadStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'Rebuild1' }));
   await store.ensureTables();
   const leadId = newUlid();
@@ -33,8 +33,18 @@ test("a do-not-contact first lead never deletes the entries a newer version of i
   await store.putFollowUp({ kind: 'escalate', leadId, dueAt: due(48), sentTo: [] });
 
   // The first lead's own write comes late; as a do-not-contact lead it wants no entries of its own.
-  const dnc = arrival(leadId, firstSeen, { action: 'DNC', actionRaw: 'DNC', stage: 'doNotContact', email: 'jan@fabrikam.example' });
-  const record = await createOrRebuildLead(store, { leadId, offerKey: 'fabrikamsoft.ledger-cloud', identityKind: 'email' }, [dnc], policy);
+  const dnc = arrival(leadId, firstSeen, {
+    action: 'DNC',
+    actionRaw: 'DNC',
+    stage: 'doNotContact',
+    email: 'jan@fabrikam.example',
+  });
+  const record = await createOrRebuildLead(
+    store,
+    { leadId, offerKey: 'fabrikamsoft.ledger-cloud', identityKind: 'email' },
+    [dnc],
+    policy,
+  );
   expect(record?.doNotContact).toBe(true);
   expect((await followUpsOf(store, leadId)).map((e) => e.kind).sort()).toEqual(['escalate', 'remind']);
 });

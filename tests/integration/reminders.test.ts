@@ -4,18 +4,19 @@
  * them, and the timer runs through `POST /admin/functions/sendReminders?wait=true`.
  */
 import { ulid } from 'ulid';
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
+import { signContactToken } from '../../shared/followUp/contactToken';
+import { LEASE_PARTITION } from '../../shared/followUp/runLease';
+import { LEASE_NAME } from '../../shared/followUp/runReminders';
 import { newUlid } from '../../shared/ids';
-import { followUpKeys, type FollowUpKind } from '../../shared/leads/keys';
-import { createLeadStore, type LeadStore } from '../../shared/leads/leadStore';
-import type { LeadRecord } from '../../shared/leads/model';
-import { signContactToken } from '../../shared/reminders/contactToken';
-import { LEASE_PARTITION } from '../../shared/reminders/runLease';
-import { LEASE_NAME } from '../../shared/reminders/runReminders';
-import { eventually, startHost, startTestAzurite, type HostProcess } from '../support/hostProcess';
+import { followUpKeys, type FollowUpKind } from '../../shared/record/keys';
+import type { LeadRecord } from '../../shared/record/model';
+import { createLeadStore, type LeadStore } from '../../shared/record/recordStore';
+import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
-import { SmtpSink, type ReceivedMail } from '../support/smtpSink';
+import { type ReceivedMail, SmtpSink } from '../support/smtpSink';
 
 const HOUR = 3600_000;
 const SECRET = 'integration-contact-link-secret-0123456789';
@@ -43,9 +44,19 @@ function leadBody(spec: LeadSpec, n: string): string {
   const phone = `+49 30 ${n.slice(-7).replace(/\D/g, '7').padStart(7, '5')}`;
   personalData.push(firstName, email, phone);
   const offer = spec.offer === 'B' ? 'fabrikam.offer-b' : 'contoso.offer-a';
-  const source = spec.test ? 'MSFT_TEST_636573304831318844-MSFT_TEST_636573304831318844' : `AzureMarketplace-${spec.action ?? 'PLT'}`;
+  const source = spec.test
+    ? 'MSFT_TEST_636573304831318844-MSFT_TEST_636573304831318844'
+    : `AzureMarketplace-${spec.action ?? 'PLT'}`;
   return JSON.stringify({
-    UserDetails: { FirstName: firstName, LastName: 'Nowak', Email: email, Phone: phone, Country: 'DE', Company: 'Customer GmbH', Title: 'CTO' },
+    UserDetails: {
+      FirstName: firstName,
+      LastName: 'Nowak',
+      Email: email,
+      Phone: phone,
+      Country: 'DE',
+      Company: 'Customer GmbH',
+      Title: 'CTO',
+    },
     LeadSource: `${source}|${offer}`,
     OfferTitle: spec.offer === 'B' ? 'Offer B' : 'Offer A',
     Description: '',
@@ -141,7 +152,8 @@ describe('sendReminders through the local host with a real SMTP server', () => {
     for (const p of placed) {
       await eventually(`lead ${p.id} stored`, async () => {
         if (!(await store.getLead(p.id))) return undefined;
-        if (p.indexed && !(await followUp('escalate', p.id, new Date(p.receivedAt.getTime() + 48 * HOUR)))) return undefined;
+        if (p.indexed && !(await followUp('escalate', p.id, new Date(p.receivedAt.getTime() + 48 * HOUR))))
+          return undefined;
         return true;
       });
     }
@@ -192,7 +204,12 @@ describe('sendReminders through the local host with a real SMTP server', () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ leadId: contacted, status: 'contacted', statusNote: 'called, demo booked', statusBy: 'Ana' });
+    expect(body).toMatchObject({
+      leadId: contacted,
+      status: 'contacted',
+      statusNote: 'called, demo booked',
+      statusBy: 'Ana',
+    });
     expect(body).not.toHaveProperty('rawBody');
     const receivedAt = Date.parse((await record(contacted!)).firstSeenAt);
     expect(await followUp('remind', contacted!, new Date(receivedAt + 24 * HOUR))).toBeUndefined();
@@ -206,7 +223,11 @@ describe('sendReminders through the local host with a real SMTP server', () => {
   });
 
   test('do-not-contact and test leads are never mentioned', async () => {
-    const [dnc, testLead, normal] = await leads({ hoursAgo: 50, action: 'DNC' }, { hoursAgo: 50, test: true }, { hoursAgo: 25 });
+    const [dnc, testLead, normal] = await leads(
+      { hoursAgo: 50, action: 'DNC' },
+      { hoursAgo: 50, test: true },
+      { hoursAgo: 25 },
+    );
     expect((await record(dnc!)).doNotContact).toBe(true);
     expect((await record(testLead!)).isTest).toBe(true);
     await runTimer();
@@ -283,8 +304,16 @@ describe('sendReminders through the local host with a real SMTP server', () => {
 
   test('while another run holds the lease nothing is sent; a lapsed lease (crashed run) is taken over', async () => {
     const [id] = await leads({ hoursAgo: 25 });
-    const lock = { partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, owner: 'crashed-run', acquiredAt: new Date().toISOString() };
-    await store.tables.locks.upsertEntity({ ...lock, expiresAt: new Date(Date.now() + 5 * 60_000).toISOString() }, 'Replace');
+    const lock = {
+      partitionKey: LEASE_PARTITION,
+      rowKey: LEASE_NAME,
+      owner: 'crashed-run',
+      acquiredAt: new Date().toISOString(),
+    };
+    await store.tables.locks.upsertEntity(
+      { ...lock, expiresAt: new Date(Date.now() + 5 * 60_000).toISOString() },
+      'Replace',
+    );
     expect(await runTimer()).toEqual({ status: 200, text: 'Succeeded' });
     expect(smtp.received).toEqual([]);
 
@@ -310,7 +339,8 @@ describe('sendReminders through the local host with a real SMTP server', () => {
   });
 
   describe('the "Mark as contacted" link', () => {
-    const contactUrl = (id: string, token: string): string => `${host.baseUrl}/api/leads/${id}/contact?token=${encodeURIComponent(token)}`;
+    const contactUrl = (id: string, token: string): string =>
+      `${host.baseUrl}/api/leads/${id}/contact?token=${encodeURIComponent(token)}`;
     const inDays = (days: number): Date => new Date(Date.now() + days * 24 * HOUR);
 
     test('the emailed link shows a page and changes nothing; its POST marks the lead contacted with an event', async () => {
@@ -324,7 +354,9 @@ describe('sendReminders through the local host with a real SMTP server', () => {
 
       const page = await fetch(local);
       expect(page.status).toBe(200);
-      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+      expect(page.headers.get('content-security-policy')).toContain(
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      );
       expect(page.headers.get('x-frame-options')).toBe('DENY');
       expect(page.headers.get('referrer-policy')).toBe('no-referrer');
       const html = await page.text();
@@ -355,7 +387,10 @@ describe('sendReminders through the local host with a real SMTP server', () => {
 
       expect((await fetch(contactUrl(other!, valid))).status).toBe(403);
       expect((await fetch(contactUrl(id!, `${Number(expiry) + 86_400}.${mac}`))).status).toBe(403);
-      expect((await fetch(contactUrl(id!, signContactToken(id!, inDays(14), 'an-attacker-guess-0123456789abcdefghij')))).status).toBe(403);
+      expect(
+        (await fetch(contactUrl(id!, signContactToken(id!, inDays(14), 'an-attacker-guess-0123456789abcdefghij'))))
+          .status,
+      ).toBe(403);
       expect((await fetch(`${host.baseUrl}/api/leads/${id}/contact`)).status).toBe(403);
       const forgedPost = await fetch(contactUrl(other!, valid), { method: 'POST' });
       expect(forgedPost.status).toBe(403);
@@ -363,7 +398,9 @@ describe('sendReminders through the local host with a real SMTP server', () => {
       const expired = await fetch(contactUrl(id!, signContactToken(id!, new Date(Date.now() - 60_000), SECRET)));
       expect(expired.status).toBe(410);
       expect(await expired.text()).toContain('This link has expired');
-      const expiredPost = await fetch(contactUrl(id!, signContactToken(id!, new Date(Date.now() - 60_000), SECRET)), { method: 'POST' });
+      const expiredPost = await fetch(contactUrl(id!, signContactToken(id!, new Date(Date.now() - 60_000), SECRET)), {
+        method: 'POST',
+      });
       expect(expiredPost.status).toBe(410);
 
       const ghost = newUlid();
@@ -379,7 +416,11 @@ describe('sendReminders through the local host with a real SMTP server', () => {
 
   describe('PATCH /api/leads/{id}', () => {
     const patch = (id: string, body: string): Promise<Response> =>
-      fetch(`${host.baseUrl}/api/leads/${id}?code=test`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body });
+      fetch(`${host.baseUrl}/api/leads/${id}?code=test`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
 
     test('a bad status is a 400 naming the allowed values; bad JSON is a 400', async () => {
       const [id] = await leads({ hoursAgo: 2 });
@@ -388,11 +429,16 @@ describe('sendReminders through the local host with a real SMTP server', () => {
       expect(await res.json()).toEqual({
         error: 'invalid_status_update',
         message: 'status must be one of new, contacted, qualified, disqualified',
-        problems: [{ field: 'status', rule: 'enum', message: 'status must be one of new, contacted, qualified, disqualified' }],
+        problems: [
+          { field: 'status', rule: 'enum', message: 'status must be one of new, contacted, qualified, disqualified' },
+        ],
       });
       const badJson = await patch(id!, '{"status": ');
       expect(badJson.status).toBe(400);
-      expect(await badJson.json()).toMatchObject({ error: 'invalid_json', problems: [{ field: 'body', rule: 'json' }] });
+      expect(await badJson.json()).toMatchObject({
+        error: 'invalid_json',
+        problems: [{ field: 'body', rule: 'json' }],
+      });
       expect((await record(id!)).status).toBe('new');
     });
 

@@ -2,10 +2,11 @@
  * The run lease against the real Locks table in Azurite: conditional writes (409 on a racing create, 412 on a
  * stale ETag) decide who holds it. One Azurite for the file; each test gets its own table prefix.
  */
-import { odata, TableServiceClient, type TableClient } from '@azure/data-tables';
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
-import { createLeadStore } from '../../shared/leads/leadStore';
-import { acquireRunLease, LEASE_PARTITION, type LockRow } from '../../shared/reminders/runLease';
+import { odata, type TableClient, TableServiceClient } from '@azure/data-tables';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
+import { acquireRunLease, LEASE_PARTITION, type LockRow } from '../../shared/followUp/runLease';
+import { createLeadStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
 import { testConfig } from '../support/leadFixtures';
 
@@ -60,7 +61,9 @@ describe('run lease', () => {
 
   test('of two runs racing for a free lease exactly one wins', async () => {
     const { table } = await lockTable();
-    const results = await Promise.all(['a', 'b', 'c'].map((owner) => acquireRunLease(table, 'job', { owner, now: T0, ttlMs: TTL })));
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((owner) => acquireRunLease(table, 'job', { owner, now: T0, ttlMs: TTL })),
+    );
     expect(results.filter((r) => r.acquired)).toHaveLength(1);
   });
 
@@ -82,7 +85,9 @@ describe('run lease', () => {
     if (!attempt.acquired) throw new Error('expected the lease');
     expect(await attempt.lease.renew(at(5 * 60_000))).toBe(true);
     expect(attempt.lease.expiresAt()).toEqual(at(5 * 60_000 + TTL));
-    expect((await acquireRunLease(table, 'job', { owner: 'run-b', now: at(TTL + 1), ttlMs: TTL })).acquired).toBe(false);
+    expect((await acquireRunLease(table, 'job', { owner: 'run-b', now: at(TTL + 1), ttlMs: TTL })).acquired).toBe(
+      false,
+    );
     await attempt.lease.release();
     expect((await acquireRunLease(table, 'job', { owner: 'run-b', now: at(TTL + 1), ttlMs: TTL })).acquired).toBe(true);
   });

@@ -6,20 +6,26 @@
  * write, an action while a mail is on the wire), it wraps the real store or mailer; the data still goes to Azurite
  * and the mail still goes over SMTP.
  */
-import type { RunningAzurite } from '../../scripts/local-host/azurite';
+import type { RunningAzurite } from '../../local-host/src/azurite';
+import { verifyContactToken } from '../../shared/followUp/contactToken';
+import { LEASE_PARTITION, type LockRow } from '../../shared/followUp/runLease';
+import {
+  LEASE_NAME,
+  type ReminderDeps,
+  type ReminderRunSummary,
+  type ReminderSettings,
+  runReminders,
+} from '../../shared/followUp/runReminders';
 import { newUlid } from '../../shared/ids';
-import { changeLeadStatus } from '../../shared/leads/changeStatus';
-import { createLeadStore, type FollowUpEntry, type LeadStore } from '../../shared/leads/leadStore';
-import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../../shared/leads/model';
-import { rebuildLead } from '../../shared/leads/rebuild';
 import { createMailer, type Mailer } from '../../shared/mail/mailer';
-import { verifyContactToken } from '../../shared/reminders/contactToken';
-import { LEASE_PARTITION, type LockRow } from '../../shared/reminders/runLease';
-import { LEASE_NAME, runReminders, type ReminderDeps, type ReminderRunSummary, type ReminderSettings } from '../../shared/reminders/runReminders';
-import type { Stage } from '../../shared/lead/stage';
+import type { Stage } from '../../shared/marketplace/stage';
+import { changeLeadStatus } from '../../shared/record/changeStatus';
+import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../../shared/record/model';
+import { rebuildLead } from '../../shared/record/rebuild';
+import { createLeadStore, type FollowUpEntry, type LeadStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
-import { SmtpSink, type ReceivedMail } from '../support/smtpSink';
+import { type ReceivedMail, SmtpSink } from '../support/smtpSink';
 
 const HOUR = 3600_000;
 const T0 = new Date('2024-05-01T08:30:00Z');
@@ -58,7 +64,12 @@ let prefixCounter = 0;
 
 beforeAll(async () => {
   [azurite, smtp] = await Promise.all([startTestAzurite(), SmtpSink.start()]);
-  realMailer = createMailer({ transport: 'smtp', from: FROM, smtp: { host: '127.0.0.1', port: smtp.port, secure: false }, outboxDir: 'unused' });
+  realMailer = createMailer({
+    transport: 'smtp',
+    from: FROM,
+    smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
+    outboxDir: 'unused',
+  });
 });
 
 afterEach(async () => {
@@ -256,7 +267,15 @@ describe('runReminders', () => {
     expect(w.smtp.received).toHaveLength(2);
     expect(w.smtp.to(ALICE).map(leadIdsIn)).toEqual([[a1, a2].sort()]);
     expect(w.smtp.to(BOB).map(leadIdsIn)).toEqual([[b1]]);
-    expect(summary).toMatchObject({ lease: 'acquired', due: 3, sent: 2, failed: 0, completed: 3, pending: 0, skipped: 0 });
+    expect(summary).toMatchObject({
+      lease: 'acquired',
+      due: 3,
+      sent: 2,
+      failed: 0,
+      completed: 3,
+      pending: 0,
+      skipped: 0,
+    });
     for (const id of [a1, a2, b1]) {
       expect((await w.record(id)).remindedAt).toBe(w.now.toISOString());
       expect((await w.store.followUpsOf(id)).map((f) => f.kind)).toEqual(['escalate']);
@@ -283,7 +302,10 @@ describe('runReminders', () => {
     expect(url.origin + url.pathname).toBe(`https://leads.contoso.example/api/leads/${id}/contact`);
     const token = url.searchParams.get('token') ?? '';
     expect(verifyContactToken(id, token, w.now, { secret: SECRET })).toEqual({ ok: true });
-    expect(verifyContactToken(id, token, new Date(w.now.getTime() + 14 * 24 * HOUR), { secret: SECRET })).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyContactToken(id, token, new Date(w.now.getTime() + 14 * 24 * HOUR), { secret: SECRET })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 
   test('a lead contacted before its due time is never mentioned and its entry is gone', async () => {
@@ -291,7 +313,10 @@ describe('runReminders', () => {
     const contacted = await w.lead({ firstSeen: T0 });
     const other = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(3);
-    await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, contacted, { status: 'contacted', via: 'api' });
+    await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, contacted, {
+      status: 'contacted',
+      via: 'api',
+    });
     expect(await w.store.followUpsOf(contacted)).toEqual([]);
 
     w.now = hoursAfterT0(25);
@@ -303,7 +328,13 @@ describe('runReminders', () => {
     const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     // The status event is in the history but the record and index were never rebuilt (a crash in between).
-    await w.store.appendEvent(id, { kind: 'status', eventId: newUlid(), at: hoursAfterT0(2).toISOString(), status: 'qualified', via: 'api' });
+    await w.store.appendEvent(id, {
+      kind: 'status',
+      eventId: newUlid(),
+      at: hoursAfterT0(2).toISOString(),
+      status: 'qualified',
+      via: 'api',
+    });
     w.now = hoursAfterT0(25);
 
     const summary = await w.run();
@@ -318,8 +349,14 @@ describe('runReminders', () => {
     const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(3);
-    await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, id, { status: 'contacted', via: 'api' });
-    for (const [kind, hours] of [['remind', 24], ['escalate', 48]] as const) {
+    await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, id, {
+      status: 'contacted',
+      via: 'api',
+    });
+    for (const [kind, hours] of [
+      ['remind', 24],
+      ['escalate', 48],
+    ] as const) {
       await w.store.putFollowUp({ kind, leadId: id, dueAt: hoursAfterT0(hours).toISOString(), sentTo: [] });
     }
 
@@ -341,7 +378,8 @@ describe('runReminders', () => {
     w.now = hoursAfterT0(25);
     // The run has read the lead as contacted and is about to drop the entry when sales set it back to new; that
     // change's own sync finds the entry still there.
-    w.store.beforeNextDelete = async () => void (await changeLeadStatus(change, id, { status: 'new', via: 'dashboard' }));
+    w.store.beforeNextDelete = async () =>
+      void (await changeLeadStatus(change, id, { status: 'new', via: 'dashboard' }));
     const first = await w.run();
     expect(first).toMatchObject({ sent: 0, skipped: 1 });
     expect((await w.record(id)).status).toBe('new');
@@ -473,7 +511,11 @@ describe('runReminders', () => {
     const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(25);
-    const held: LockRow = { owner: 'other-instance', expiresAt: hoursAfterT0(25.1).toISOString(), acquiredAt: w.now.toISOString() };
+    const held: LockRow = {
+      owner: 'other-instance',
+      expiresAt: hoursAfterT0(25.1).toISOString(),
+      acquiredAt: w.now.toISOString(),
+    };
     await w.store.tables.locks.createEntity({ partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, ...held });
 
     expect(await w.run()).toMatchObject({ lease: 'held', due: 0, sent: 0 });
@@ -515,7 +557,17 @@ describe('runReminders', () => {
       w.duringSend = undefined;
       // This run stalled past its lease and another instance took over.
       const row = await w.store.tables.locks.getEntity<LockRow>(LEASE_PARTITION, LEASE_NAME);
-      await w.store.tables.locks.updateEntity({ partitionKey: LEASE_PARTITION, rowKey: LEASE_NAME, owner: 'other', expiresAt: row.expiresAt, acquiredAt: row.acquiredAt }, 'Replace', { etag: row.etag });
+      await w.store.tables.locks.updateEntity(
+        {
+          partitionKey: LEASE_PARTITION,
+          rowKey: LEASE_NAME,
+          owner: 'other',
+          expiresAt: row.expiresAt,
+          acquiredAt: row.acquiredAt,
+        },
+        'Replace',
+        { etag: row.etag },
+      );
     };
     const summary = await w.run();
     expect(summary).toMatchObject({ sent: 1, pending: 1 });
@@ -540,11 +592,15 @@ describe('runReminders', () => {
   test('work follows due entries: leads that are not due are never read', async () => {
     const w = await World.create();
     // Seeded concurrently (the leads are independent) to keep the file fast against Azurite.
-    const times = (n: number, make: () => Promise<unknown>): Promise<unknown[]> => Promise.all(Array.from({ length: n }, make));
+    const times = (n: number, make: () => Promise<unknown>): Promise<unknown[]> =>
+      Promise.all(Array.from({ length: n }, make));
     await times(150, () => w.lead({ firstSeen: hoursAfterT0(20) }));
     await times(150, async () => {
       const id = await w.lead({ firstSeen: T0 });
-      await changeLeadStatus({ store: w.store, clock: () => hoursAfterT0(1), newId: newUlid, policy: w.config }, id, { status: 'contacted', via: 'api' });
+      await changeLeadStatus({ store: w.store, clock: () => hoursAfterT0(1), newId: newUlid, policy: w.config }, id, {
+        status: 'contacted',
+        via: 'api',
+      });
     });
     const due = [await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 })];
     w.now = hoursAfterT0(25);

@@ -20,11 +20,7 @@ import { gunzipSync } from 'node:zlib';
 
 import * as appInsights from 'applicationinsights';
 
-import { createTelemetry, redactValue, shutdownTelemetry, type LeadTelemetryProperties } from '../../shared/telemetry';
-
-// The project-level `testTimeout` in jest.config.js is not applied to project entries, so set it here. The SDK
-// normally exports within ~2 s of a flush; the polling deadline below is 20 s.
-jest.setTimeout(60_000);
+import { createTelemetry, type LeadTelemetryProperties, redactValue, shutdownTelemetry } from '../../shared/telemetry';
 
 // Keep the test hermetic: without these the exporter would also schedule SDK-health telemetry ("statsbeat" and
 // customer SDK stats). Jest gives each test file its own copy of process.env, so this only affects this file; the
@@ -40,13 +36,29 @@ function selfSignedCertificate(): { cert: string; key: string } {
     try {
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1',
-          '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          keyPath,
+          '-out',
+          certPath,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
         { stdio: 'pipe' },
       );
     } catch (error) {
       throw new Error(
         `This test needs the openssl CLI (1.1.1+) to create a throwaway certificate for its fake HTTPS ingestion endpoint: ${String(error)}`,
+        { cause: error },
       );
     }
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
@@ -92,7 +104,10 @@ function parseEnvelopes(text: string): Envelope[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
   if (trimmed.startsWith('[')) return JSON.parse(trimmed) as Envelope[];
-  return trimmed.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Envelope);
+  return trimmed
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Envelope);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -118,7 +133,9 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
     const found = probe();
     if (found !== undefined) return found;
     if (Date.now() > deadline) {
-      const seen = allEnvelopes().map((e) => `${e.name}:${e.data?.baseData?.name ?? e.data?.baseData?.metrics?.[0]?.name ?? '?'}`);
+      const seen = allEnvelopes().map(
+        (e) => `${e.name}:${e.data?.baseData?.name ?? e.data?.baseData?.metrics?.[0]?.name ?? '?'}`,
+      );
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; received: ${JSON.stringify(seen)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -197,7 +214,8 @@ describe('createTelemetry with a connection string', () => {
 
     const metric = await waitFor('a LeadProcessingMs metric', () =>
       allEnvelopes().find(
-        (e) => e.data?.baseType === 'MetricData' && e.data.baseData?.metrics?.some((m) => m.name === 'LeadProcessingMs'),
+        (e) =>
+          e.data?.baseType === 'MetricData' && e.data.baseData?.metrics?.some((m) => m.name === 'LeadProcessingMs'),
       ),
     );
     expect(metric.data?.baseData?.metrics?.find((m) => m.name === 'LeadProcessingMs')?.value).toBe(42);

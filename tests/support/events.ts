@@ -1,5 +1,5 @@
 /** A lead arrival event with neutral defaults, for tests that build histories by hand. */
-import type { LeadArrivalEvent } from '../../shared/leads/model';
+import type { LeadArrivalEvent } from '../../shared/record/model';
 
 export function arrival(eventId: string, at: string, overrides: Partial<LeadArrivalEvent> = {}): LeadArrivalEvent {
   return {

@@ -3,11 +3,12 @@
  * talking over real HTTP. Settings start from local.settings.sample.json so a developer's local.settings.json
  * never changes a test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startAzurite, type RunningAzurite } from '../../scripts/local-host/azurite';
-import { freePort } from '../../scripts/local-host/freePort';
+
+import { type RunningAzurite, startAzurite } from '../../local-host/src/azurite';
+import { freePort } from '../../local-host/src/freePort';
 
 /** The app root, whether this file runs from source (ts-jest) or compiled under dist/ (benchmarks). */
 function findRepoRoot(): string {
@@ -24,12 +25,14 @@ export const repoRoot = findRepoRoot();
 
 export interface HostProcess {
   baseUrl: string;
-  output(): string;
+  output: () => string;
   stop(): Promise<void>;
 }
 
 export function sampleSettings(): Record<string, string> {
-  const sample = JSON.parse(fs.readFileSync(path.join(repoRoot, 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
+  const sample = JSON.parse(fs.readFileSync(path.join(repoRoot, 'local.settings.sample.json'), 'utf8')) as {
+    Values: Record<string, string>;
+  };
   return { ...sample.Values };
 }
 
@@ -38,8 +41,8 @@ export async function startTestAzurite(): Promise<RunningAzurite> {
 }
 
 export async function startHost(env: Record<string, string>, options: { app?: string } = {}): Promise<HostProcess> {
-  const main = path.join(repoRoot, 'dist', 'scripts', 'local-host', 'main.js');
-  if (!fs.existsSync(main)) throw new Error('dist/ is missing: run the tests with `npm test`, which builds first');
+  const main = path.join(repoRoot, 'build', 'local-host', 'src', 'main.js');
+  if (!fs.existsSync(main)) throw new Error('build/ is missing: run the tests with `npm test`, which builds first');
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const args = [main, '--port', String(port), '--in-memory'];
@@ -81,7 +84,11 @@ export async function startHost(env: Record<string, string>, options: { app?: st
 }
 
 /** Polls until `probe` returns a value, or fails with `what` after the deadline. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

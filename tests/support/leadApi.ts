@@ -1,10 +1,11 @@
 /** Helpers for the lead API tests: typed JSON calls to the local host, crafted leads, and seeding at chosen times. */
 import { ulid } from 'ulid';
+
 import type { AppConfig } from '../../shared/config';
-import { createLeadStore } from '../../shared/leads/leadStore';
-import { rebuildLead } from '../../shared/leads/rebuild';
-import { enqueue, envelopeFor } from './leadFixtures';
+import { rebuildLead } from '../../shared/record/rebuild';
+import { createLeadStore } from '../../shared/record/recordStore';
 import { eventually } from './hostProcess';
+import { enqueue, envelopeFor } from './leadFixtures';
 
 export interface Person {
   firstName?: string;
@@ -16,7 +17,11 @@ export interface Person {
 }
 
 /** A marketplace lead body; `source` is the part of LeadSource before the dash. */
-export function leadBody(person: Person, offer: string, options: { action?: string; source?: string; offerTitle?: string } = {}): string {
+export function leadBody(
+  person: Person,
+  offer: string,
+  options: { action?: string; source?: string; offerTitle?: string } = {},
+): string {
   return JSON.stringify({
     UserDetails: {
       FirstName: person.firstName ?? '',
@@ -40,7 +45,10 @@ export async function seedAt(config: AppConfig, rawBody: string, at: Date): Prom
   return id;
 }
 
-export async function getJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
+export async function getJson<T>(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(url, init);
   return { status: res.status, body: (await res.json()) as T, headers: res.headers };
 }
@@ -69,12 +77,16 @@ export interface ListBody {
 
 /** Waits until the lead exists with at least `events` arrivals folded in. */
 export async function waitForLead(baseUrl: string, leadId: string, events = 1): Promise<LeadSummary> {
-  return eventually(`lead ${leadId} with ${events} event(s)`, async () => {
-    const res = await fetch(`${baseUrl}/api/leads/${leadId}`);
-    if (res.status !== 200) return undefined;
-    const { lead } = (await res.json()) as { lead: LeadSummary };
-    return lead.eventCount >= events ? lead : undefined;
-  }, 30000);
+  return eventually(
+    `lead ${leadId} with ${events} event(s)`,
+    async () => {
+      const res = await fetch(`${baseUrl}/api/leads/${leadId}`);
+      if (res.status !== 200) return undefined;
+      const { lead } = (await res.json()) as { lead: LeadSummary };
+      return lead.eventCount >= events ? lead : undefined;
+    },
+    30000,
+  );
 }
 
 /** Every page of a listing, following continuation tokens. */
@@ -97,10 +109,25 @@ export async function listAll(baseUrl: string, query: string): Promise<{ items: 
  * Records a status change at a chosen past time: the same event + rebuild that PATCH performs, with the clock
  * moved, so speed-to-lead figures can be checked on exact numbers.
  */
-export async function statusAt(config: AppConfig, leadId: string, status: 'contacted' | 'qualified' | 'disqualified', at: Date): Promise<void> {
+export async function statusAt(
+  config: AppConfig,
+  leadId: string,
+  status: 'contacted' | 'qualified' | 'disqualified',
+  at: Date,
+): Promise<void> {
   const store = createLeadStore(config);
   const stored = await store.getLead(leadId);
   if (!stored) throw new Error(`No lead ${leadId}`);
-  await store.appendEvent(leadId, { kind: 'status', eventId: ulid(at.getTime()), at: at.toISOString(), status, via: 'api' });
-  await rebuildLead(store, { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind }, config);
+  await store.appendEvent(leadId, {
+    kind: 'status',
+    eventId: ulid(at.getTime()),
+    at: at.toISOString(),
+    status,
+    via: 'api',
+  });
+  await rebuildLead(
+    store,
+    { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind },
+    config,
+  );
 }

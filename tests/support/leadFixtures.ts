@@ -1,15 +1,17 @@
 /** Helpers for tests that drive processing: envelopes on the real queue, and reading the real tables. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
-import { loadConfig, type AppConfig } from '../../shared/config';
-import { createEnvelope, encodeEnvelope } from '../../shared/ingest/envelope';
-import { newUlid } from '../../shared/ids';
-import type { LeadEnvelope } from '../../shared/lead/types';
+
 import { odata } from '@azure/data-tables';
-import { createLeadStore, entityToFollowUp, type FollowUpEntry, type LeadStore } from '../../shared/leads/leadStore';
-import type { LeadRecord } from '../../shared/leads/model';
-import { repoRoot, sampleSettings, eventually } from './hostProcess';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+
+import { type AppConfig, loadConfig } from '../../shared/config';
+import { newUlid } from '../../shared/ids';
+import type { LeadEnvelope } from '../../shared/marketplace/types';
+import { createEnvelope, encodeEnvelope } from '../../shared/queue/envelope';
+import type { LeadRecord } from '../../shared/record/model';
+import { createLeadStore, entityToFollowUp, type FollowUpEntry, type LeadStore } from '../../shared/record/recordStore';
+import { eventually, repoRoot, sampleSettings } from './hostProcess';
 
 export function testConfig(connectionString: string, overrides: Record<string, string> = {}): AppConfig {
   return loadConfig({ ...sampleSettings(), AzureWebJobsStorage: connectionString, ...overrides });
@@ -34,7 +36,14 @@ export async function enqueue(config: AppConfig, envelope: LeadEnvelope): Promis
   await queue.sendMessage(encodeEnvelope(envelope));
 }
 
-export function leadWith(overrides: { email?: string; offer?: string; action?: string; firstName?: string; phone?: string; company?: string }): string {
+export function leadWith(overrides: {
+  email?: string;
+  offer?: string;
+  action?: string;
+  firstName?: string;
+  phone?: string;
+  company?: string;
+}): string {
   return JSON.stringify({
     UserDetails: {
       FirstName: overrides.firstName ?? 'Test',
@@ -63,17 +72,28 @@ export async function allLeads(config: AppConfig): Promise<LeadRecord[]> {
 }
 
 /** Waits until the lead holding `eventId` in its history has `eventCount` events. */
-export async function waitForRecord(config: AppConfig, predicate: (records: LeadRecord[]) => boolean, what: string, timeoutMs = 30000): Promise<LeadRecord[]> {
-  return eventually(what, async () => {
-    const records = await allLeads(config);
-    return predicate(records) ? records : undefined;
-  }, timeoutMs);
+export async function waitForRecord(
+  config: AppConfig,
+  predicate: (records: LeadRecord[]) => boolean,
+  what: string,
+  timeoutMs = 30000,
+): Promise<LeadRecord[]> {
+  return eventually(
+    what,
+    async () => {
+      const records = await allLeads(config);
+      return predicate(records) ? records : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** The follow-up entries of one lead, read from the real FollowUps table. */
 export async function followUpsOf(store: LeadStore, leadId: string): Promise<FollowUpEntry[]> {
   const out: FollowUpEntry[] = [];
-  const rows = store.tables.followUps.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`leadId eq ${leadId}` } });
+  const rows = store.tables.followUps.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: odata`leadId eq ${leadId}` },
+  });
   for await (const row of rows) out.push(entityToFollowUp(row));
   return out;
 }

@@ -4,6 +4,7 @@
  * on the same port (the app's SMTP_PORT is fixed when the host starts).
  */
 import type { AddressInfo } from 'node:net';
+
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -20,7 +21,10 @@ function splitHeaders(raw: string): { headers: Map<string, string>; body: string
   const text = raw.replace(/\r\n/g, '\n');
   const end = text.indexOf('\n\n');
   const headers = new Map<string, string>();
-  for (const line of text.slice(0, end < 0 ? text.length : end).replace(/\n[ \t]+/g, ' ').split('\n')) {
+  for (const line of text
+    .slice(0, end < 0 ? text.length : end)
+    .replace(/\n[ \t]+/g, ' ')
+    .split('\n')) {
     const colon = line.indexOf(':');
     if (colon > 0) headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
   }
@@ -56,7 +60,10 @@ export function parseMail(raw: string, envelope: { mailFrom: string; rcptTo: str
   const parts = new Map<string, string>();
   const boundary = /boundary="?([^";]+)"?/i.exec(headers.get('content-type') ?? '')?.[1];
   if (boundary === undefined) {
-    parts.set((headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim(), decodeBody(body, headers.get('content-transfer-encoding')));
+    parts.set(
+      (headers.get('content-type') ?? 'text/plain').split(';')[0]!.trim(),
+      decodeBody(body, headers.get('content-transfer-encoding')),
+    );
   } else {
     for (const chunk of body.split(`--${boundary}`).slice(1)) {
       if (chunk.startsWith('--')) break;

@@ -1,8 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { ConfigError, loadConfig } from '../../shared/config';
 
-const sample = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> }).Values;
+const sample = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'local.settings.sample.json'), 'utf8')) as {
+    Values: Record<string, string>;
+  }
+).Values;
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -31,7 +36,14 @@ describe('configuration', () => {
 
   test('every missing required setting is named at once, with what is expected', () => {
     const problems = problemsOf({});
-    for (const name of ['AzureWebJobsStorage', 'REMINDER_RECIPIENTS', 'CONTACT_LINK_SECRET', 'PUBLIC_BASE_URL', 'MAIL_TRANSPORT', 'MAIL_FROM']) {
+    for (const name of [
+      'AzureWebJobsStorage',
+      'REMINDER_RECIPIENTS',
+      'CONTACT_LINK_SECRET',
+      'PUBLIC_BASE_URL',
+      'MAIL_TRANSPORT',
+      'MAIL_FROM',
+    ]) {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     }
     expect(problems.find((p) => p.startsWith('MAIL_TRANSPORT'))).toMatch(/expected "smtp" or "outbox"/);
@@ -42,7 +54,11 @@ describe('configuration', () => {
     ['ESCALATE_AFTER_HOURS', '12', /ESCALATE_AFTER_HOURS \(12\) must be greater than FOLLOW_UP_HOURS \(24\)/],
     ['REMINDER_SCHEDULE', '*/15 * * * *', /six NCRONTAB fields/],
     ['REMINDER_SCHEDULE', '0 */99 * * * *', /REMINDER_SCHEDULE is "0 \*\/99 \* \* \* \*"/],
-    ['REMINDER_ROUTES', '{"contoso.widgets": "not-an-address"}', /REMINDER_ROUTES\["contoso.widgets"\] has "not-an-address"/],
+    [
+      'REMINDER_ROUTES',
+      '{"contoso.widgets": "not-an-address"}',
+      /REMINDER_ROUTES\["contoso.widgets"\] has "not-an-address"/,
+    ],
     ['REMINDER_ROUTES', '[1]', /REMINDER_ROUTES must be a JSON object/],
     ['REMINDER_ROUTES', '{oops', /REMINDER_ROUTES is not JSON/],
     ['CONTACT_LINK_SECRET', 'short', /CONTACT_LINK_SECRET is too short/],
@@ -55,7 +71,10 @@ describe('configuration', () => {
 
   test('SMTP needs a host, and a user only together with a password', () => {
     const problems = problemsOf({ ...sample, MAIL_TRANSPORT: 'smtp', SMTP_HOST: '', SMTP_USER: 'leads' });
-    expect(problems).toEqual([expect.stringMatching(/^SMTP_HOST is missing/), expect.stringMatching(/SMTP_USER and SMTP_PASSWORD must be set together/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^SMTP_HOST is missing/),
+      expect.stringMatching(/SMTP_USER and SMTP_PASSWORD must be set together/),
+    ]);
   });
 
   test('in Azure the link base defaults to the app host name', () => {

@@ -1,8 +1,0 @@
-/** The `{id}` route parameter: a lead id is a ULID, which its spec makes case-insensitive. */
-import { isUlid } from '../leads/keys';
-import { bad, ok, type Parsed } from './problems';
-
-export function parseLeadId(raw: string | undefined): Parsed<string> {
-  const id = (raw ?? '').trim().toUpperCase();
-  return isUlid(id) ? ok(id) : bad('id', 'is not a lead id: expected the 26-character id the API lists (a ULID)');
-}

@@ -1,0 +1,70 @@
+/**
+ * The "Mark as contacted" link: the token decides whether the request may see the lead at all (checked before
+ * the lookup, so a forged link cannot probe which ids exist), GET only shows, POST records the contact.
+ */
+import type { HttpResponseInit } from '@azure/functions';
+
+import type { Clock } from '../clock';
+import { changeLeadStatus } from '../record/changeStatus';
+import { isUlid } from '../record/keys';
+import type { FollowUpPolicy } from '../record/rebuild';
+import type { LeadStore } from '../record/recordStore';
+import {
+  alreadyMarkedPage,
+  confirmPage,
+  donePage,
+  expiredLinkPage,
+  invalidLinkPage,
+  unknownLeadPage,
+} from './contactPages';
+import { type ContactLinkSecrets, verifyContactToken } from './contactToken';
+
+export interface ContactLinkDeps {
+  store: LeadStore;
+  clock: Clock;
+  newId: () => string;
+  policy: FollowUpPolicy;
+  secrets: ContactLinkSecrets;
+  log(message: string): void;
+}
+
+export interface ContactLinkRequest {
+  method: 'GET' | 'POST';
+  leadId: string;
+  token: string | undefined;
+  /** Where the confirmation form posts: the same path and token. */
+  formAction: string;
+}
+
+export async function handleContactLink(request: ContactLinkRequest, deps: ContactLinkDeps): Promise<HttpResponseInit> {
+  const { leadId, token } = request;
+  const check =
+    token === undefined
+      ? ({ ok: false, reason: 'malformed' } as const)
+      : verifyContactToken(leadId, token, deps.clock(), deps.secrets);
+  if (!check.ok) {
+    deps.log(`Contact link refused: ${check.reason}`);
+    return check.reason === 'expired' ? expiredLinkPage() : invalidLinkPage();
+  }
+  const stored = isUlid(leadId) ? await deps.store.getLead(leadId) : undefined;
+  if (stored === undefined || token === undefined) return unknownLeadPage();
+  const lead = stored.record;
+
+  if (request.method === 'GET') return confirmPage(lead, request.formAction, token);
+  // A second click, or a lead someone already qualified: never move it back to "contacted". The check here
+  // answers most such clicks; onlyIf settles the race with a change landing between this read and our event.
+  if (lead.status !== 'new') return alreadyMarkedPage(lead);
+  const changed = await changeLeadStatus(
+    { store: deps.store, clock: deps.clock, newId: deps.newId, policy: deps.policy },
+    leadId,
+    {
+      status: 'contacted',
+      via: 'email-link',
+      onlyIf: 'new',
+    },
+  );
+  if (!changed.ok) return unknownLeadPage();
+  if (changed.record.status !== 'contacted') return alreadyMarkedPage(changed.record);
+  deps.log(`Lead ${leadId} marked as contacted from a reminder link`);
+  return donePage(changed.record);
+}

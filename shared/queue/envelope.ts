@@ -1,0 +1,64 @@
+/** The queue message between the HTTP trigger and the processor: the raw lead plus how it arrived. */
+import { createHmac } from 'node:crypto';
+
+import type { LeadEnvelope, LeadRequestMetadata } from '../marketplace/types';
+
+export interface ArrivalFacts {
+  contentType?: string;
+  userAgent?: string;
+  clientIp?: string;
+  queryKeys: string[];
+}
+
+/** The caller's address is personal data: keep only a keyed hash, enough to correlate abuse. */
+export function requestMetadata(facts: ArrivalFacts, hashKey: string): LeadRequestMetadata {
+  return {
+    contentType: facts.contentType?.slice(0, 200),
+    userAgent: facts.userAgent?.slice(0, 300),
+    clientIpHash: facts.clientIp
+      ? createHmac('sha256', `client-ip:${hashKey}`).update(facts.clientIp).digest('hex').slice(0, 32)
+      : undefined,
+    // Names only: the value of `code` is the function key.
+    queryKeys: facts.queryKeys.slice(0, 20),
+  };
+}
+
+export function createEnvelope(
+  id: string,
+  receivedAt: Date,
+  rawBody: string,
+  request: LeadRequestMetadata,
+): LeadEnvelope {
+  return { v: 1, id, receivedAt: receivedAt.toISOString(), rawBody, request };
+}
+
+/** The Functions queue trigger expects base64 by default (host.json messageEncoding). */
+export function encodeEnvelope(envelope: LeadEnvelope): string {
+  return Buffer.from(JSON.stringify(envelope), 'utf8').toString('base64');
+}
+
+export type EnvelopeResult = { ok: true; envelope: LeadEnvelope } | { ok: false; reason: string };
+
+/** The queue trigger hands over the decoded message, already JSON-parsed when it was JSON. */
+export function parseEnvelope(message: unknown): EnvelopeResult {
+  let value = message;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      return { ok: false, reason: 'the message is not JSON' };
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'the message is not a JSON object' };
+  const e = value as Record<string, unknown>;
+  if (e.v !== 1) return { ok: false, reason: `unknown envelope version ${JSON.stringify(e.v)}` };
+  if (typeof e.id !== 'string' || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(e.id))
+    return { ok: false, reason: 'envelope id is not a ULID' };
+  if (typeof e.receivedAt !== 'string' || Number.isNaN(Date.parse(e.receivedAt)))
+    return { ok: false, reason: 'envelope receivedAt is not a date' };
+  if (typeof e.rawBody !== 'string') return { ok: false, reason: 'envelope rawBody is not a string' };
+  const request =
+    typeof e.request === 'object' && e.request !== null ? (e.request as LeadRequestMetadata) : { queryKeys: [] };
+  return { ok: true, envelope: { v: 1, id: e.id, receivedAt: e.receivedAt, rawBody: e.rawBody, request } };
+}

@@ -1,0 +1,70 @@
+/** One queued lead → the event it adds to a customer's history, plus the identities that place it. */
+import { canonicalLead, isJsonObject } from '../marketplace/canonicalLead';
+import { parseLeadSource } from '../marketplace/leadSource';
+import { normalisePerson } from '../marketplace/normalise';
+import { stageForLead } from '../marketplace/stage';
+import type { LeadEnvelope } from '../marketplace/types';
+import { customerIdentity, hashKey, offerIdentity } from './identity';
+import type { LeadArrivalEvent, LeadRecord } from './model';
+
+export interface PlacedEvent {
+  event: LeadArrivalEvent;
+  offerKey: string;
+  identityKind: LeadRecord['identityKind'];
+  /** Hash of offer × customer, the LeadKeys row; undefined when the lead can only stand alone. */
+  identityHash?: string;
+}
+
+export type PlaceResult = { ok: true; placed: PlacedEvent } | { ok: false; reason: string };
+
+const MAX_DESCRIPTION = 2000;
+
+export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(envelope.rawBody);
+  } catch {
+    return { ok: false, reason: 'the lead payload is not JSON' };
+  }
+  if (!isJsonObject(payload)) return { ok: false, reason: 'the lead payload is not a JSON object' };
+
+  const lead = canonicalLead(payload);
+  const parsed = parseLeadSource(lead.leadSource, lead.actionCode, lead.offerTitle);
+  const person = normalisePerson(lead.userDetails);
+  const offerKey = offerIdentity(parsed, lead.offerTitle);
+  const customer = customerIdentity(person);
+  const flags: string[] = [...parsed.flags];
+  if (!lead.recognised) flags.push('unrecognised');
+
+  const event: LeadArrivalEvent = {
+    kind: 'lead',
+    eventId: envelope.id,
+    at: envelope.receivedAt,
+    source: parsed.source,
+    sourceRaw: parsed.sourceRaw,
+    action: parsed.action,
+    actionRaw: parsed.actionRaw,
+    stage: stageForLead(parsed),
+    offerId: parsed.offerId,
+    publisherId: parsed.publisherId,
+    offerTitle: lead.offerTitle?.trim() || parsed.offerTitle || parsed.offerRaw,
+    description: lead.description?.trim().slice(0, MAX_DESCRIPTION) || undefined,
+    firstName: person.firstName,
+    lastName: person.lastName,
+    company: person.company,
+    title: person.title,
+    email: person.email,
+    emailMatch: person.emailMatch,
+    phone: person.phone,
+    phoneE164: person.phoneE164,
+    country: person.country,
+    isTest: parsed.isTest || person.isTest,
+    unrecognised: !lead.recognised,
+    flags,
+    rawBody: envelope.rawBody,
+  };
+  // An unrecognised payload is never merged into someone's record: nobody knows whose it is.
+  const identityHash =
+    customer.key !== undefined && lead.recognised ? hashKey(`${offerKey}\n${customer.key}`) : undefined;
+  return { ok: true, placed: { event, offerKey, identityKind: identityHash ? customer.kind : 'none', identityHash } };
+}

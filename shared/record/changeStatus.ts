@@ -1,0 +1,39 @@
+/** Recording what sales did with a lead: a status event in its history, then the record and index rebuilt. */
+import type { Clock } from '../clock';
+import type { LeadRecord, LeadStatus } from './model';
+import { type FollowUpPolicy, rebuildLead } from './rebuild';
+import type { LeadStore } from './recordStore';
+
+export interface StatusChange {
+  status: LeadStatus;
+  note?: string;
+  by?: string;
+  via: 'api' | 'email-link' | 'dashboard';
+  /** Record the change only over this status (see StatusChangeEvent.onlyIf). */
+  onlyIf?: LeadStatus;
+}
+
+export type ChangeStatusResult = { ok: true; record: LeadRecord } | { ok: false; reason: 'notFound' };
+
+export async function changeLeadStatus(
+  deps: { store: LeadStore; clock: Clock; newId: () => string; policy: FollowUpPolicy },
+  leadId: string,
+  change: StatusChange,
+): Promise<ChangeStatusResult> {
+  const stored = await deps.store.getLead(leadId);
+  if (!stored) return { ok: false, reason: 'notFound' };
+  await deps.store.appendEvent(leadId, {
+    kind: 'status',
+    eventId: deps.newId(),
+    at: deps.clock().toISOString(),
+    status: change.status,
+    note: change.note,
+    by: change.by,
+    via: change.via,
+    ...(change.onlyIf ? { onlyIf: change.onlyIf } : {}),
+  });
+  const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
+  const record = await rebuildLead(deps.store, identity, deps.policy);
+  if (!record) return { ok: false, reason: 'notFound' };
+  return { ok: true, record };
+}

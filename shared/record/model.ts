@@ -1,0 +1,107 @@
+/**
+ * The stored shapes: a lead record is one customer × one offer; its history is a list of events. The record is a
+ * projection of the events (see projection.ts), so reprocessing any event, in any order, gives the same record.
+ */
+import type { LeadActionKind, LeadSourceKind } from '../marketplace/leadSource';
+import type { NormalisedPerson } from '../marketplace/normalise';
+import type { Stage } from '../marketplace/stage';
+
+/** Flag on events (and so records) whose person data was erased on request: a tombstone, never reminded. */
+export const ERASED_FLAG = 'erased';
+
+export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'disqualified'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+export function isLeadStatus(value: unknown): value is LeadStatus {
+  return typeof value === 'string' && (LEAD_STATUSES as readonly string[]).includes(value);
+}
+
+/** The person as one lead stated it (display forms) plus the forms used for matching. */
+export type PersonFields = Omit<NormalisedPerson, 'isTest' | 'countryRaw'>;
+
+export const PERSON_FIELDS: readonly (keyof PersonFields)[] = [
+  'firstName',
+  'lastName',
+  'company',
+  'title',
+  'email',
+  'emailMatch',
+  'phone',
+  'phoneE164',
+  'country',
+];
+
+export interface LeadArrivalEvent extends PersonFields {
+  kind: 'lead';
+  /** The envelope id (ULID): the event's row key, so a redelivered message writes the same row. */
+  eventId: string;
+  at: string;
+  source: LeadSourceKind;
+  sourceRaw: string;
+  action: LeadActionKind;
+  actionRaw: string;
+  stage: Stage;
+  offerId?: string;
+  publisherId?: string;
+  offerTitle?: string;
+  description?: string;
+  isTest: boolean;
+  unrecognised: boolean;
+  flags: string[];
+  /** The lead exactly as Microsoft sent it (the raw payload the history refers to). */
+  rawBody: string;
+}
+
+export interface StatusChangeEvent {
+  kind: 'status';
+  eventId: string;
+  at: string;
+  status: LeadStatus;
+  note?: string;
+  by?: string;
+  /** How the change was made: the API, the link in a reminder email, the dashboard. */
+  via: string;
+  /**
+   * The change applies only if the lead has this status at the event's place in the history. The reminder link
+   * records "contacted" only over "new", so a click racing someone's "qualified" never moves the lead back.
+   */
+  onlyIf?: LeadStatus;
+}
+
+export interface ReminderSentEvent {
+  kind: 'reminder';
+  eventId: string;
+  at: string;
+  reminder: 'remind' | 'escalate';
+  recipients: string[];
+}
+
+export type LeadEvent = LeadArrivalEvent | StatusChangeEvent | ReminderSentEvent;
+
+export interface LeadRecord extends PersonFields {
+  leadId: string;
+  offerKey: string;
+  offerId?: string;
+  publisherId?: string;
+  offerTitle?: string;
+  stage: Stage;
+  status: LeadStatus;
+  statusChangedAt?: string;
+  statusNote?: string;
+  statusBy?: string;
+  /** When someone first marked the lead anything but new: the speed-to-lead clock stops here. */
+  firstContactedAt?: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  eventCount: number;
+  sources: LeadSourceKind[];
+  lastAction: LeadActionKind;
+  isTest: boolean;
+  doNotContact: boolean;
+  unrecognised: boolean;
+  flags: string[];
+  remindedAt?: string;
+  escalatedAt?: string;
+  /** The identity the record is matched by (kind only: the key itself is personal data). */
+  identityKind: 'email' | 'phone' | 'nameCompany' | 'none';
+}

@@ -1,0 +1,117 @@
+/**
+ * A lead record is a fold over its events. Because the fold depends only on the set of events (sorted by time,
+ * ties by id), redelivered, replayed or out-of-order messages always produce the same record.
+ */
+import { higherStage, type Stage } from '../marketplace/stage';
+import {
+  ERASED_FLAG,
+  type LeadArrivalEvent,
+  type LeadEvent,
+  type LeadRecord,
+  type LeadStatus,
+  PERSON_FIELDS,
+  type PersonFields,
+  type ReminderSentEvent,
+  type StatusChangeEvent,
+} from './model';
+
+function byTime(a: LeadEvent, b: LeadEvent): number {
+  return a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+/** Latest non-blank value wins: a later lead fills what earlier ones lacked and updates what changed, a blank never erases. */
+function bestPerson(arrivals: LeadArrivalEvent[]): PersonFields {
+  const person: PersonFields = {};
+  for (const event of arrivals) {
+    for (const field of PERSON_FIELDS) {
+      const value = event[field];
+      if (value !== undefined && value !== '') person[field] = value;
+    }
+  }
+  return person;
+}
+
+export function projectLead(
+  identity: { leadId: string; offerKey: string; identityKind: LeadRecord['identityKind'] },
+  events: readonly LeadEvent[],
+): LeadRecord | undefined {
+  const sorted = [...events].sort(byTime);
+  const arrivals = sorted.filter((e): e is LeadArrivalEvent => e.kind === 'lead');
+  const first = arrivals[0];
+  const last = arrivals[arrivals.length - 1];
+  if (!first || !last) return undefined;
+
+  const stage = arrivals.reduce<Stage>((s, e) => higherStage(s, e.stage), first.stage);
+  const statusChanges = appliedStatusChanges(sorted);
+  const latestStatus = statusChanges[statusChanges.length - 1];
+  const firstContact = statusChanges.find((e) => e.status !== 'new');
+  const latest = <K extends 'offerId' | 'publisherId' | 'offerTitle'>(field: K): LeadArrivalEvent[K] =>
+    [...arrivals].reverse().find((e) => e[field] !== undefined && e[field] !== '')?.[field];
+
+  return {
+    leadId: identity.leadId,
+    offerKey: identity.offerKey,
+    identityKind: identity.identityKind,
+    ...bestPerson(arrivals),
+    offerId: latest('offerId'),
+    publisherId: latest('publisherId'),
+    offerTitle: latest('offerTitle'),
+    stage,
+    status: latestStatus?.status ?? 'new',
+    statusChangedAt: latestStatus?.at,
+    statusNote: latestStatus?.note,
+    statusBy: latestStatus?.by,
+    firstContactedAt: firstContact?.at,
+    firstSeenAt: first.at,
+    lastSeenAt: last.at,
+    eventCount: arrivals.length,
+    sources: [...new Set(arrivals.map((e) => e.source))],
+    lastAction: last.action,
+    isTest: arrivals.some((e) => e.isTest),
+    doNotContact: stage === 'doNotContact',
+    unrecognised: arrivals.every((e) => e.unrecognised),
+    flags: [...new Set(arrivals.flatMap((e) => e.flags))].sort(),
+    remindedAt: reminderSince(sorted, 'remind')?.at,
+    escalatedAt: reminderSince(sorted, 'escalate')?.at,
+  };
+}
+
+/** Status changes in history order, without the conditional ones whose condition did not hold at their place. */
+export function appliedStatusChanges(events: readonly LeadEvent[]): StatusChangeEvent[] {
+  const applied: StatusChangeEvent[] = [];
+  let status: LeadStatus = 'new';
+  for (const e of [...events].sort(byTime)) {
+    if (e.kind !== 'status' || (e.onlyIf !== undefined && e.onlyIf !== status)) continue;
+    applied.push(e);
+    status = e.status;
+  }
+  return applied;
+}
+
+/**
+ * The reminder of this kind sent since the last status change. Setting a lead back to `new` starts its follow-up
+ * over, so reminders sent before that no longer count.
+ */
+export function reminderSince(
+  events: readonly LeadEvent[],
+  kind: 'remind' | 'escalate',
+): ReminderSentEvent | undefined {
+  const applied = new Set(appliedStatusChanges(events));
+  let found: ReminderSentEvent | undefined;
+  for (const e of [...events].sort(byTime)) {
+    if (e.kind === 'status' && applied.has(e)) found = undefined;
+    else if (e.kind === 'reminder' && e.reminder === kind) found ??= e;
+  }
+  return found;
+}
+
+/** Whether the reminder timer should ever look at this record. */
+export function needsFollowUp(record: LeadRecord): boolean {
+  return (
+    record.status === 'new' &&
+    !record.doNotContact &&
+    !record.isTest &&
+    !record.unrecognised &&
+    !record.flags.includes(ERASED_FLAG)
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * The queue trigger's work: one envelope → one event in the right customer's history → the record rebuilt.
+ * Ordered so that a crash at any step leaves something a retry completes, and a repeat changes nothing:
+ * identity row (create-or-read) → event row (keyed by envelope id) → record and follow-up index (rebuild).
+ */
+import type { Clock } from '../clock';
+import { parseEnvelope } from '../queue/envelope';
+import type { Telemetry } from '../telemetry';
+import { toArrivalEvent } from './arrivalEvent';
+import type { LeadRecord } from './model';
+import { createOrRebuildLead, type FollowUpPolicy, rebuildLead } from './rebuild';
+import type { LeadStore } from './recordStore';
+
+export interface ProcessDeps {
+  store: LeadStore;
+  clock: Clock;
+  telemetry: Telemetry;
+  policy: FollowUpPolicy;
+  log(message: string): void;
+}
+
+export type ProcessOutcome =
+  | { kind: 'stored'; leadId: string; merged: boolean; record: LeadRecord; duplicateDelivery: boolean }
+  | { kind: 'rejected'; reason: string };
+
+/** `messageId` names the queue message when the envelope itself is unreadable. */
+export async function processLead(message: unknown, messageId: string, deps: ProcessDeps): Promise<ProcessOutcome> {
+  const started = deps.clock();
+  const parsed = parseEnvelope(message);
+  const placed = parsed.ok ? toArrivalEvent(parsed.envelope) : parsed;
+  if (!placed.ok) {
+    // Can never succeed: park it with its reason now instead of burning the host's retries.
+    const id = parsed.ok ? parsed.envelope.id : messageId;
+    await deps.store.putRejected({
+      id,
+      at: started.toISOString(),
+      reason: placed.reason,
+      message: typeof message === 'string' ? message : JSON.stringify(message),
+    });
+    deps.telemetry.event('LeadRejected', { reason: placed.reason });
+    deps.log(`Message ${id} rejected: ${placed.reason}`);
+    return { kind: 'rejected', reason: placed.reason };
+  }
+
+  const { event, offerKey, identityKind, identityHash } = placed.placed;
+  const leadId = identityHash ? await deps.store.resolveLeadId(identityHash, event.eventId) : event.eventId;
+  const appended = await deps.store.appendEvent(leadId, event);
+  const identity = { leadId, offerKey, identityKind };
+  // The record is new when this lead's own id became the record's id: skip reading what cannot exist yet.
+  const record =
+    leadId === event.eventId && appended === 'created'
+      ? await createOrRebuildLead(deps.store, identity, [event], deps.policy)
+      : await rebuildLead(deps.store, identity, deps.policy);
+  if (!record) throw new Error(`Lead ${leadId} has no arrival events after appending ${event.eventId}`);
+
+  const merged = record.eventCount > 1;
+  const properties = {
+    offer: offerKey,
+    source: event.source,
+    action: event.action,
+    stage: record.stage,
+    test: String(record.isTest),
+  };
+  deps.telemetry.event('LeadReceived', properties);
+  if (merged) deps.telemetry.event('LeadMerged', { ...properties, eventCount: String(record.eventCount) });
+  const now = deps.clock();
+  deps.telemetry.metric('LeadProcessingMs', now.getTime() - started.getTime());
+  deps.telemetry.metric('LeadQueueLatencyMs', now.getTime() - Date.parse(event.at));
+  if (record.unrecognised) {
+    deps.log(
+      `Warning: lead ${leadId} has none of the documented fields; stored as unrecognised for an operator to read`,
+    );
+  }
+  return { kind: 'stored', leadId, merged, record, duplicateDelivery: appended === 'exists' };
+}

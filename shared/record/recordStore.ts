@@ -1,0 +1,273 @@
+/**
+ * The app's tables behind one adapter: lead records, the identity index, the event history, the follow-up index
+ * and rejected messages. Domain code takes a LeadStore; tests run it against Azurite. Layout: docs/storage.md.
+ */
+import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+
+import type { AppConfig } from '../config';
+import { once, tableClient } from '../storage/clients';
+import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
+import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys } from './keys';
+import type { LeadEvent, LeadRecord } from './model';
+
+export interface StoredLead {
+  record: LeadRecord;
+  etag: string;
+}
+
+export interface FollowUpEntry {
+  kind: FollowUpKind;
+  leadId: string;
+  dueAt: string;
+  /** Recipients whose mail server already accepted this reminder (so a retry skips them). */
+  sentTo: string[];
+  etag?: string;
+}
+
+export interface RejectedMessage {
+  id: string;
+  at: string;
+  reason: string;
+  message: string;
+}
+
+export type SaveResult = 'saved' | 'conflict';
+
+type Row = Record<string, unknown>;
+
+const JSON_FIELDS = new Set(['sources', 'flags']);
+
+/** Entity shapes, exported so bulk loaders (the benchmark) write exactly what the store reads. */
+export function recordToEntity(record: LeadRecord): TableEntity<Row> {
+  const entity: TableEntity<Row> = { ...leadKeys(record.leadId) };
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    entity[key] = JSON_FIELDS.has(key) ? JSON.stringify(value) : value;
+  }
+  return entity;
+}
+
+function entityToRecord(entity: TableEntityResult<Row>): LeadRecord {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(entity)) {
+    if (key === 'partitionKey' || key === 'rowKey' || key === 'etag' || key === 'timestamp' || key.startsWith('odata'))
+      continue;
+    out[key] = JSON_FIELDS.has(key) && typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  }
+  return out as unknown as LeadRecord;
+}
+
+export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row> {
+  const { rawBody, ...rest } = event.kind === 'lead' ? event : { ...event, rawBody: undefined };
+  const entity: TableEntity<Row> = {
+    partitionKey: leadId,
+    rowKey: event.eventId,
+    kind: event.kind,
+    at: event.at,
+    data: JSON.stringify(rest),
+  };
+  if (rawBody !== undefined) entity.rawBody = rawBody;
+  return entity;
+}
+
+export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
+  const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
+  return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: JSON.stringify(entry.sentTo) };
+}
+
+export function entityToFollowUp(row: TableEntityResult<Row>): FollowUpEntry {
+  return {
+    kind: row.kind === 'escalate' ? 'escalate' : 'remind',
+    leadId: String(row.leadId),
+    dueAt: String(row.dueAt),
+    sentTo: typeof row.sentTo === 'string' ? (JSON.parse(row.sentTo) as string[]) : [],
+    etag: row.etag,
+  };
+}
+
+function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
+  const event = JSON.parse(String(entity.data)) as LeadEvent;
+  if (event.kind === 'lead') event.rawBody = typeof entity.rawBody === 'string' ? entity.rawBody : '';
+  return event;
+}
+
+export interface LeadStore {
+  /** The record id for an identity: the existing one, or `candidate` if this call created the mapping. */
+  resolveLeadId(identityHash: string, candidate: string): Promise<string>;
+  appendEvent(leadId: string, event: LeadEvent): Promise<'created' | 'exists'>;
+  listEvents(leadId: string): Promise<LeadEvent[]>;
+  replaceEvent(leadId: string, event: LeadEvent): Promise<void>;
+  getLead(leadId: string): Promise<StoredLead | undefined>;
+  /** Creates when `etag` is undefined, else replaces only if the record is unchanged since read. */
+  saveLead(record: LeadRecord, etag: string | undefined): Promise<SaveResult>;
+  /** Leads of one month partition, newest first, optionally from a row key on; a page at a time. */
+  listLeadPage(
+    partitionKey: string,
+    options: { afterRowKey?: string; maxPageSize: number },
+  ): Promise<{ records: LeadRecord[]; lastRowKey?: string; more: boolean }>;
+  putFollowUp(entry: FollowUpEntry): Promise<void>;
+  deleteFollowUp(kind: FollowUpKind, leadId: string, dueAt: string): Promise<void>;
+  /** Entries due at or before `now`: reads only partitions up to now's hour, never the not-yet-due. */
+  dueFollowUps(now: Date): AsyncIterable<FollowUpEntry>;
+  markFollowUpSent(entry: FollowUpEntry, recipients: string[]): Promise<SaveResult>;
+  putRejected(rejected: RejectedMessage): Promise<void>;
+  tables: Record<keyof AppConfig['tables'], TableClient>;
+}
+
+export function createLeadStore(config: AppConfig): LeadStore & { ensureTables(): Promise<void> } {
+  const client = (name: string): TableClient => tableClient(config.storageConnectionString, name);
+  const tables = {
+    leads: client(config.tables.leads),
+    leadKeys: client(config.tables.leadKeys),
+    events: client(config.tables.events),
+    followUps: client(config.tables.followUps),
+    rejected: client(config.tables.rejected),
+    locks: client(config.tables.locks),
+  };
+  const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
+
+  return {
+    tables,
+    ensureTables,
+
+    async resolveLeadId(identityHash, candidate) {
+      await ensureTables();
+      const keys = identityKeys(identityHash);
+      // Insert first: most leads are a customer's first, so this is one round trip; a repeat reads the winner.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await tables.leadKeys.createEntity({ ...keys, leadId: candidate });
+          return candidate;
+        } catch (e) {
+          if (!isAlreadyExists(e)) throw e;
+        }
+        try {
+          const existing = await tables.leadKeys.getEntity<{ leadId: string }>(keys.partitionKey, keys.rowKey);
+          return existing.leadId;
+        } catch (e) {
+          // Erased between our insert and read: try again.
+          if (!isNotFound(e)) throw e;
+        }
+      }
+      throw new Error('Identity mapping kept changing under us (created and deleted concurrently)');
+    },
+
+    async appendEvent(leadId, event) {
+      await ensureTables();
+      try {
+        await tables.events.createEntity(eventToEntity(leadId, event));
+        return 'created';
+      } catch (e) {
+        if (isAlreadyExists(e)) return 'exists';
+        throw e;
+      }
+    },
+
+    async listEvents(leadId) {
+      await ensureTables();
+      const events: LeadEvent[] = [];
+      const rows = tables.events.listEntities<Row>({ queryOptions: { filter: odata`PartitionKey eq ${leadId}` } });
+      for await (const row of rows) events.push(entityToEvent(row));
+      return events;
+    },
+
+    async replaceEvent(leadId, event) {
+      await tables.events.upsertEntity(eventToEntity(leadId, event), 'Replace');
+    },
+
+    async getLead(leadId) {
+      await ensureTables();
+      const keys = leadKeys(leadId);
+      try {
+        const entity = await tables.leads.getEntity<Row>(keys.partitionKey, keys.rowKey);
+        return { record: entityToRecord(entity), etag: entity.etag };
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+
+    async saveLead(record, etag) {
+      await ensureTables();
+      const entity = recordToEntity(record);
+      try {
+        if (etag === undefined) await tables.leads.createEntity(entity);
+        else await tables.leads.updateEntity(entity, 'Replace', { etag });
+        return 'saved';
+      } catch (e) {
+        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
+        throw e;
+      }
+    },
+
+    async listLeadPage(partitionKey, { afterRowKey, maxPageSize }) {
+      await ensureTables();
+      const filter = afterRowKey
+        ? odata`PartitionKey eq ${partitionKey} and RowKey gt ${afterRowKey}`
+        : odata`PartitionKey eq ${partitionKey}`;
+      const pages = tables.leads.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize });
+      const records: LeadRecord[] = [];
+      let lastRowKey: string | undefined;
+      for await (const page of pages) {
+        for (const entity of page) {
+          records.push(entityToRecord(entity));
+          lastRowKey = entity.rowKey;
+        }
+        return { records, lastRowKey, more: page.continuationToken !== undefined };
+      }
+      return { records, lastRowKey, more: false };
+    },
+
+    async putFollowUp(entry) {
+      await ensureTables();
+      try {
+        await tables.followUps.createEntity(followUpToEntity(entry));
+      } catch (e) {
+        // Already indexed, possibly with recipients already served: keep that progress.
+        if (!isAlreadyExists(e)) throw e;
+      }
+    },
+
+    async deleteFollowUp(kind, leadId, dueAt) {
+      const keys = followUpKeys(kind, leadId, new Date(dueAt));
+      await tables.followUps.deleteEntity(keys.partitionKey, keys.rowKey).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+    },
+
+    async *dueFollowUps(now) {
+      await ensureTables();
+      const filter = odata`PartitionKey le ${dueBucket(now)}`;
+      for await (const row of tables.followUps.listEntities<Row>({ queryOptions: { filter } })) {
+        const entry = entityToFollowUp(row);
+        if (Date.parse(entry.dueAt) <= now.getTime()) yield entry;
+      }
+    },
+
+    async markFollowUpSent(entry, recipients) {
+      const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
+      const sentTo = [...new Set([...entry.sentTo, ...recipients])];
+      try {
+        const result = await tables.followUps.updateEntity({ ...keys, sentTo: JSON.stringify(sentTo) }, 'Merge', {
+          etag: entry.etag ?? '*',
+        });
+        entry.sentTo = sentTo;
+        entry.etag = result.etag;
+        return 'saved';
+      } catch (e) {
+        if (isPreconditionFailed(e) || isNotFound(e)) return 'conflict';
+        throw e;
+      }
+    },
+
+    async putRejected(rejected) {
+      await ensureTables();
+      const partitionKey = rejected.at.slice(0, 7).replace('-', '');
+      await tables.rejected.upsertEntity(
+        { partitionKey, rowKey: rejected.id, at: rejected.at, reason: rejected.reason, message: rejected.message },
+        'Replace',
+      );
+    },
+  };
+}

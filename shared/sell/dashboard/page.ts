@@ -1,0 +1,151 @@
+/**
+ * `GET /api/dashboard`: one self-contained page. The markup here is static — no lead data is ever put into it on
+ * the server; the inline script fetches the data and builds the DOM with textContent. The Content-Security-Policy
+ * allows exactly the page's own inline script and stylesheet, by their SHA-256 hashes (static text, so the
+ * hashes are computed once), and lets the page talk only to its own origin.
+ */
+import { createHash } from 'node:crypto';
+
+import type { HttpResponseInit } from '@azure/functions';
+
+import { SOURCES, STAGES, STATUSES } from '../values';
+import { DASHBOARD_SCRIPT } from './script';
+import { DASHBOARD_CSS } from './styles';
+
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src ${sha256(DASHBOARD_SCRIPT)}`,
+  `style-src ${sha256(DASHBOARD_CSS)}`,
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+// Only the app's own constant values go through here, never lead data.
+const option = (value: string, label: string): string => `<option value="${value}">${label}</option>`;
+
+const STAGE_LABELS: Readonly<Record<(typeof STAGES)[number], string>> = {
+  interest: 'Interest',
+  trial: 'Trial',
+  active: 'Active',
+  doNotContact: 'Do not contact',
+};
+const STATUS_OPTIONS = STATUSES.map((s) => option(s, s)).join('');
+const STAGE_OPTIONS = STAGES.map((s) => option(s, STAGE_LABELS[s])).join('');
+const SOURCE_OPTIONS = SOURCES.map((s) => option(s, s)).join('');
+
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Marketplace leads</title>
+<link rel="icon" href="data:,">
+<style>${DASHBOARD_CSS}</style>
+</head>
+<body>
+<header>
+  <h1>Marketplace leads</h1>
+  <p id="message" class="message" role="status" aria-live="polite"></p>
+</header>
+<main>
+  <section aria-labelledby="stats-heading">
+    <h2 id="stats-heading">Pipeline</h2>
+    <ul id="figures" class="figures" aria-label="Key figures"></ul>
+    <div class="stats-grid">
+      <figure>
+        <figcaption>Leads per day, last 30 days (UTC)</figcaption>
+        <div id="chart"></div>
+      </figure>
+      <div class="table-wrap">
+        <table>
+          <caption class="sr-only">Funnel and speed to lead per offer</caption>
+          <thead>
+            <tr>
+              <th scope="col">Offer</th><th scope="col" class="num">Leads</th>
+              <th scope="col" class="num">Interest</th><th scope="col" class="num">Trial</th><th scope="col" class="num">Active</th>
+              <th scope="col" class="num">Do not contact</th>
+              <th scope="col" class="num">New</th><th scope="col" class="num">Contacted</th><th scope="col" class="num">Qualified</th>
+              <th scope="col" class="num">Disqualified</th>
+              <th scope="col" class="num">Median to contact</th><th scope="col" class="num">90th pct.</th><th scope="col" class="num">Within 24 h</th>
+            </tr>
+          </thead>
+          <tbody id="funnel-body"></tbody>
+          <tfoot id="funnel-foot"></tfoot>
+        </table>
+      </div>
+    </div>
+  </section>
+
+  <section aria-labelledby="leads-heading">
+    <h2 id="leads-heading">Leads</h2>
+    <form id="filters" class="filters" role="search" aria-label="Filter leads">
+      <div><label for="f-q">Name, company or email starts with</label><input id="f-q" name="q" type="search" maxlength="200" autocomplete="off"></div>
+      <div><label for="f-status">Status</label><select id="f-status" name="status"><option value="">Any</option>${STATUS_OPTIONS}</select></div>
+      <div><label for="f-stage">Stage</label><select id="f-stage" name="stage"><option value="">Any</option>${STAGE_OPTIONS}</select></div>
+      <div><label for="f-offer">Offer</label><select id="f-offer" name="offer"><option value="">Any</option></select></div>
+      <div><label for="f-source">Source</label><select id="f-source" name="source"><option value="">Any</option>${SOURCE_OPTIONS}</select></div>
+      <div><label for="f-since">First seen from</label><input id="f-since" name="since" type="date"></div>
+      <div><label for="f-until">First seen until</label><input id="f-until" name="until" type="date"></div>
+      <div class="check"><input id="f-includeTest" name="includeTest" type="checkbox"> <label for="f-includeTest">Include test leads</label></div>
+      <div class="actions">
+        <button type="submit">Apply filters</button>
+        <button type="button" id="reset" class="secondary">Reset</button>
+        <a id="export" class="button secondary" href="leads/export.csv" download>Export CSV</a>
+      </div>
+    </form>
+    <div id="split" class="split">
+      <div class="table-wrap">
+        <table>
+          <caption class="sr-only">Leads, newest first. Waiting times over 24 hours are marked overdue.</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th><th scope="col">Company</th><th scope="col">Email</th><th scope="col">Offer</th>
+              <th scope="col">Stage</th><th scope="col">Status</th><th scope="col">First seen</th><th scope="col" class="num">Waiting</th>
+            </tr>
+          </thead>
+          <tbody id="lead-body"></tbody>
+        </table>
+        <p><button type="button" id="more" class="secondary" hidden>Load more leads</button></p>
+      </div>
+      <aside id="detail" aria-labelledby="detail-title" hidden>
+        <div class="detail-head">
+          <h2 id="detail-title" tabindex="-1">Lead</h2>
+          <button type="button" id="detail-close" class="secondary">Close<span class="sr-only"> lead details</span></button>
+        </div>
+        <dl id="detail-facts" class="facts"></dl>
+        <h3>Record what you did</h3>
+        <div class="field"><label for="detail-by">Your name (optional)</label><input id="detail-by" type="text" maxlength="200" autocomplete="name"></div>
+        <div class="field"><label for="detail-note">Note (optional)</label><textarea id="detail-note" maxlength="1000"></textarea></div>
+        <div id="detail-actions" class="actions" role="group" aria-label="Change status"></div>
+        <h3>History</h3>
+        <ol id="detail-history" class="history"></ol>
+      </aside>
+    </div>
+  </section>
+</main>
+<script>${DASHBOARD_SCRIPT}</script>
+</body>
+</html>
+`;
+
+export function dashboardResponse(): HttpResponseInit {
+  return {
+    status: 200,
+    body: DASHBOARD_HTML,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      // The page URL carries the function key: never send it to another site.
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * What erasure keeps and what it removes, as pure functions over events. The record is a projection of its
+ * events, so erasing the events and projecting again gives the tombstone — and any later rebuild (a status
+ * change on the tombstone) gives the same tombstone instead of resurrecting the person.
+ *
+ * Removed: every person field, the free-text description, the raw payload, and status notes (sales write
+ * things like "spoke to Jan, call back Friday" there). Kept: offer, stage, source/action, dates, status, who on
+ * the sales team changed it, and reminder recipients (sales addresses, not the person's).
+ */
+import { ERASED_FLAG, type LeadArrivalEvent, type LeadEvent, type LeadRecord, PERSON_FIELDS } from '../../record/model';
+
+export { ERASED_FLAG };
+
+export function isErased(record: Pick<LeadRecord, 'flags'>): boolean {
+  return record.flags.includes(ERASED_FLAG);
+}
+
+/** Whether an event still holds anything erasure removes. */
+export function holdsPersonalData(event: LeadEvent): boolean {
+  if (event.kind === 'status') return event.note !== undefined;
+  if (event.kind !== 'lead') return false;
+  return (
+    event.rawBody !== '' ||
+    event.description !== undefined ||
+    PERSON_FIELDS.some((f) => event[f] !== undefined) ||
+    !event.flags.includes(ERASED_FLAG)
+  );
+}
+
+export function anonymiseEvent(event: LeadEvent): LeadEvent {
+  if (event.kind === 'status') {
+    const { note: _note, ...rest } = event;
+    void _note;
+    return rest;
+  }
+  if (event.kind !== 'lead') return event;
+  const kept: LeadArrivalEvent = {
+    kind: 'lead',
+    eventId: event.eventId,
+    at: event.at,
+    source: event.source,
+    sourceRaw: event.sourceRaw,
+    action: event.action,
+    actionRaw: event.actionRaw,
+    stage: event.stage,
+    isTest: event.isTest,
+    unrecognised: event.unrecognised,
+    flags: event.flags.includes(ERASED_FLAG) ? event.flags : [...event.flags, ERASED_FLAG],
+    rawBody: '',
+  };
+  if (event.offerId !== undefined) kept.offerId = event.offerId;
+  if (event.publisherId !== undefined) kept.publisherId = event.publisherId;
+  if (event.offerTitle !== undefined) kept.offerTitle = event.offerTitle;
+  return kept;
+}
+
+/**
+ * The person's email addresses (display and matching forms, lower-cased), from the record and every event: what
+ * rejected and poison copies are searched for. Gathered before anything is erased, and from both sources, so a
+ * retry after a crash half-way still knows whom it is erasing.
+ */
+export function emailTerms(record: LeadRecord | undefined, events: readonly LeadEvent[]): string[] {
+  const terms = new Set<string>();
+  const add = (value: string | undefined): void => {
+    const v = value?.trim().toLowerCase();
+    // Anything shorter cannot be an address, and a search for it would delete strangers' messages.
+    if (v !== undefined && v.length >= 6 && v.includes('@')) terms.add(v);
+  };
+  add(record?.email);
+  add(record?.emailMatch);
+  for (const e of events) {
+    if (e.kind !== 'lead') continue;
+    add(e.email);
+    add(e.emailMatch);
+  }
+  return [...terms];
+}
+
+/** Record fields that held the person's data (names only: the answer must not repeat what it erased). */
+export function erasedRecordFields(record: LeadRecord | undefined): string[] {
+  if (!record) return [];
+  const fields: string[] = PERSON_FIELDS.filter((f) => record[f] !== undefined);
+  if (record.statusNote !== undefined) fields.push('statusNote');
+  return fields;
+}

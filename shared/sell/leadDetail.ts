@@ -1,0 +1,26 @@
+/** `GET /api/leads/{id}`: the record and its whole history; the raw payloads only when asked for. */
+import { bad, ok, type Parsed } from '../http/problems';
+import type { LeadStore } from '../record/recordStore';
+import { type QueryParams, unknownParameter } from './leadQuery';
+import { type EventView, historyView, type LeadView, leadView } from './leadView';
+
+export interface LeadDetail {
+  lead: LeadView;
+  history: EventView[];
+}
+
+export function parseDetailQuery(query: QueryParams): Parsed<{ raw: boolean }> {
+  const unknown = unknownParameter(query, ['raw']);
+  if (unknown) return { ok: false, problem: unknown };
+  const raw = query.getAll('raw')[0]?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0') return ok({ raw: false });
+  if (raw === 'true' || raw === '1') return ok({ raw: true });
+  return bad('raw', `is "${raw.slice(0, 20)}"`, ['true', 'false']);
+}
+
+export async function leadDetail(store: LeadStore, leadId: string, raw: boolean): Promise<LeadDetail | undefined> {
+  const stored = await store.getLead(leadId);
+  if (!stored) return undefined;
+  const events = await store.listEvents(leadId);
+  return { lead: leadView(stored.record), history: historyView(events, raw) };
+}

@@ -1,0 +1,35 @@
+/**
+ * `GET /api/leads/export.csv`: the body is a Readable pulling CSV lines from the walk as it is consumed, so this
+ * code holds one storage page at a time whatever the table size. The host relays it as written because index.ts
+ * switches HTTP streaming on; see docs/api.md for what the library does not do (wait for a slow client).
+ */
+import { Readable } from 'node:stream';
+
+import type { HttpResponseInit } from '@azure/functions';
+
+import { csvLines } from './csv';
+import { LEAD_COLUMNS } from './leadCsv';
+import type { LeadFilters } from './leadQuery';
+import type { LeadPageSource } from './leadWalk';
+import { allMatchingLeads } from './listLeads';
+
+async function* utf8(lines: AsyncIterable<string>): AsyncGenerator<Buffer, void, undefined> {
+  for await (const line of lines) yield Buffer.from(line, 'utf8');
+}
+
+export function csvExportResponse(source: LeadPageSource, filters: LeadFilters, now: Date): HttpResponseInit {
+  const body = Readable.from(utf8(csvLines(LEAD_COLUMNS, allMatchingLeads(source, filters, now))), {
+    objectMode: false,
+  });
+  const stamp = now.toISOString().slice(0, 10);
+  return {
+    status: 200,
+    body,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'content-disposition': `attachment; filename="leads-${stamp}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  };
+}

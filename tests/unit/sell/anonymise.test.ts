@@ -1,0 +1,145 @@
+import { toArrivalEvent } from '../../../shared/record/arrivalEvent';
+import type { LeadArrivalEvent, LeadEvent } from '../../../shared/record/model';
+import { projectLead } from '../../../shared/record/projection';
+import {
+  anonymiseEvent,
+  emailTerms,
+  erasedRecordFields,
+  holdsPersonalData,
+  isErased,
+} from '../../../shared/sell/erasure/anonymise';
+import { containsAny, messageTexts } from '../../../shared/sell/erasure/copies';
+import { placement } from '../../../shared/sell/erasure/placement';
+import { record } from './records';
+
+const rawBody = JSON.stringify({
+  UserDetails: {
+    FirstName: 'Zofia',
+    LastName: 'Quist',
+    Email: 'Zofia.Quist@Erase.example',
+    Phone: '+48 600 100 200',
+    Country: 'PL',
+    Company: 'Erase Co',
+    Title: 'CTO',
+  },
+  LeadSource: 'AzureMarketplace-INS|contoso.widgets',
+  OfferTitle: 'Widgets',
+  Description: 'Call me on my mobile, Zofia',
+});
+
+function arrival(id: string, at: string): LeadArrivalEvent {
+  const placed = toArrivalEvent({ v: 1, id, receivedAt: at, rawBody, request: { queryKeys: [] } });
+  if (!placed.ok) throw new Error(placed.reason);
+  return placed.placed.event;
+}
+
+const events: LeadEvent[] = [
+  arrival('01KWDFKDZ8GBA4VDV40ZC9FKA7', '2026-06-01T10:00:00.000Z'),
+  {
+    kind: 'status',
+    eventId: '01KWDFKDZ8GBA4VDV40ZC9FKA8',
+    at: '2026-06-01T12:00:00.000Z',
+    status: 'contacted',
+    note: 'Zofia wants a demo',
+    by: 'Ola',
+    via: 'api',
+  },
+  {
+    kind: 'reminder',
+    eventId: '01KWDFKDZ8GBA4VDV40ZC9FKA9',
+    at: '2026-06-02T10:00:00.000Z',
+    reminder: 'remind',
+    recipients: ['sales@contoso.example'],
+  },
+];
+const identity = { leadId: '01KWDFKDZ8GBA4VDV40ZC9FKA7', offerKey: 'contoso.widgets', identityKind: 'email' as const };
+
+describe('anonymising a lead', () => {
+  const erased = events.map(anonymiseEvent);
+  const tombstone = projectLead(identity, erased)!;
+  const before = projectLead(identity, events)!;
+
+  test('no event keeps a name, address, phone, free text or the raw payload', () => {
+    const text = JSON.stringify(erased).toLowerCase();
+    for (const trace of [
+      'zofia',
+      'quist',
+      'erase.example',
+      '600 100 200',
+      '600100200',
+      'erase co',
+      'cto',
+      'demo',
+      'mobile',
+    ])
+      expect(text).not.toContain(trace);
+    expect(erased.some(holdsPersonalData)).toBe(false);
+    expect(events.filter(holdsPersonalData)).toHaveLength(2);
+  });
+
+  test('the tombstone keeps offer, stage, dates, status and who on the team changed it', () => {
+    expect(tombstone).toMatchObject({
+      offerKey: before.offerKey,
+      offerTitle: 'Widgets',
+      stage: before.stage,
+      status: 'contacted',
+      firstSeenAt: before.firstSeenAt,
+      lastSeenAt: before.lastSeenAt,
+      firstContactedAt: before.firstContactedAt,
+      statusBy: 'Ola',
+      remindedAt: before.remindedAt,
+      eventCount: 1,
+    });
+    expect(isErased(tombstone)).toBe(true);
+    expect(tombstone.email).toBeUndefined();
+    expect(tombstone.statusNote).toBeUndefined();
+  });
+
+  test('anonymising twice changes nothing (idempotent)', () => {
+    expect(erased.map(anonymiseEvent)).toEqual(erased);
+  });
+
+  test('the answer names the erased record fields, not their values', () => {
+    expect(erasedRecordFields(before)).toEqual(
+      expect.arrayContaining(['firstName', 'lastName', 'email', 'emailMatch', 'phone', 'company', 'statusNote']),
+    );
+    expect(erasedRecordFields(tombstone)).toEqual([]);
+  });
+
+  test('email terms come from the record and the events, lower-cased', () => {
+    expect(emailTerms(undefined, events)).toEqual(['zofia.quist@erase.example']);
+    expect(emailTerms(record({ email: 'Other@X.example', emailMatch: 'other@x.example' }), [])).toEqual([
+      'other@x.example',
+    ]);
+    expect(emailTerms(undefined, erased)).toEqual([]);
+  });
+
+  test('the identity row is recomputed from the raw payload as processing computed it', () => {
+    const placed = toArrivalEvent({
+      v: 1,
+      id: identity.leadId,
+      receivedAt: '2026-06-01T10:00:00.000Z',
+      rawBody,
+      request: { queryKeys: [] },
+    });
+    expect(placement(events)).toEqual({
+      hashes: [placed.ok ? placed.placed.identityHash : 'none'],
+      offerKey: 'contoso.widgets',
+      identityKind: 'email',
+    });
+    expect(placement(erased).hashes).toEqual([]);
+  });
+});
+
+describe('finding copies', () => {
+  test('queue messages are read both as sent and base64-decoded', () => {
+    const encoded = Buffer.from('{"rawBody":"zofia.quist@erase.example"}').toString('base64');
+    expect(messageTexts(encoded).some((t) => containsAny(t, ['zofia.quist@erase.example']))).toBe(true);
+    expect(
+      messageTexts('not base64 at all: Zofia.Quist@Erase.example').some((t) =>
+        containsAny(t, ['zofia.quist@erase.example']),
+      ),
+    ).toBe(true);
+    expect(containsAny('someone.else@erase.example', ['zofia.quist@erase.example'])).toBe(false);
+  });
+});

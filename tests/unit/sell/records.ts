@@ -1,0 +1,65 @@
+/** Lead records and an in-memory month-partitioned page source for the API's unit tests. */
+import { ulid } from 'ulid';
+
+import { leadKeys } from '../../../shared/record/keys';
+import type { LeadRecord } from '../../../shared/record/model';
+import type { LeadPageSource } from '../../../shared/sell/leadWalk';
+
+export function record(overrides: Partial<LeadRecord> & { at?: string } = {}): LeadRecord {
+  const { at, ...rest } = overrides;
+  const firstSeenAt = at ?? rest.firstSeenAt ?? '2026-03-10T10:00:00.000Z';
+  return {
+    leadId: ulid(Date.parse(firstSeenAt)),
+    offerKey: 'contoso.widgets',
+    offerId: 'widgets',
+    publisherId: 'contoso',
+    offerTitle: 'Widgets',
+    identityKind: 'email',
+    firstName: 'Jan',
+    lastName: 'Kowalski',
+    company: 'Fabrikam',
+    email: 'Jan.Kowalski@Fabrikam.example',
+    emailMatch: 'jan.kowalski@fabrikam.example',
+    stage: 'interest',
+    status: 'new',
+    firstSeenAt,
+    lastSeenAt: firstSeenAt,
+    eventCount: 1,
+    sources: ['AzureMarketplace'],
+    lastAction: 'PLT',
+    isTest: false,
+    doNotContact: false,
+    unrecognised: false,
+    flags: [],
+    ...rest,
+  };
+}
+
+/** Rows sorted the way Table Storage sorts them (partition, then row key); counts the queries made. */
+export class MemoryPages implements LeadPageSource {
+  readonly queries: { partition: string; afterRowKey?: string; maxPageSize: number }[] = [];
+  private readonly rows: { pk: string; rk: string; record: LeadRecord }[];
+
+  constructor(records: readonly LeadRecord[]) {
+    this.rows = records
+      .map((record) => ({ pk: leadKeys(record.leadId).partitionKey, rk: leadKeys(record.leadId).rowKey, record }))
+      .sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : a.rk < b.rk ? -1 : 1));
+  }
+
+  oldestPartition(): Promise<string | undefined> {
+    return Promise.resolve(this.rows[0]?.pk);
+  }
+
+  page(
+    partition: string,
+    afterRowKey: string | undefined,
+    maxPageSize: number,
+  ): Promise<{ records: LeadRecord[]; more: boolean }> {
+    this.queries.push({ partition, afterRowKey, maxPageSize });
+    const inPartition = this.rows.filter(
+      (r) => r.pk === partition && (afterRowKey === undefined || r.rk > afterRowKey),
+    );
+    const records = inPartition.slice(0, maxPageSize).map((r) => r.record);
+    return Promise.resolve({ records, more: inPartition.length > maxPageSize });
+  }
+}
