@@ -33,10 +33,10 @@ import type { FollowUpKind } from '../shared/record/keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../shared/record/model';
 import { projectLead } from '../shared/record/projection';
 import {
-  createLeadStore,
+  createRecordStore,
   eventToEntity,
   followUpToEntity,
-  type LeadStore,
+  type RecordStore,
   recordToEntity,
 } from '../shared/record/recordStore';
 import { sampleSettings } from '../tests/support/hostProcess';
@@ -74,7 +74,7 @@ function seededLead(i: number, firstSeen: Date, contactedAt: Date | undefined, p
   const leadId = ulid(firstSeen.getTime());
   const offer = OFFERS[i % OFFERS.length] ?? 'ledger-cloud';
   const arrival: LeadArrivalEvent = {
-    kind: 'lead',
+    kind: 'arrival',
     eventId: leadId,
     at: firstSeen.toISOString(),
     source: 'AzureMarketplace',
@@ -188,7 +188,7 @@ async function write(table: TableClient, entities: TableEntity<Row>[]): Promise<
   });
 }
 
-async function seed(store: LeadStore, leads: Seeded[]): Promise<void> {
+async function seed(store: RecordStore, leads: Seeded[]): Promise<void> {
   await write(
     store.tables.leads,
     leads.map((l) => leadEntity(l.record)),
@@ -205,8 +205,8 @@ async function seed(store: LeadStore, leads: Seeded[]): Promise<void> {
 }
 
 /** The seeded entities read back through the store exactly as written: the timed run sees real data. */
-async function verifyFormat(store: LeadStore, sample: Seeded, withHistory: boolean): Promise<void> {
-  const stored = await store.getLead(sample.record.leadId);
+async function verifyFormat(store: RecordStore, sample: Seeded, withHistory: boolean): Promise<void> {
+  const stored = await store.getRecord(sample.record.leadId);
   const strip = (r: LeadRecord | undefined): Row =>
     Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => v !== undefined));
   if (!isDeepStrictEqual(strip(stored?.record), strip(sample.record)))
@@ -218,7 +218,7 @@ async function verifyFormat(store: LeadStore, sample: Seeded, withHistory: boole
 }
 
 /** Times every store call the run makes (including the rebuilds it triggers), to show where time goes. */
-function instrument(store: LeadStore): { store: LeadStore; stats: Map<string, { calls: number; ms: number }> } {
+function instrument(store: RecordStore): { store: RecordStore; stats: Map<string, { calls: number; ms: number }> } {
   const stats = new Map<string, { calls: number; ms: number }>();
   const proxied = new Proxy(store, {
     get(target, name, receiver) {
@@ -275,7 +275,7 @@ async function measure(total: number): Promise<Measured> {
       });
     const now = new Date();
     const run = async (config: AppConfig, round: number): Promise<TimedRun> => {
-      const { store, stats } = instrument(createLeadStore(config));
+      const { store, stats } = instrument(createRecordStore(config));
       const mailer = createMailer(config.mail);
       const quiet = {
         info: () => undefined,
@@ -295,13 +295,13 @@ async function measure(total: number): Promise<Measured> {
 
     // Warm-up on separate tables in the same Azurite, so neither size pays for JIT or first connections.
     const warm = settings('Warm');
-    const warmStore = createLeadStore(warm);
+    const warmStore = createRecordStore(warm);
     await warmStore.ensureTables();
     await seed(warmStore, synthesise(DUE + FRESH, now, warm, 1).leads);
     await run(warm, 0);
 
     const config = settings('');
-    const store = createLeadStore(config);
+    const store = createRecordStore(config);
     await store.ensureTables();
     const { leads, due } = synthesise(total, now, config);
     const seedStarted = performance.now();

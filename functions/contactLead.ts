@@ -5,10 +5,10 @@ import { appConfig } from '../shared/config';
 import { handleContactLink } from '../shared/followUp/contactLink';
 import { guarded } from '../shared/http/guarded';
 import { newUlid } from '../shared/ids';
-import { createLeadStore } from '../shared/record/recordStore';
+import { createRecordStore } from '../shared/record/recordStore';
 
 const config = appConfig();
-const store = createLeadStore(config);
+const store = createRecordStore(config);
 
 // The form posts one short field; anything longer is not ours.
 const MAX_FORM_BYTES = 4096;

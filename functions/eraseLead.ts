@@ -3,7 +3,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { appConfig } from '../shared/config';
 import { badRequest, guarded, notFound } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { createLeadStore } from '../shared/record/recordStore';
+import { createRecordStore } from '../shared/record/recordStore';
 import { eraseLead } from '../shared/sell/erasure/eraseLead';
 import { parseLeadId } from '../shared/sell/leadId';
 import { unknownParameter } from '../shared/sell/leadQuery';
@@ -11,7 +11,7 @@ import { queueClient } from '../shared/storage/clients';
 
 const config = appConfig();
 const deps = {
-  store: createLeadStore(config),
+  store: createRecordStore(config),
   poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName),
 };
 

@@ -3,12 +3,12 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
 import { badRequest, guarded } from '../shared/http/guarded';
-import { createLeadStore } from '../shared/record/recordStore';
+import { createRecordStore } from '../shared/record/recordStore';
 import { csvExportResponse } from '../shared/sell/leadExport';
 import { parseExportQuery } from '../shared/sell/leadQuery';
 import { storePageSource } from '../shared/sell/storePageSource';
 
-const source = storePageSource(createLeadStore(appConfig()));
+const source = storePageSource(createRecordStore(appConfig()));
 
 export async function exportLeadsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, () => {

@@ -3,11 +3,11 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { appConfig } from '../shared/config';
 import { badRequest, guarded, notFound } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { createLeadStore } from '../shared/record/recordStore';
+import { createRecordStore } from '../shared/record/recordStore';
 import { leadDetail, parseDetailQuery } from '../shared/sell/leadDetail';
 import { parseLeadId } from '../shared/sell/leadId';
 
-const store = createLeadStore(appConfig());
+const store = createRecordStore(appConfig());
 
 export async function getLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {

@@ -7,7 +7,7 @@ import { readBodyUpTo } from '../shared/http/readBodyUpTo';
 import { json } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
 import { leadQueue } from '../shared/queue/leadQueue';
-import { ingestLead } from '../shared/receive/receiveLead';
+import { receiveLead } from '../shared/receive/receiveLead';
 import { MAX_BODY_BYTES } from '../shared/receive/validateLeadBody';
 
 const config = appConfig();
@@ -22,7 +22,7 @@ async function ingest(request: HttpRequest, context: InvocationContext): Promise
     return json(405, { error: 'method_not_allowed', message: 'Leads are POSTed to this URL' }, { allow: 'POST' });
   }
   const { bytes: body } = await readBodyUpTo(request.body, MAX_BODY_BYTES);
-  const outcome = await ingestLead(
+  const outcome = await receiveLead(
     body,
     {
       contentType: request.headers.get('content-type') ?? undefined,
@@ -30,7 +30,7 @@ async function ingest(request: HttpRequest, context: InvocationContext): Promise
       clientIp: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim(),
       queryKeys: [...request.query.keys()],
     },
-    { enqueue: queue.enqueue, now: systemClock, newId: newUlid, hashKey: config.contactLink.secret },
+    { enqueue: queue.enqueue, now: systemClock, newId: newUlid, clientIpSecret: config.contactLink.secret },
   );
   switch (outcome.status) {
     case 202:

@@ -4,12 +4,12 @@ import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
 import { badRequest, guarded } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { createLeadStore } from '../shared/record/recordStore';
+import { createRecordStore } from '../shared/record/recordStore';
 import { unknownParameter } from '../shared/sell/leadQuery';
 import { pipelineStats } from '../shared/sell/pipelineStats';
 import { storePageSource } from '../shared/sell/storePageSource';
 
-const source = storePageSource(createLeadStore(appConfig()));
+const source = storePageSource(createRecordStore(appConfig()));
 
 export async function leadStatsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {

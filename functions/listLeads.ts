@@ -4,13 +4,13 @@ import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
 import { badRequest, guarded } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { createLeadStore } from '../shared/record/recordStore';
+import { createRecordStore } from '../shared/record/recordStore';
 import { parseListQuery } from '../shared/sell/leadQuery';
 import { leadView } from '../shared/sell/leadView';
 import { listLeads } from '../shared/sell/listLeads';
 import { storePageSource } from '../shared/sell/storePageSource';
 
-const source = storePageSource(createLeadStore(appConfig()));
+const source = storePageSource(createRecordStore(appConfig()));
 
 export async function listLeadsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {

@@ -2,18 +2,18 @@ import { app, type InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
-import { processLead } from '../shared/record/recordLead';
-import { createLeadStore } from '../shared/record/recordStore';
+import { recordLead } from '../shared/record/recordLead';
+import { createRecordStore } from '../shared/record/recordStore';
 import { createTelemetry } from '../shared/telemetry';
 
 const config = appConfig();
-const store = createLeadStore(config);
+const store = createRecordStore(config);
 const telemetry = createTelemetry(config.appInsightsConnectionString);
 
 export async function processLeadHandler(message: unknown, context: InvocationContext): Promise<void> {
   const id = context.triggerMetadata?.id;
   const messageId = typeof id === 'string' ? id : context.invocationId;
-  const outcome = await processLead(message, messageId, {
+  const outcome = await recordLead(message, messageId, {
     store,
     clock: systemClock,
     telemetry,

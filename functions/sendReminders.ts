@@ -5,10 +5,10 @@ import { appConfig } from '../shared/config';
 import { runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
 import { createMailer } from '../shared/mail/mailer';
-import { createLeadStore } from '../shared/record/recordStore';
+import { createRecordStore } from '../shared/record/recordStore';
 
 const config = appConfig();
-const store = createLeadStore(config);
+const store = createRecordStore(config);
 
 export async function sendRemindersHandler(timer: Timer, context: InvocationContext): Promise<void> {
   // One transport per run: runs are minutes apart, and a fresh connection never inherits a broken one.

@@ -7,12 +7,12 @@ import { json, problem } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
 import { changeLeadStatus } from '../shared/record/changeStatus';
 import { isUlid } from '../shared/record/keys';
-import { createLeadStore } from '../shared/record/recordStore';
+import { createRecordStore } from '../shared/record/recordStore';
 import { leadView } from '../shared/sell/leadView';
 import { parseStatusUpdate } from '../shared/sell/statusUpdate';
 
 const config = appConfig();
-const store = createLeadStore(config);
+const store = createRecordStore(config);
 
 export function updateLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, () => updateLead(request, context));

@@ -8,7 +8,7 @@ import type { Clock } from '../clock';
 import { changeLeadStatus } from '../record/changeStatus';
 import { isUlid } from '../record/keys';
 import type { FollowUpPolicy } from '../record/rebuild';
-import type { LeadStore } from '../record/recordStore';
+import type { RecordStore } from '../record/recordStore';
 import {
   alreadyMarkedPage,
   confirmPage,
@@ -20,7 +20,7 @@ import {
 import { type ContactLinkSecrets, verifyContactToken } from './contactToken';
 
 export interface ContactLinkDeps {
-  store: LeadStore;
+  store: RecordStore;
   clock: Clock;
   newId: () => string;
   policy: FollowUpPolicy;
@@ -46,7 +46,7 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
     deps.log(`Contact link refused: ${check.reason}`);
     return check.reason === 'expired' ? expiredLinkPage() : invalidLinkPage();
   }
-  const stored = isUlid(leadId) ? await deps.store.getLead(leadId) : undefined;
+  const stored = isUlid(leadId) ? await deps.store.getRecord(leadId) : undefined;
   if (stored === undefined || token === undefined) return unknownLeadPage();
   const lead = stored.record;
 

@@ -7,6 +7,7 @@
  * subject entirely: subjects end up in logs, notifications and mail-server traces.
  */
 import { escapeHtml } from '../http/html';
+import { STAGE_LABEL, STAGE_RANK } from '../marketplace/stage';
 
 export type DigestStage = 'interest' | 'trial' | 'active';
 
@@ -41,12 +42,6 @@ export interface RenderedDigest {
   html: string;
 }
 
-const STAGE_RANK: Readonly<Record<DigestStage, number>> = { active: 3, trial: 2, interest: 1 };
-const STAGE_LABEL: Readonly<Record<DigestStage, string>> = {
-  active: 'Active customer',
-  trial: 'Trial',
-  interest: 'Interest',
-};
 const STAGE_COLOUR: Readonly<Record<DigestStage, string>> = {
   active: '#107c10',
   trial: '#8764b8',
@@ -127,7 +122,7 @@ function sortLeads(leads: readonly DigestLead[]): DigestLead[] {
   );
 }
 
-interface LeadView {
+interface RenderedLead {
   lead: DigestLead;
   name: string;
   wait: string;
@@ -141,7 +136,7 @@ interface LeadView {
   history: { at: string; text: string }[];
 }
 
-function view(lead: DigestLead, now: Date): LeadView {
+function view(lead: DigestLead, now: Date): RenderedLead {
   const name = oneLine([lead.firstName, lead.lastName].filter(Boolean).join(' ')) || '(no name given)';
   const offerTitle = oneLine(lead.offerTitle);
   const offerId = oneLine(lead.offerId);
@@ -186,7 +181,7 @@ function intro(opts: DigestOptions): string {
     : 'Nobody has contacted these marketplace leads yet. Please get in touch with each customer, then use its "Mark as contacted" link so the reminders stop.';
 }
 
-function renderTextLead(v: LeadView, index: number): string {
+function renderTextLead(v: RenderedLead, index: number): string {
   const lines = [
     `${index + 1}. ${v.name} | ${STAGE_LABEL[v.lead.stage]} | waiting ${v.wait}${v.lead.escalation ? ' | ESCALATED' : ''}`,
   ];
@@ -212,7 +207,7 @@ function link(href: string | undefined, text: string): string {
 }
 
 // Tables with inline styles and bgcolor: the Word engine in desktop Outlook ignores padding on links and most CSS.
-function renderHtmlLead(v: LeadView): string {
+function renderHtmlLead(v: RenderedLead): string {
   const stage = v.lead.stage;
   const rows: string[] = [];
   const row = (label: string, valueHtml: string): void => {

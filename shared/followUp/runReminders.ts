@@ -24,7 +24,7 @@ import type { FollowUpKind } from '../record/keys';
 import type { LeadEvent, LeadRecord } from '../record/model';
 import { needsFollowUp, projectLead, reminderSince } from '../record/projection';
 import { type FollowUpPolicy, type LeadIdentity, rebuildLead } from '../record/rebuild';
-import type { FollowUpEntry, LeadStore } from '../record/recordStore';
+import type { FollowUpEntry, RecordStore } from '../record/recordStore';
 import { contactLinkUrl, signContactToken } from './contactToken';
 import { type DigestLead, type DigestStage, renderDigest } from './digest';
 import { groupByRecipient, recipientsFor, type RoutableLead } from './routing';
@@ -49,7 +49,7 @@ export interface ReminderLog {
 }
 
 export interface ReminderDeps {
-  store: LeadStore;
+  store: RecordStore;
   mailer: Mailer;
   clock: Clock;
   newId: () => string;
@@ -233,7 +233,7 @@ async function sendDue(
   // sales of a lead they already called. The events are read anyway for the digest's history.
   const recordOf = async (leadId: string): Promise<LeadRecord | undefined> => {
     if (!records.has(leadId)) {
-      const stored = (await store.getLead(leadId))?.record;
+      const stored = (await store.getRecord(leadId))?.record;
       records.set(leadId, stored && projectLead(identityOf(stored), await eventsOf(leadId)));
     }
     return records.get(leadId);
@@ -427,7 +427,7 @@ function toDigestLead(c: Candidate, history: LeadEvent[], now: Date, config: Rem
     firstSeenAt: new Date(r.firstSeenAt),
     // The customer's marketplace actions; status and reminder events are ours, not the customer's.
     history: history.flatMap((e) =>
-      e.kind === 'lead' ? [{ at: new Date(e.at), source: e.source, action: e.action, stage: e.stage }] : [],
+      e.kind === 'arrival' ? [{ at: new Date(e.at), source: e.source, action: e.action, stage: e.stage }] : [],
     ),
     contactUrl: contactLinkUrl(config.publicBaseUrl, r.leadId, token),
     escalation: c.entry.kind === 'escalate',

@@ -20,6 +20,14 @@ export const STAGE_RANK: Readonly<Record<Stage, number>> = {
   active: 3,
 };
 
+/** How people read a stage, in the dashboard and in emails alike. */
+export const STAGE_LABEL: Readonly<Record<Stage, string>> = {
+  interest: 'Interest',
+  trial: 'Trial',
+  active: 'Active customer',
+  doNotContact: 'Do not contact',
+};
+
 export function stageForAction(action: LeadActionKind): Stage {
   switch (action) {
     case 'PLT':

@@ -11,12 +11,12 @@ export interface ArrivalFacts {
 }
 
 /** The caller's address is personal data: keep only a keyed hash, enough to correlate abuse. */
-export function requestMetadata(facts: ArrivalFacts, hashKey: string): LeadRequestMetadata {
+export function requestMetadata(facts: ArrivalFacts, clientIpSecret: string): LeadRequestMetadata {
   return {
     contentType: facts.contentType?.slice(0, 200),
     userAgent: facts.userAgent?.slice(0, 300),
     clientIpHash: facts.clientIp
-      ? createHmac('sha256', `client-ip:${hashKey}`).update(facts.clientIp).digest('hex').slice(0, 32)
+      ? createHmac('sha256', `client-ip:${clientIpSecret}`).update(facts.clientIp).digest('hex').slice(0, 32)
       : undefined,
     // Names only: the value of `code` is the function key.
     queryKeys: facts.queryKeys.slice(0, 20),

@@ -5,15 +5,15 @@
 import { type ArrivalFacts, createEnvelope, encodeEnvelope, requestMetadata } from '../queue/envelope';
 import { type FieldProblem, validateLeadBody } from './validateLeadBody';
 
-export interface IngestDeps {
+export interface ReceiveDeps {
   enqueue: (message: string) => Promise<void>;
   now: () => Date;
   newId: () => string;
   /** Key for hashing the caller's address. */
-  hashKey: string;
+  clientIpSecret: string;
 }
 
-export type IngestOutcome =
+export type ReceiveOutcome =
   | { status: 202; body: { id: string }; recognised: boolean; test: boolean }
   | { status: 400 | 413; body: { error: string; message: string; problems: FieldProblem[] } }
   | { status: 503; body: { error: string; message: string }; retryAfterSeconds: number; cause: string };
@@ -22,7 +22,7 @@ export type IngestOutcome =
 const MAX_MESSAGE_BYTES = 64 * 1024;
 export const RETRY_AFTER_SECONDS = 30;
 
-export async function ingestLead(body: Uint8Array, facts: ArrivalFacts, deps: IngestDeps): Promise<IngestOutcome> {
+export async function receiveLead(body: Uint8Array, facts: ArrivalFacts, deps: ReceiveDeps): Promise<ReceiveOutcome> {
   const validated = validateLeadBody(body);
   if (!validated.ok) {
     return {
@@ -34,7 +34,12 @@ export async function ingestLead(body: Uint8Array, facts: ArrivalFacts, deps: In
       },
     };
   }
-  const envelope = createEnvelope(deps.newId(), deps.now(), validated.text, requestMetadata(facts, deps.hashKey));
+  const envelope = createEnvelope(
+    deps.newId(),
+    deps.now(),
+    validated.text,
+    requestMetadata(facts, deps.clientIpSecret),
+  );
   const message = encodeEnvelope(envelope);
   if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES) {
     const problem = {

@@ -15,7 +15,7 @@ export interface PlacedEvent {
   identityHash?: string;
 }
 
-export type PlaceResult = { ok: true; placed: PlacedEvent } | { ok: false; reason: string };
+export type PlaceResult = ({ ok: true } & PlacedEvent) | { ok: false; reason: string };
 
 const MAX_DESCRIPTION = 2000;
 
@@ -37,7 +37,7 @@ export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
   if (!lead.recognised) flags.push('unrecognised');
 
   const event: LeadArrivalEvent = {
-    kind: 'lead',
+    kind: 'arrival',
     eventId: envelope.id,
     at: envelope.receivedAt,
     source: parsed.source,
@@ -66,5 +66,5 @@ export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
   // An unrecognised payload is never merged into someone's record: nobody knows whose it is.
   const identityHash =
     customer.key !== undefined && lead.recognised ? hashKey(`${offerKey}\n${customer.key}`) : undefined;
-  return { ok: true, placed: { event, offerKey, identityKind: identityHash ? customer.kind : 'none', identityHash } };
+  return { ok: true, event, offerKey, identityKind: identityHash ? customer.kind : 'none', identityHash };
 }

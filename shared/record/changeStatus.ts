@@ -2,7 +2,7 @@
 import type { Clock } from '../clock';
 import type { LeadRecord, LeadStatus } from './model';
 import { type FollowUpPolicy, rebuildLead } from './rebuild';
-import type { LeadStore } from './recordStore';
+import type { RecordStore } from './recordStore';
 
 export interface StatusChange {
   status: LeadStatus;
@@ -16,11 +16,11 @@ export interface StatusChange {
 export type ChangeStatusResult = { ok: true; record: LeadRecord } | { ok: false; reason: 'notFound' };
 
 export async function changeLeadStatus(
-  deps: { store: LeadStore; clock: Clock; newId: () => string; policy: FollowUpPolicy },
+  deps: { store: RecordStore; clock: Clock; newId: () => string; policy: FollowUpPolicy },
   leadId: string,
   change: StatusChange,
 ): Promise<ChangeStatusResult> {
-  const stored = await deps.store.getLead(leadId);
+  const stored = await deps.store.getRecord(leadId);
   if (!stored) return { ok: false, reason: 'notFound' };
   await deps.store.appendEvent(leadId, {
     kind: 'status',

@@ -32,7 +32,7 @@ export const PERSON_FIELDS: readonly (keyof PersonFields)[] = [
 ];
 
 export interface LeadArrivalEvent extends PersonFields {
-  kind: 'lead';
+  kind: 'arrival';
   /** The envelope id (ULID): the event's row key, so a redelivered message writes the same row. */
   eventId: string;
   at: string;

@@ -36,7 +36,7 @@ export function projectLead(
   events: readonly LeadEvent[],
 ): LeadRecord | undefined {
   const sorted = [...events].sort(byTime);
-  const arrivals = sorted.filter((e): e is LeadArrivalEvent => e.kind === 'lead');
+  const arrivals = sorted.filter((e): e is LeadArrivalEvent => e.kind === 'arrival');
   const first = arrivals[0];
   const last = arrivals[arrivals.length - 1];
   if (!first || !last) return undefined;

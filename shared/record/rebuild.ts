@@ -5,10 +5,11 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 
+import { withoutUndefined } from '../objects';
 import type { FollowUpKind } from './keys';
 import type { LeadEvent, LeadRecord } from './model';
 import { needsFollowUp, projectLead } from './projection';
-import type { LeadStore } from './recordStore';
+import type { RecordStore } from './recordStore';
 
 export interface FollowUpPolicy {
   followUpHours: number;
@@ -36,7 +37,7 @@ function wantedFollowUps(record: LeadRecord | undefined, policy: FollowUpPolicy)
 
 /** Puts the entries the record wants; puts only insert when absent, so an entry with recipients marked keeps them. */
 async function putWantedFollowUps(
-  store: LeadStore,
+  store: RecordStore,
   record: LeadRecord,
   policy: FollowUpPolicy,
 ): Promise<Map<FollowUpKind, string>> {
@@ -50,7 +51,7 @@ async function putWantedFollowUps(
  * no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead).
  */
 async function syncFollowUps(
-  store: LeadStore,
+  store: RecordStore,
   before: LeadRecord | undefined,
   after: LeadRecord,
   policy: FollowUpPolicy,
@@ -75,7 +76,7 @@ async function syncFollowUps(
  * re-read repairs the index after a concurrent writer that saved and then failed before its own sync.
  */
 async function syncUntilSettled(
-  store: LeadStore,
+  store: RecordStore,
   before: LeadRecord | undefined,
   record: LeadRecord,
   policy: FollowUpPolicy,
@@ -84,8 +85,8 @@ async function syncUntilSettled(
   let current = record;
   for (let round = 0; round < MAX_ATTEMPTS; round++) {
     await syncFollowUps(store, previous, current, policy);
-    const latest = await store.getLead(current.leadId);
-    if (!latest || isDeepStrictEqual(stripUndefined(latest.record), stripUndefined(current))) return;
+    const latest = await store.getRecord(current.leadId);
+    if (!latest || isDeepStrictEqual(withoutUndefined(latest.record), withoutUndefined(current))) return;
     previous = current;
     current = latest.record;
   }
@@ -94,26 +95,26 @@ async function syncUntilSettled(
 
 /** Returns the record as stored after the rebuild (undefined when the lead has no arrival events). */
 export async function rebuildLead(
-  store: LeadStore,
+  store: RecordStore,
   identity: LeadIdentity,
   policy: FollowUpPolicy,
 ): Promise<LeadRecord | undefined> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     // Read the record before the events: if another writer adds an event after our read, its save changes the
     // ETag and ours fails, so the last successful save has always seen every event.
-    const stored = await store.getLead(identity.leadId);
+    const stored = await store.getRecord(identity.leadId);
     const events = await store.listEvents(identity.leadId);
     const next = projectLead(
       stored ? { ...identity, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind } : identity,
       events,
     );
     if (!next) return undefined;
-    if (stored && isDeepStrictEqual(stripUndefined(stored.record), stripUndefined(next))) {
+    if (stored && isDeepStrictEqual(withoutUndefined(stored.record), withoutUndefined(next))) {
       // Nothing changed, but a crash after an earlier save may have left the index behind: sync it anyway.
       await syncUntilSettled(store, stored.record, next, policy);
       return next;
     }
-    if ((await store.saveLead(next, stored?.etag)) === 'saved') {
+    if ((await store.saveRecord(next, stored?.etag)) === 'saved') {
       await syncUntilSettled(store, stored?.record, next, policy);
       return next;
     }
@@ -129,13 +130,13 @@ export async function rebuildLead(
  * that writer's own rebuild (or its message's retry) folds it in, exactly as after any concurrent save.
  */
 export async function createOrRebuildLead(
-  store: LeadStore,
+  store: RecordStore,
   identity: LeadIdentity,
   ownEvents: readonly LeadEvent[],
   policy: FollowUpPolicy,
 ): Promise<LeadRecord | undefined> {
   const record = projectLead(identity, ownEvents);
-  if (record && (await store.saveLead(record, undefined)) === 'saved') {
+  if (record && (await store.saveRecord(record, undefined)) === 'saved') {
     // Puts only, and no settle read. A record created just now has no older entries to delete, and deleting what
     // this version does not want (a do-not-contact first lead) could remove entries a newer version, saved by the
     // customer's next lead in the meantime, has just put. This early the only other writers are the customer's
@@ -146,8 +147,4 @@ export async function createOrRebuildLead(
     return record;
   }
   return rebuildLead(store, identity, policy);
-}
-
-function stripUndefined(record: LeadRecord): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
 }

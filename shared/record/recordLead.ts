@@ -9,22 +9,22 @@ import type { Telemetry } from '../telemetry';
 import { toArrivalEvent } from './arrivalEvent';
 import type { LeadRecord } from './model';
 import { createOrRebuildLead, type FollowUpPolicy, rebuildLead } from './rebuild';
-import type { LeadStore } from './recordStore';
+import type { RecordStore } from './recordStore';
 
-export interface ProcessDeps {
-  store: LeadStore;
+export interface RecordDeps {
+  store: RecordStore;
   clock: Clock;
   telemetry: Telemetry;
   policy: FollowUpPolicy;
   log(message: string): void;
 }
 
-export type ProcessOutcome =
+export type RecordOutcome =
   | { kind: 'stored'; leadId: string; merged: boolean; record: LeadRecord; duplicateDelivery: boolean }
   | { kind: 'rejected'; reason: string };
 
 /** `messageId` names the queue message when the envelope itself is unreadable. */
-export async function processLead(message: unknown, messageId: string, deps: ProcessDeps): Promise<ProcessOutcome> {
+export async function recordLead(message: unknown, messageId: string, deps: RecordDeps): Promise<RecordOutcome> {
   const started = deps.clock();
   const parsed = parseEnvelope(message);
   const placed = parsed.ok ? toArrivalEvent(parsed.envelope) : parsed;
@@ -42,7 +42,7 @@ export async function processLead(message: unknown, messageId: string, deps: Pro
     return { kind: 'rejected', reason: placed.reason };
   }
 
-  const { event, offerKey, identityKind, identityHash } = placed.placed;
+  const { event, offerKey, identityKind, identityHash } = placed;
   const leadId = identityHash ? await deps.store.resolveLeadId(identityHash, event.eventId) : event.eventId;
   const appended = await deps.store.appendEvent(leadId, event);
   const identity = { leadId, offerKey, identityKind };

@@ -1,6 +1,6 @@
 /**
  * The app's tables behind one adapter: lead records, the identity index, the event history, the follow-up index
- * and rejected messages. Domain code takes a LeadStore; tests run it against Azurite. Layout: docs/storage.md.
+ * and rejected messages. Domain code takes a RecordStore; tests run it against Azurite. Layout: docs/storage.md.
  */
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
@@ -9,9 +9,9 @@ import type { AppConfig } from '../config';
 import { once, tableClient } from '../storage/clients';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys } from './keys';
-import type { LeadEvent, LeadRecord } from './model';
+import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
 
-export interface StoredLead {
+export interface StoredRecord {
   record: LeadRecord;
   etag: string;
 }
@@ -59,7 +59,7 @@ function entityToRecord(entity: TableEntityResult<Row>): LeadRecord {
 }
 
 export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row> {
-  const { rawBody, ...rest } = event.kind === 'lead' ? event : { ...event, rawBody: undefined };
+  const { rawBody, ...rest } = event.kind === 'arrival' ? event : { ...event, rawBody: undefined };
   const entity: TableEntity<Row> = {
     partitionKey: leadId,
     rowKey: event.eventId,
@@ -86,23 +86,26 @@ export function entityToFollowUp(row: TableEntityResult<Row>): FollowUpEntry {
   };
 }
 
-function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
-  const event = JSON.parse(String(entity.data)) as LeadEvent;
-  if (event.kind === 'lead') event.rawBody = typeof entity.rawBody === 'string' ? entity.rawBody : '';
+export function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
+  const data = typeof entity.data === 'string' ? entity.data : '{}';
+  const stored = JSON.parse(data) as LeadEvent | (Omit<LeadArrivalEvent, 'kind'> & { kind: 'lead' });
+  // Arrival events written before the rename carry kind 'lead'; they are read as what they are.
+  const event: LeadEvent = stored.kind === 'lead' ? { ...stored, kind: 'arrival' } : stored;
+  if (event.kind === 'arrival') event.rawBody = typeof entity.rawBody === 'string' ? entity.rawBody : '';
   return event;
 }
 
-export interface LeadStore {
+export interface RecordStore {
   /** The record id for an identity: the existing one, or `candidate` if this call created the mapping. */
   resolveLeadId(identityHash: string, candidate: string): Promise<string>;
   appendEvent(leadId: string, event: LeadEvent): Promise<'created' | 'exists'>;
   listEvents(leadId: string): Promise<LeadEvent[]>;
   replaceEvent(leadId: string, event: LeadEvent): Promise<void>;
-  getLead(leadId: string): Promise<StoredLead | undefined>;
+  getRecord(leadId: string): Promise<StoredRecord | undefined>;
   /** Creates when `etag` is undefined, else replaces only if the record is unchanged since read. */
-  saveLead(record: LeadRecord, etag: string | undefined): Promise<SaveResult>;
+  saveRecord(record: LeadRecord, etag: string | undefined): Promise<SaveResult>;
   /** Leads of one month partition, newest first, optionally from a row key on; a page at a time. */
-  listLeadPage(
+  listRecordPage(
     partitionKey: string,
     options: { afterRowKey?: string; maxPageSize: number },
   ): Promise<{ records: LeadRecord[]; lastRowKey?: string; more: boolean }>;
@@ -115,7 +118,7 @@ export interface LeadStore {
   tables: Record<keyof AppConfig['tables'], TableClient>;
 }
 
-export function createLeadStore(config: AppConfig): LeadStore & { ensureTables(): Promise<void> } {
+export function createRecordStore(config: AppConfig): RecordStore & { ensureTables(): Promise<void> } {
   const client = (name: string): TableClient => tableClient(config.storageConnectionString, name);
   const tables = {
     leads: client(config.tables.leads),
@@ -176,7 +179,7 @@ export function createLeadStore(config: AppConfig): LeadStore & { ensureTables()
       await tables.events.upsertEntity(eventToEntity(leadId, event), 'Replace');
     },
 
-    async getLead(leadId) {
+    async getRecord(leadId) {
       await ensureTables();
       const keys = leadKeys(leadId);
       try {
@@ -188,7 +191,7 @@ export function createLeadStore(config: AppConfig): LeadStore & { ensureTables()
       }
     },
 
-    async saveLead(record, etag) {
+    async saveRecord(record, etag) {
       await ensureTables();
       const entity = recordToEntity(record);
       try {
@@ -201,7 +204,7 @@ export function createLeadStore(config: AppConfig): LeadStore & { ensureTables()
       }
     },
 
-    async listLeadPage(partitionKey, { afterRowKey, maxPageSize }) {
+    async listRecordPage(partitionKey, { afterRowKey, maxPageSize }) {
       await ensureTables();
       const filter = afterRowKey
         ? odata`PartitionKey eq ${partitionKey} and RowKey gt ${afterRowKey}`

@@ -1,6 +1,6 @@
 /** `GET /api/leads/{id}`: the record and its whole history; the raw payloads only when asked for. */
 import { bad, ok, type Parsed } from '../http/problems';
-import type { LeadStore } from '../record/recordStore';
+import type { RecordStore } from '../record/recordStore';
 import { type QueryParams, unknownParameter } from './leadQuery';
 import { type EventView, historyView, type LeadView, leadView } from './leadView';
 
@@ -18,8 +18,8 @@ export function parseDetailQuery(query: QueryParams): Parsed<{ raw: boolean }> {
   return bad('raw', `is "${raw.slice(0, 20)}"`, ['true', 'false']);
 }
 
-export async function leadDetail(store: LeadStore, leadId: string, raw: boolean): Promise<LeadDetail | undefined> {
-  const stored = await store.getLead(leadId);
+export async function leadDetail(store: RecordStore, leadId: string, raw: boolean): Promise<LeadDetail | undefined> {
+  const stored = await store.getRecord(leadId);
   if (!stored) return undefined;
   const events = await store.listEvents(leadId);
   return { lead: leadView(stored.record), history: historyView(events, raw) };

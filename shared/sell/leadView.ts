@@ -9,7 +9,7 @@ import { appliedStatusChanges } from '../record/projection';
 export type LeadView = Omit<LeadRecord, 'emailMatch'>;
 
 export type EventView = LeadEvent extends infer E
-  ? E extends { kind: 'lead' }
+  ? E extends { kind: 'arrival' }
     ? Omit<E, 'emailMatch' | 'rawBody'> & { rawBody?: string }
     : E extends { kind: 'status' }
       ? E & { applied: boolean }
@@ -25,7 +25,7 @@ export function leadView(record: LeadRecord): LeadView {
 /** `appliedStatus`: the status events that took effect (a conditional one may not have; see StatusChangeEvent.onlyIf). */
 export function eventView(event: LeadEvent, includeRaw: boolean, appliedStatus: ReadonlySet<LeadEvent>): EventView {
   if (event.kind === 'status') return { ...event, applied: appliedStatus.has(event) };
-  if (event.kind !== 'lead') return event;
+  if (event.kind !== 'arrival') return event;
   const { emailMatch: _matchKey, rawBody, ...view } = event;
   void _matchKey;
   return includeRaw ? { ...view, rawBody } : view;

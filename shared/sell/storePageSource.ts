@@ -1,9 +1,9 @@
 /** The LeadPageSource the API runs on: the lead store's month pages, plus where the table begins. */
-import type { LeadStore } from '../record/recordStore';
+import type { RecordStore } from '../record/recordStore';
 import { isNotFound } from '../storage/tableErrors';
 import type { LeadPageSource } from './leadWalk';
 
-export function storePageSource(store: LeadStore): LeadPageSource {
+export function storePageSource(store: RecordStore): LeadPageSource {
   return {
     async oldestPartition() {
       // Entities come back in key order, so the first row of the table is in its oldest month: one cheap read
@@ -24,7 +24,7 @@ export function storePageSource(store: LeadStore): LeadPageSource {
       return undefined;
     },
     async page(partition, afterRowKey, maxPageSize) {
-      const { records, more } = await store.listLeadPage(partition, { afterRowKey, maxPageSize });
+      const { records, more } = await store.listRecordPage(partition, { afterRowKey, maxPageSize });
       return { records, more };
     },
   };

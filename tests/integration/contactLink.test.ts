@@ -9,7 +9,7 @@ import { signContactToken } from '../../shared/followUp/contactToken';
 import { newUlid } from '../../shared/ids';
 import type { LeadArrivalEvent } from '../../shared/record/model';
 import { rebuildLead } from '../../shared/record/rebuild';
-import { createLeadStore, type LeadStore } from '../../shared/record/recordStore';
+import { createRecordStore, type RecordStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
 
@@ -30,12 +30,12 @@ afterAll(async () => {
 
 async function setup(
   person: Partial<LeadArrivalEvent> = {},
-): Promise<{ deps: ContactLinkDeps; store: LeadStore; leadId: string; logs: string[] }> {
-  const store = createLeadStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
+): Promise<{ deps: ContactLinkDeps; store: RecordStore; leadId: string; logs: string[] }> {
+  const store = createRecordStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
   await store.ensureTables();
   const leadId = newUlid();
   await store.appendEvent(leadId, {
-    kind: 'lead',
+    kind: 'arrival',
     eventId: leadId,
     at: '2024-05-01T09:00:00.000Z',
     source: 'AppSource',
@@ -85,7 +85,7 @@ describe('contact link', () => {
     expect(body(res)).not.toContain('<img');
     expect(body(res)).toContain('A&amp;B &quot;Ltd&quot;');
     expect(body(res)).toMatch(/<form method="post" action="\/api\/leads\/[0-9A-Z]{26}\/contact\?token=[^"]+">/);
-    expect((await store.getLead(leadId))?.record.status).toBe('new');
+    expect((await store.getRecord(leadId))?.record.status).toBe('new');
     expect(await store.listEvents(leadId)).toHaveLength(1);
   });
 
@@ -95,7 +95,7 @@ describe('contact link', () => {
     const res = await handleContactLink({ method: 'POST', leadId, token, formAction: '' }, deps);
     expect(res.status).toBe(200);
     expect(body(res)).toContain('Marked as contacted');
-    expect((await store.getLead(leadId))?.record).toMatchObject({
+    expect((await store.getRecord(leadId))?.record).toMatchObject({
       status: 'contacted',
       firstContactedAt: NOW.toISOString(),
     });
@@ -115,7 +115,7 @@ describe('contact link', () => {
     const token = signContactToken(leadId, LATER, SECRET);
     // The real store, with someone qualifying the lead from the dashboard just before the link's event is written
     // (and stamped a second earlier, as a clock on another instance may be).
-    const racing: LeadStore = {
+    const racing: RecordStore = {
       ...store,
       appendEvent: async (id, event) => {
         if (event.kind === 'status' && event.via === 'email-link') {
@@ -132,7 +132,7 @@ describe('contact link', () => {
     };
     const res = await handleContactLink({ method: 'POST', leadId, token, formAction: '' }, { ...deps, store: racing });
     expect(body(res)).toContain('Already marked as qualified');
-    expect((await store.getLead(leadId))?.record).toMatchObject({
+    expect((await store.getRecord(leadId))?.record).toMatchObject({
       status: 'qualified',
       statusChangedAt: new Date(NOW.getTime() - 1000).toISOString(),
     });
@@ -153,7 +153,7 @@ describe('contact link', () => {
       const res = await handleContactLink({ method, ...make(leadId), formAction: '' }, deps);
       expect(res.status).toBe(403);
     }
-    expect((await store.getLead(leadId))?.record.status).toBe('new');
+    expect((await store.getRecord(leadId))?.record.status).toBe('new');
   });
 
   test('an expired link → 410 with a page saying so', async () => {

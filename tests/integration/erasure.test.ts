@@ -11,7 +11,7 @@ import { ulid } from 'ulid';
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
-import { createLeadStore } from '../../shared/record/recordStore';
+import { createRecordStore } from '../../shared/record/recordStore';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, type LeadSummary, type ListBody, waitForLead } from '../support/leadApi';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
@@ -119,7 +119,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     await poison.createIfNotExists();
     await poison.sendMessage(encodeEnvelope(envelopeFor(leadBody(person, 'contoso.erase'))));
 
-    const store = createLeadStore(config);
+    const store = createRecordStore(config);
     await eventually('two rejected rows', async () => {
       let n = 0;
       for await (const _ of store.tables.rejected.listEntities()) n++;
@@ -150,7 +150,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
       ]),
     );
     let followUps = 0;
-    for await (const row of createLeadStore(config).tables.followUps.listEntities<{ leadId: string }>())
+    for await (const row of createRecordStore(config).tables.followUps.listEntities<{ leadId: string }>())
       if (row.leadId === leadId) followUps++;
     expect(followUps).toBe(2);
   });
@@ -186,7 +186,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     // No trace left in any table or queue of the account.
     expect(await tracesOf(azurite.connectionString, TRACES)).toEqual([]);
     let identityRows = 0;
-    for await (const row of createLeadStore(config).tables.leadKeys.listEntities<{ leadId: string }>())
+    for await (const row of createRecordStore(config).tables.leadKeys.listEntities<{ leadId: string }>())
       if (row.leadId === leadId) identityRows++;
     expect(identityRows).toBe(0);
 

@@ -10,7 +10,7 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
 import type { LeadRecord } from '../../shared/record/model';
-import { createLeadStore } from '../../shared/record/recordStore';
+import { createRecordStore } from '../../shared/record/recordStore';
 import {
   eventually,
   type HostProcess,
@@ -77,8 +77,12 @@ describe('processLead through the local host', () => {
       sources: expect.arrayContaining(['AppSource', 'AzureMarketplace']),
       identityKind: 'email',
     });
-    const events = await createLeadStore(config).listEvents(journey[0]!.leadId);
-    expect(events.map((e) => (e.kind === 'lead' ? e.action : e.kind)).sort()).toEqual(['INS', 'PLT', 'StartTestDrive']);
+    const events = await createRecordStore(config).listEvents(journey[0]!.leadId);
+    expect(events.map((e) => (e.kind === 'arrival' ? e.action : e.kind)).sort()).toEqual([
+      'INS',
+      'PLT',
+      'StartTestDrive',
+    ]);
   });
 
   test('the same message delivered twice leaves the same state', async () => {
@@ -95,19 +99,19 @@ describe('processLead through the local host', () => {
     await new Promise((r) => setTimeout(r, 500));
     const after = recordsFor(await allLeads(config), 'contoso.twice');
     expect(after).toEqual([first]);
-    expect(await createLeadStore(config).listEvents(first!.leadId)).toHaveLength(1);
+    expect(await createRecordStore(config).listEvents(first!.leadId)).toHaveLength(1);
   });
 
   test('an event already written before a crash is completed by the retry, not duplicated', async () => {
     const envelope = envelopeFor(leadWith({ email: 'crash@contoso.example', offer: 'contoso.crash' }));
-    const store = createLeadStore(config);
+    const store = createRecordStore(config);
     // The state a crash right after the event write leaves: the identity row and event exist, the record does not.
     const { toArrivalEvent } = await import('../../shared/record/arrivalEvent');
     const placed = toArrivalEvent(envelope);
     if (!placed.ok) throw new Error(placed.reason);
-    await store.resolveLeadId(placed.placed.identityHash!, envelope.id);
-    await store.appendEvent(envelope.id, placed.placed.event);
-    expect(await store.getLead(envelope.id)).toBeUndefined();
+    await store.resolveLeadId(placed.identityHash!, envelope.id);
+    await store.appendEvent(envelope.id, placed.event);
+    expect(await store.getRecord(envelope.id)).toBeUndefined();
 
     await enqueue(config, envelope);
     const [record] = recordsFor(
@@ -144,7 +148,7 @@ describe('processLead through the local host', () => {
     const burst = recordsFor(records, 'contoso.burst');
     expect(burst).toHaveLength(1);
     expect(burst[0]!.stage).toBe('active');
-    expect(await createLeadStore(config).listEvents(burst[0]!.leadId)).toHaveLength(20);
+    expect(await createRecordStore(config).listEvents(burst[0]!.leadId)).toHaveLength(20);
   });
 
   test('mixed-case emails match one record; a different offer makes a different record', async () => {
@@ -176,7 +180,7 @@ describe('processLead through the local host', () => {
     const test = recordsFor(records, 'contoso test')[0]!;
     expect(dnc).toMatchObject({ stage: 'doNotContact', doNotContact: true, isTest: false });
     expect(test).toMatchObject({ isTest: true });
-    const store = createLeadStore(config);
+    const store = createRecordStore(config);
     const indexed: string[] = [];
     for await (const e of store.tables.followUps.listEntities()) indexed.push(String(e.leadId));
     expect(indexed).not.toContain(dnc.leadId);
@@ -188,7 +192,7 @@ describe('processLead through the local host', () => {
     const envelope = envelopeFor(leadWith({ email: 'index@contoso.example', offer: 'contoso.index' }), receivedAt);
     await enqueue(config, envelope);
     await waitForRecord(config, (all) => recordsFor(all, 'contoso.index').length === 1, 'the indexed record');
-    const store = createLeadStore(config);
+    const store = createRecordStore(config);
     const entries: unknown[][] = [];
     for await (const e of store.tables.followUps.listEntities())
       if (e.leadId === envelope.id) entries.push([e.partitionKey, e.rowKey, e.dueAt]);
@@ -203,7 +207,7 @@ describe('processLead through the local host', () => {
     await queue.sendMessage(Buffer.from('this is not an envelope').toString('base64'));
     const bad = envelopeFor('[1,2,3]');
     await queue.sendMessage(encodeEnvelope(bad));
-    const store = createLeadStore(config);
+    const store = createRecordStore(config);
     const rejected = await eventually('two rejected rows', async () => {
       const rows: Record<string, unknown>[] = [];
       for await (const e of store.tables.rejected.listEntities()) rows.push(e);
@@ -272,7 +276,7 @@ describe('storage failing while processing', () => {
       expect(records.filter((r) => r.offerKey === 'contoso.poison')).toEqual([
         expect.objectContaining({ leadId: envelope.id, eventCount: 1 }),
       ]);
-      expect(await createLeadStore(config).listEvents(envelope.id)).toHaveLength(1);
+      expect(await createRecordStore(config).listEvents(envelope.id)).toHaveLength(1);
     } finally {
       await healthy.stop();
       await azurite.stop();

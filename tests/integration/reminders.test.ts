@@ -13,7 +13,7 @@ import { LEASE_NAME } from '../../shared/followUp/runReminders';
 import { newUlid } from '../../shared/ids';
 import { followUpKeys, type FollowUpKind } from '../../shared/record/keys';
 import type { LeadRecord } from '../../shared/record/model';
-import { createLeadStore, type LeadStore } from '../../shared/record/recordStore';
+import { createRecordStore, type RecordStore } from '../../shared/record/recordStore';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
 import { type ReceivedMail, SmtpSink } from '../support/smtpSink';
@@ -74,7 +74,7 @@ describe('sendReminders through the local host with a real SMTP server', () => {
   let host: HostProcess;
   let env: Record<string, string>;
   let config: AppConfig;
-  let store: LeadStore & { ensureTables(): Promise<void> };
+  let store: RecordStore & { ensureTables(): Promise<void> };
 
   beforeAll(async () => {
     azurite = await startTestAzurite();
@@ -97,7 +97,7 @@ describe('sendReminders through the local host with a real SMTP server', () => {
     };
     host = await startHost(env);
     config = testConfig(azurite.connectionString, env);
-    store = createLeadStore(config);
+    store = createRecordStore(config);
     await store.ensureTables();
   });
 
@@ -135,7 +135,7 @@ describe('sendReminders through the local host with a real SMTP server', () => {
   }
 
   async function record(leadId: string): Promise<LeadRecord> {
-    const stored = await store.getLead(leadId);
+    const stored = await store.getRecord(leadId);
     if (!stored) throw new Error(`lead ${leadId} is not stored`);
     return stored.record;
   }
@@ -151,7 +151,7 @@ describe('sendReminders through the local host with a real SMTP server', () => {
     }
     for (const p of placed) {
       await eventually(`lead ${p.id} stored`, async () => {
-        if (!(await store.getLead(p.id))) return undefined;
+        if (!(await store.getRecord(p.id))) return undefined;
         if (p.indexed && !(await followUp('escalate', p.id, new Date(p.receivedAt.getTime() + 48 * HOUR))))
           return undefined;
         return true;

@@ -6,7 +6,7 @@ import { odata, type TableClient, TableServiceClient } from '@azure/data-tables'
 
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import { acquireRunLease, LEASE_PARTITION, type LockRow } from '../../shared/followUp/runLease';
-import { createLeadStore } from '../../shared/record/recordStore';
+import { createRecordStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
 import { testConfig } from '../support/leadFixtures';
 
@@ -28,7 +28,7 @@ afterAll(async () => {
 /** The real lock table of a fresh table prefix; `ensureTables: false` leaves the tables uncreated. */
 async function lockTable(options: { ensureTables?: boolean } = {}): Promise<{ table: TableClient; name: string }> {
   const config = testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` });
-  const store = createLeadStore(config);
+  const store = createRecordStore(config);
   if (options.ensureTables !== false) await store.ensureTables();
   return { table: store.tables.locks, name: config.tables.locks };
 }

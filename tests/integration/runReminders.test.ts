@@ -1,5 +1,5 @@
 /**
- * The reminder run against real storage and real SMTP with a fixed clock: the real LeadStore and Locks table in
+ * The reminder run against real storage and real SMTP with a fixed clock: the real RecordStore and Locks table in
  * Azurite, the real mailer talking to an SMTP server on loopback. Routing, once-only delivery under mail and
  * storage failures, the lease, escalation and the catch-up after downtime. One Azurite and one SMTP server for the
  * file; each test gets its own table prefix. Where a test observes or injects something (store reads, a failed
@@ -22,7 +22,7 @@ import type { Stage } from '../../shared/marketplace/stage';
 import { changeLeadStatus } from '../../shared/record/changeStatus';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../../shared/record/model';
 import { rebuildLead } from '../../shared/record/rebuild';
-import { createLeadStore, type FollowUpEntry, type LeadStore } from '../../shared/record/recordStore';
+import { createRecordStore, type FollowUpEntry, type RecordStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
 import { type ReceivedMail, SmtpSink } from '../support/smtpSink';
@@ -94,8 +94,8 @@ async function setMailServerDown(down: boolean): Promise<void> {
  * The real store, decorated: counts the reads a run makes and can fail the next writes of a delivery, as a
  * storage outage right after a send would. Every call still goes to Azurite.
  */
-interface TestStore extends LeadStore {
-  readonly calls: { getLead: number; listEvents: number };
+interface TestStore extends RecordStore {
+  readonly calls: { getRecord: number; listEvents: number };
   /** Makes the next markFollowUpSent calls throw, before they reach the table. */
   failMarks: number;
   /** Runs once, just before the next deleteFollowUp reaches the table: another writer acting in that gap. */
@@ -104,15 +104,15 @@ interface TestStore extends LeadStore {
   followUpsOf(leadId: string): Promise<FollowUpEntry[]>;
 }
 
-function decorate(real: LeadStore): TestStore {
+function decorate(real: RecordStore): TestStore {
   const store: TestStore = {
-    // createLeadStore's methods close over their table clients (no `this`), so copying them keeps them working.
+    // createRecordStore's methods close over their table clients (no `this`), so copying them keeps them working.
     ...real,
-    calls: { getLead: 0, listEvents: 0 },
+    calls: { getRecord: 0, listEvents: 0 },
     failMarks: 0,
-    getLead(leadId) {
-      store.calls.getLead++;
-      return real.getLead(leadId);
+    getRecord(leadId) {
+      store.calls.getRecord++;
+      return real.getRecord(leadId);
     },
     listEvents(leadId) {
       store.calls.listEvents++;
@@ -164,13 +164,13 @@ class World {
   };
 
   private constructor(
-    private readonly real: LeadStore,
+    private readonly real: RecordStore,
     readonly store: TestStore,
   ) {}
 
   /** A fresh set of tables (own prefix) in the file's Azurite, and an empty SMTP server. */
   static async create(): Promise<World> {
-    const real = createLeadStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
+    const real = createRecordStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
     await real.ensureTables();
     smtp.reset();
     return new World(real, decorate(real));
@@ -201,7 +201,7 @@ class World {
     const offer = spec.offer ?? { publisherId: 'contoso', offerId: 'offer-a', title: 'Offer A' };
     const stage: Stage = spec.doNotContact ? 'doNotContact' : (spec.stage ?? 'interest');
     const event: LeadArrivalEvent = {
-      kind: 'lead',
+      kind: 'arrival',
       eventId: leadId,
       at: spec.firstSeen.toISOString(),
       source: spec.isTest ? 'Test' : 'AzureMarketplace',
@@ -231,7 +231,7 @@ class World {
 
   /** The stored record, read past the counting decorator. */
   async record(leadId: string): Promise<LeadRecord> {
-    const stored = await this.real.getLead(leadId);
+    const stored = await this.real.getRecord(leadId);
     if (!stored) throw new Error(`no lead ${leadId}`);
     return stored.record;
   }
@@ -604,12 +604,12 @@ describe('runReminders', () => {
     });
     const due = [await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 })];
     w.now = hoursAfterT0(25);
-    w.store.calls.getLead = 0;
+    w.store.calls.getRecord = 0;
     w.store.calls.listEvents = 0;
     const summary = await w.run();
     expect(summary).toMatchObject({ due: 3, completed: 3 });
     // One read per due lead, plus the rebuild's after sending and its check that the record settled.
-    expect(w.store.calls.getLead).toBeLessThanOrEqual(due.length * 3);
+    expect(w.store.calls.getRecord).toBeLessThanOrEqual(due.length * 3);
     expect(w.store.calls.listEvents).toBeLessThanOrEqual(due.length * 2);
   });
 

@@ -3,7 +3,7 @@ import type { LeadArrivalEvent } from '../../shared/record/model';
 
 export function arrival(eventId: string, at: string, overrides: Partial<LeadArrivalEvent> = {}): LeadArrivalEvent {
   return {
-    kind: 'lead',
+    kind: 'arrival',
     eventId,
     at,
     source: 'AzureMarketplace',

@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 
 import type { AppConfig } from '../../shared/config';
 import { rebuildLead } from '../../shared/record/rebuild';
-import { createLeadStore } from '../../shared/record/recordStore';
+import { createRecordStore } from '../../shared/record/recordStore';
 import { eventually } from './hostProcess';
 import { enqueue, envelopeFor } from './leadFixtures';
 
@@ -115,8 +115,8 @@ export async function statusAt(
   status: 'contacted' | 'qualified' | 'disqualified',
   at: Date,
 ): Promise<void> {
-  const store = createLeadStore(config);
-  const stored = await store.getLead(leadId);
+  const store = createRecordStore(config);
+  const stored = await store.getRecord(leadId);
   if (!stored) throw new Error(`No lead ${leadId}`);
   await store.appendEvent(leadId, {
     kind: 'status',

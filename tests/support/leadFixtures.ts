@@ -10,7 +10,12 @@ import { newUlid } from '../../shared/ids';
 import type { LeadEnvelope } from '../../shared/marketplace/types';
 import { createEnvelope, encodeEnvelope } from '../../shared/queue/envelope';
 import type { LeadRecord } from '../../shared/record/model';
-import { createLeadStore, entityToFollowUp, type FollowUpEntry, type LeadStore } from '../../shared/record/recordStore';
+import {
+  createRecordStore,
+  entityToFollowUp,
+  type FollowUpEntry,
+  type RecordStore,
+} from '../../shared/record/recordStore';
 import { eventually, repoRoot, sampleSettings } from './hostProcess';
 
 export function testConfig(connectionString: string, overrides: Record<string, string> = {}): AppConfig {
@@ -61,11 +66,11 @@ export function leadWith(overrides: {
 }
 
 export async function allLeads(config: AppConfig): Promise<LeadRecord[]> {
-  const store = createLeadStore(config);
+  const store = createRecordStore(config);
   await store.ensureTables();
   const out: LeadRecord[] = [];
   for await (const e of store.tables.leads.listEntities()) {
-    const got = await store.getLead(String(e.leadId));
+    const got = await store.getRecord(String(e.leadId));
     if (got) out.push(got.record);
   }
   return out;
@@ -89,7 +94,7 @@ export async function waitForRecord(
 }
 
 /** The follow-up entries of one lead, read from the real FollowUps table. */
-export async function followUpsOf(store: LeadStore, leadId: string): Promise<FollowUpEntry[]> {
+export async function followUpsOf(store: RecordStore, leadId: string): Promise<FollowUpEntry[]> {
   const out: FollowUpEntry[] = [];
   const rows = store.tables.followUps.listEntities<Record<string, unknown>>({
     queryOptions: { filter: odata`leadId eq ${leadId}` },

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 
 import type { HttpResponseInit } from '@azure/functions';
 
+import { STAGE_LABEL } from '../../marketplace/stage';
 import { SOURCES, STAGES, STATUSES } from '../values';
 import { DASHBOARD_SCRIPT } from './script';
 import { DASHBOARD_CSS } from './styles';
@@ -28,14 +29,8 @@ export const CONTENT_SECURITY_POLICY = [
 // Only the app's own constant values go through here, never lead data.
 const option = (value: string, label: string): string => `<option value="${value}">${label}</option>`;
 
-const STAGE_LABELS: Readonly<Record<(typeof STAGES)[number], string>> = {
-  interest: 'Interest',
-  trial: 'Trial',
-  active: 'Active',
-  doNotContact: 'Do not contact',
-};
 const STATUS_OPTIONS = STATUSES.map((s) => option(s, s)).join('');
-const STAGE_OPTIONS = STAGES.map((s) => option(s, STAGE_LABELS[s])).join('');
+const STAGE_OPTIONS = STAGES.map((s) => option(s, STAGE_LABEL[s])).join('');
 const SOURCE_OPTIONS = SOURCES.map((s) => option(s, s)).join('');
 
 export const DASHBOARD_HTML = `<!doctype html>

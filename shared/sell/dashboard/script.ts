@@ -262,7 +262,7 @@ export const DASHBOARD_SCRIPT = `
   }
 
   function describe(event) {
-    if (event.kind === 'lead') return 'Lead received: ' + event.action + ' from ' + event.source + (event.offerTitle ? ' for ' + event.offerTitle : '') + ' (stage ' + (STAGE_LABELS[event.stage] || event.stage) + ')';
+    if (event.kind === 'arrival') return 'Lead received: ' + event.action + ' from ' + event.source + (event.offerTitle ? ' for ' + event.offerTitle : '') + ' (stage ' + (STAGE_LABELS[event.stage] || event.stage) + ')';
     if (event.kind === 'status') {
       var marked = 'Marked ' + event.status + (event.by ? ' by ' + event.by : '') + ' via ' + event.via + (event.note ? ': ' + event.note : '');
       return event.applied === false ? marked + ' (no effect: the lead was no longer ' + event.onlyIf + ')' : marked;

@@ -18,7 +18,7 @@ export function isErased(record: Pick<LeadRecord, 'flags'>): boolean {
 /** Whether an event still holds anything erasure removes. */
 export function holdsPersonalData(event: LeadEvent): boolean {
   if (event.kind === 'status') return event.note !== undefined;
-  if (event.kind !== 'lead') return false;
+  if (event.kind !== 'arrival') return false;
   return (
     event.rawBody !== '' ||
     event.description !== undefined ||
@@ -33,9 +33,9 @@ export function anonymiseEvent(event: LeadEvent): LeadEvent {
     void _note;
     return rest;
   }
-  if (event.kind !== 'lead') return event;
+  if (event.kind !== 'arrival') return event;
   const kept: LeadArrivalEvent = {
-    kind: 'lead',
+    kind: 'arrival',
     eventId: event.eventId,
     at: event.at,
     source: event.source,
@@ -69,7 +69,7 @@ export function emailTerms(record: LeadRecord | undefined, events: readonly Lead
   add(record?.email);
   add(record?.emailMatch);
   for (const e of events) {
-    if (e.kind !== 'lead') continue;
+    if (e.kind !== 'arrival') continue;
     add(e.email);
     add(e.emailMatch);
   }

@@ -17,11 +17,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { odata, type TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 
+import { withoutUndefined } from '../../objects';
 import { UNKNOWN_OFFER } from '../../record/identity';
 import { identityKeys } from '../../record/keys';
 import type { LeadEvent, LeadRecord } from '../../record/model';
 import { projectLead } from '../../record/projection';
-import type { LeadStore } from '../../record/recordStore';
+import type { RecordStore } from '../../record/recordStore';
 import { isNotFound } from '../../storage/tableErrors';
 import { type LeadView, leadView } from '../leadView';
 import { anonymiseEvent, emailTerms, erasedRecordFields, holdsPersonalData } from './anonymise';
@@ -29,7 +30,7 @@ import { erasePoison, eraseRejected } from './copies';
 import { placement } from './placement';
 
 export interface ErasureDeps {
-  store: LeadStore;
+  store: RecordStore;
   poisonQueue: QueueClient;
 }
 
@@ -102,7 +103,7 @@ async function deleteFollowUps(table: TableClient, leadId: string): Promise<numb
 }
 
 async function anonymiseEvents(
-  store: LeadStore,
+  store: RecordStore,
   leadId: string,
   events: readonly LeadEvent[],
 ): Promise<{ events: number; rawPayloads: number }> {
@@ -110,19 +111,16 @@ async function anonymiseEvents(
   let rawPayloads = 0;
   for (const event of events) {
     if (!holdsPersonalData(event)) continue;
-    if (event.kind === 'lead' && event.rawBody !== '') rawPayloads++;
+    if (event.kind === 'arrival' && event.rawBody !== '') rawPayloads++;
     await store.replaceEvent(leadId, anonymiseEvent(event));
     changed++;
   }
   return { events: changed, rawPayloads };
 }
 
-const defined = (record: LeadRecord): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
-
 export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<ErasureReport | undefined> {
   const { store } = deps;
-  const stored = await store.getLead(leadId);
+  const stored = await store.getRecord(leadId);
   const events = await store.listEvents(leadId);
   if (!stored && events.length === 0) return undefined;
 
@@ -141,7 +139,7 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   let tombstone: LeadRecord | undefined;
   for (let round = 1; tombstone === undefined; round++) {
     if (round > MAX_ROUNDS) throw new Error(`Lead ${leadId} kept changing while it was being erased`);
-    const current = await store.getLead(leadId);
+    const current = await store.getRecord(leadId);
     const latest = await store.listEvents(leadId);
     const done = await anonymiseEvents(store, leadId, latest);
     counts.events += done.events;
@@ -153,9 +151,9 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     // Unreachable through the app (every record is a projection of at least one arrival event), and answering
     // with the record as it stands would hand back the very data we were asked to erase.
     if (!next) throw new Error(`Lead ${leadId} has no arrival events to build a tombstone from`);
-    const same = current !== undefined && isDeepStrictEqual(defined(current.record), defined(next));
+    const same = current !== undefined && isDeepStrictEqual(withoutUndefined(current.record), withoutUndefined(next));
     // A processor that appended an event between our reads makes this save conflict: go round again.
-    if (!same && (await store.saveLead(next, current?.etag)) === 'conflict') continue;
+    if (!same && (await store.saveRecord(next, current?.etag)) === 'conflict') continue;
     if (!(await store.listEvents(leadId)).some(holdsPersonalData)) tombstone = next;
   }
   const followUps = await deleteFollowUps(store.tables.followUps, leadId);

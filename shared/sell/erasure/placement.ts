@@ -17,7 +17,7 @@ export function placement(events: readonly LeadEvent[]): Placement {
   const hashes = new Set<string>();
   const out: Placement = { hashes: [] };
   for (const event of events) {
-    if (event.kind !== 'lead' || event.rawBody === '') continue;
+    if (event.kind !== 'arrival' || event.rawBody === '') continue;
     const placed = toArrivalEvent({
       v: 1,
       id: event.eventId,
@@ -26,9 +26,9 @@ export function placement(events: readonly LeadEvent[]): Placement {
       request: { queryKeys: [] },
     });
     if (!placed.ok) continue;
-    out.offerKey ??= placed.placed.offerKey;
-    out.identityKind ??= placed.placed.identityKind;
-    if (placed.placed.identityHash !== undefined) hashes.add(placed.placed.identityHash);
+    out.offerKey ??= placed.offerKey;
+    out.identityKind ??= placed.identityKind;
+    if (placed.identityHash !== undefined) hashes.add(placed.identityHash);
   }
   out.hashes = [...hashes];
   return out;

@@ -30,7 +30,7 @@ const rawBody = JSON.stringify({
 function arrival(id: string, at: string): LeadArrivalEvent {
   const placed = toArrivalEvent({ v: 1, id, receivedAt: at, rawBody, request: { queryKeys: [] } });
   if (!placed.ok) throw new Error(placed.reason);
-  return placed.placed.event;
+  return placed.event;
 }
 
 const events: LeadEvent[] = [
@@ -123,7 +123,7 @@ describe('anonymising a lead', () => {
       request: { queryKeys: [] },
     });
     expect(placement(events)).toEqual({
-      hashes: [placed.ok ? placed.placed.identityHash : 'none'],
+      hashes: [placed.ok ? placed.identityHash : 'none'],
       offerKey: 'contoso.widgets',
       identityKind: 'email',
     });
