@@ -7,6 +7,7 @@ import { bad, ok, type ParamProblem, type Parsed } from '../http/problems';
 import type { LeadSourceKind } from '../marketplace/leadSource';
 import type { Stage } from '../marketplace/stage';
 import type { LeadStatus } from '../record/model';
+import { DAY_MS } from '../time';
 import { decodeContinuation, type Position } from './continuation';
 import { SOURCES, STAGES, STATUSES } from './values';
 
@@ -85,7 +86,6 @@ function oneOf<T extends string>(
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const DAY_MS = 86_400_000;
 
 /** ISO 8601 with an explicit zone, or a plain date (a UTC day). `endOfDay` makes a plain date cover its whole day. */
 function date(name: string, raw: string | undefined, endOfDay: boolean): Parsed<Date | undefined> {

@@ -11,12 +11,11 @@
  */
 import type { Stage } from '../marketplace/stage';
 import type { LeadRecord, LeadStatus } from '../record/model';
+import { DAY_MS, HOUR_MS } from '../time';
 import { STAGES, STATUSES } from './values';
 
 export const WINDOW_HOURS = 24;
 export const DAYS = 30;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 export interface GroupStats {
   total: number;

@@ -1,0 +1,94 @@
+/** Phase 1 of a reminder run: the due entries, each checked against its record; dead ones dropped. */
+import type { FollowUpKind } from '../../record/keys';
+import type { LeadRecord } from '../../record/model';
+import { needsFollowUp } from '../../record/projection';
+import type { FollowUpPolicy } from '../../record/rebuild';
+import type { FollowUpEntry } from '../../record/recordStore';
+import { HOUR_MS } from '../../time';
+import { recipientsFor, type RoutableLead } from '../routing';
+import type { ReminderDeps, ReminderSettings } from '../runReminders';
+import { addressList } from './addresses';
+import { type Candidate, errorText } from './candidate';
+import { rebuildOrWarn } from './rebuildOrWarn';
+import type { RunReads } from './runReads';
+
+export interface DueEntries {
+  /** Due follow-up entries read. */
+  due: number;
+  /** Entries dropped without mail (see skipReason). */
+  skipped: number;
+  candidates: Candidate[];
+}
+
+const ESCALATION_OFF = 'escalation is off (ESCALATION_EMAIL unset)';
+
+function dueAtFor(record: LeadRecord, kind: FollowUpKind, config: ReminderSettings): number {
+  const hours = kind === 'remind' ? config.followUpHours : config.escalateAfterHours;
+  return Date.parse(record.firstSeenAt) + hours * HOUR_MS;
+}
+
+/** Why an entry must not be mailed, or undefined when it is a live reminder. */
+function skipReason(
+  entry: FollowUpEntry,
+  record: LeadRecord | undefined,
+  config: ReminderSettings,
+): string | undefined {
+  if (record === undefined) return 'no such lead';
+  if (record.status !== 'new') return `status is ${record.status}`;
+  if (record.doNotContact) return 'do-not-contact';
+  if (record.isTest) return 'test lead';
+  if (record.unrecognised) return 'unrecognised lead';
+  if (!needsFollowUp(record)) return 'not followed up';
+  if (entry.kind === 'remind' && record.remindedAt) return 'already reminded';
+  if (entry.kind === 'escalate' && record.escalatedAt) return 'already escalated';
+  // Left behind when a late-processed lead moved firstSeenAt: the record has (or gets) the right entry.
+  if (Date.parse(entry.dueAt) !== dueAtFor(record, entry.kind, config)) return 'stale entry';
+  return undefined;
+}
+
+/**
+ * Routes may name an offer as Microsoft's LeadSource does (`publisher.offer`, also the sample setting), by the
+ * bare offer id, or by title; routing.ts tries them in that order.
+ */
+export function routeView(record: LeadRecord): RoutableLead {
+  return { publisherId: record.publisherId, offerId: record.offerId, offerTitle: record.offerTitle };
+}
+
+export async function collectDue(
+  deps: ReminderDeps,
+  reads: RunReads,
+  now: Date,
+  policy: FollowUpPolicy,
+): Promise<DueEntries> {
+  const { store, config, log } = deps;
+  const escalationTo = addressList(config.escalationEmail);
+  const result: DueEntries = { due: 0, skipped: 0, candidates: [] };
+  for await (const entry of store.dueFollowUps(now)) {
+    result.due++;
+    const record = await reads.recordOf(entry.leadId);
+    const reason =
+      entry.kind === 'escalate' && escalationTo.length === 0 ? ESCALATION_OFF : skipReason(entry, record, config);
+    if (reason !== undefined || record === undefined) {
+      result.skipped++;
+      log.info(`Lead ${entry.leadId}: ${entry.kind} entry dropped (${reason ?? 'no such lead'})`);
+      // Delete, then rebuild: the rebuild's sync puts back whatever the latest record wants, so a status change
+      // racing this run (say, back to new) cannot lose its entry to our delete. The direct delete covers entries
+      // the rebuild keeps (escalation off) or never knew of.
+      try {
+        await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt);
+      } catch (e) {
+        log.warn(
+          `Lead ${entry.leadId}: could not drop its ${entry.kind} entry (${errorText(e)}); the next run tries again`,
+        );
+        continue;
+      }
+      if (record !== undefined && reason !== ESCALATION_OFF) await rebuildOrWarn(store, log, record, policy);
+      continue;
+    }
+    const view = routeView(record);
+    const recipients =
+      entry.kind === 'escalate' ? escalationTo : recipientsFor(view, config.reminderRoutes, config.defaultRecipients);
+    result.candidates.push({ ...view, entry, record, recipients });
+  }
+  return result;
+}

@@ -1,0 +1,63 @@
+/**
+ * Phase 4 of a reminder run: an entry every recipient now has gets a reminder event in the lead's history, and the
+ * rebuild removes the entry for good (and sets remindedAt / escalatedAt).
+ */
+import type { LeadEvent } from '../../record/model';
+import { reminderSince } from '../../record/projection';
+import type { FollowUpPolicy } from '../../record/rebuild';
+import type { ReminderDeps } from '../runReminders';
+import { hasAddress } from './addresses';
+import { type Candidate, errorText } from './candidate';
+import { rebuildOrWarn } from './rebuildOrWarn';
+import type { RunReads } from './runReads';
+
+export interface Completion {
+  /** Entries finished this run. */
+  completed: number;
+  /** Entries left for the next run (a recipient's server refused, or the lease was lost). */
+  pending: number;
+}
+
+async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], policy: FollowUpPolicy): Promise<void> {
+  const { store, clock, newId, log } = deps;
+  const { entry, record } = c;
+  // An earlier run may have appended the event and crashed before the rebuild: do not add a second one.
+  if (reminderSince(history, entry.kind) === undefined) {
+    await store.appendEvent(entry.leadId, {
+      kind: 'reminder',
+      eventId: newId(),
+      at: clock().toISOString(),
+      reminder: entry.kind,
+      recipients: [...entry.sentTo],
+    });
+  }
+  // Delete before the rebuild: the rebuild's sync puts back whatever the latest record still wants.
+  await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt);
+  await rebuildOrWarn(store, log, record, policy);
+}
+
+export async function completeEntries(
+  deps: ReminderDeps,
+  reads: RunReads,
+  candidates: readonly Candidate[],
+  policy: FollowUpPolicy,
+): Promise<Completion> {
+  const result: Completion = { completed: 0, pending: 0 };
+  for (const c of candidates) {
+    if (c.recipients.length === 0 || !c.recipients.every((r) => hasAddress(c.entry.sentTo, r))) {
+      result.pending++;
+      continue;
+    }
+    try {
+      await complete(deps, c, await reads.eventsOf(c.entry.leadId), policy);
+      result.completed++;
+    } catch (e) {
+      result.pending++;
+      // The entry is still there with its sentTo, so the next run only completes it; it sends nothing again.
+      deps.log.error(
+        `Lead ${c.entry.leadId}: could not record the ${c.entry.kind} in its history (${errorText(e)}); the next run completes it`,
+      );
+    }
+  }
+  return result;
+}

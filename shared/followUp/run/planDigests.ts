@@ -1,0 +1,43 @@
+/** Phase 2 of a reminder run (pure): one digest per recipient and kind, without whoever already has a lead. */
+import type { FollowUpKind } from '../../record/keys';
+import { groupByRecipient } from '../routing';
+import type { ReminderSettings } from '../runReminders';
+import { addressList, hasAddress } from './addresses';
+import type { Candidate } from './candidate';
+
+export interface DigestPlan {
+  kind: FollowUpKind;
+  recipient: string;
+  items: Candidate[];
+}
+
+export function planDigests(candidates: readonly Candidate[], config: ReminderSettings): DigestPlan[] {
+  const groups: [FollowUpKind, Map<string, Candidate[]>][] = [
+    [
+      'remind',
+      groupByRecipient(
+        candidates.filter((c) => c.entry.kind === 'remind'),
+        config.reminderRoutes,
+        config.defaultRecipients,
+      ),
+    ],
+    // Escalations ignore offer routes: every one goes to the escalation address(es).
+    [
+      'escalate',
+      groupByRecipient(
+        candidates.filter((c) => c.entry.kind === 'escalate'),
+        new Map(),
+        addressList(config.escalationEmail),
+      ),
+    ],
+  ];
+  const digests: DigestPlan[] = [];
+  for (const [kind, byRecipient] of groups) {
+    for (const [recipient, items] of byRecipient) {
+      // A recipient already in an entry's sentTo got it from an earlier, interrupted run.
+      const pending = items.filter((c) => !hasAddress(c.entry.sentTo, recipient));
+      if (pending.length > 0) digests.push({ kind, recipient, items: pending });
+    }
+  }
+  return digests;
+}
