@@ -49,10 +49,10 @@ const GREETING_TIMEOUT_MS = 10_000;
 const SOCKET_TIMEOUT_MS = 30_000;
 const DNS_TIMEOUT_MS = 10_000;
 
-// Server replies often echo the address they refuse ("550 <bob@contoso.com>: no such user").
+// Server replies often echo the address they refuse ("550 <bob@contoso.com>: no such user"); so do API errors.
 const ADDRESS = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
 
-function redact(text: string): string {
+export function redact(text: string): string {
   return text
     .replace(ADDRESS, '[address]')
     .replace(/[\r\n]+/g, ' ')
