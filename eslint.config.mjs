@@ -17,6 +17,7 @@ export default tseslint.config(
       'bench-results/',
       'outbox/',
       '.azurite/',
+      'publish/',
     ],
   },
   js.configs.recommended,

@@ -1,0 +1,16 @@
+// The app's one identity. Every Azure service the app talks to (storage, Application Insights, Key Vault,
+// Communication Services, Microsoft Graph) authenticates it by this user-assigned managed identity: no keys.
+param name string
+param location string
+param tags object
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output id string = identity.id
+output name string = identity.name
+output clientId string = identity.properties.clientId
+output principalId string = identity.properties.principalId
