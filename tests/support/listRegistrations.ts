@@ -5,8 +5,8 @@
  * schedule). Binding names are left out: @azure/functions makes them up. Modules the app requires resolve from the
  * app folder, so loading a staged package proves its node_modules suffice.
  */
-import { functionFiles } from '../../local-host/src/host';
 import { installFunctionsCore, registeredFunctions } from '../../local-host/src/functionsCore';
+import { functionFiles } from '../../local-host/src/host';
 
 export interface Registration {
   name: string;

@@ -12,8 +12,8 @@ import {
   blockAt,
   type Declaration,
   declarations,
-  type Scanned,
   scan,
+  type Scanned,
   topLevelKeys,
   usedOutside,
 } from '../../support/bicep';
