@@ -1,6 +1,6 @@
 /**
- * The dashboard in a real browser: Debian's headless Chromium driven by playwright-core, against the local host
- * and Azurite. A missing browser is a failure with install instructions, never a skip: `.ci/run` installs it on CI.
+ * The dashboard in a real browser: headless Chromium (tests/support/chromium.ts) driven by playwright-core,
+ * against the local host and Azurite.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,13 +8,13 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 import type { RunningAzurite } from '../../local-host/src/azurite';
+import { chooseChromium } from '../support/chromium';
 import { type HostProcess, repoRoot, startHost, startTestAzurite } from '../support/hostProcess';
 import { leadBody, type LeadSummary, listAll, seedAt, waitForLead } from '../support/leadApi';
 import { testConfig } from '../support/leadFixtures';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -36,14 +36,6 @@ interface PageGlobals {
 }
 const HOSTILE_NAME = '<img src=x onerror="window.__xss=1">';
 
-function requireChromium(): void {
-  if (fs.existsSync(CHROMIUM)) return;
-  throw new Error(
-    `${CHROMIUM} is missing${process.env.CI ? ' on CI' : ''}: the dashboard test needs Debian's Chromium. ` +
-      'Install it with `apt-get update && apt-get install -y chromium chromium-driver` (as root; .ci/run does this on CI).',
-  );
-}
-
 describe('dashboard in headless Chromium', () => {
   let azurite: RunningAzurite | undefined;
   let host: HostProcess | undefined;
@@ -56,7 +48,6 @@ describe('dashboard in headless Chromium', () => {
   const apiCalls: { url: string; key?: string }[] = [];
 
   beforeAll(async () => {
-    requireChromium();
     azurite = await startTestAzurite();
     const config = testConfig(azurite.connectionString);
     host = await startHost({ AzureWebJobsStorage: azurite.connectionString });
@@ -102,7 +93,8 @@ describe('dashboard in headless Chromium', () => {
     })();
     janId = jan.leadId;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const { executablePath } = await chooseChromium();
+    browser = await chromium.launch({ executablePath, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
