@@ -35,6 +35,28 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser code: its own project (DOM types, no Node) and the browser's globals.
+    files: ['shared/sell/dashboard/browser/**/*.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.browser.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // Lead data reaches the page as text (textContent, attributes), never parsed as HTML.
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'setHTMLUnsafe', 'createContextualFragment'].map(
+          (property) => ({ property, message: 'Build nodes and set textContent: lead data is text, not HTML.' }),
+        ),
+        ...['write', 'writeln'].map((property) => ({ object: 'document', property, message: 'Build nodes instead.' })),
+      ],
+    },
+  },
+  {
     // Plain JavaScript: configuration files and the fixture apps the local host is tested on.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -2,12 +2,14 @@
  * The dashboard in a real browser: headless Chromium (tests/support/chromium.ts) driven by playwright-core,
  * against the local host and Azurite.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 import type { RunningAzurite } from '../../local-host/src/azurite';
+import { STAGE_LABEL } from '../../shared/marketplace/stage';
 import { chooseChromium } from '../support/chromium';
 import { type HostProcess, repoRoot, startHost, startTestAzurite } from '../support/hostProcess';
 import { leadBody, type LeadSummary, listAll, seedAt, waitForLead } from '../support/leadApi';
@@ -31,10 +33,30 @@ const KEY = 'test-key';
  * expressions are no way out: Playwright evaluates those with eval, which the dashboard's CSP rightly blocks.
  */
 interface PageGlobals {
-  document: { querySelectorAll(selector: string): { length: number }; activeElement: { id: string } | null };
+  document: {
+    querySelectorAll(selector: string): { length: number };
+    activeElement: { id: string } | null;
+    documentElement: { scrollWidth: number; clientWidth: number };
+    querySelector(selector: string): { scrollWidth: number; clientWidth: number } | null;
+  };
   __xss?: number;
 }
 const HOSTILE_NAME = '<img src=x onerror="window.__xss=1">';
+// Customer text that a naive mailto: link would turn into a pre-filled Bcc.
+const TRICK_EMAIL = 'x@hostile.example?bcc=someone@evil.example';
+// As long as the app keeps them (names are cut at 256 characters; an offer title may be 1,024), without a space.
+const LONG_NAME = 'N'.repeat(256);
+const LONG_TITLE = 'T'.repeat(1024);
+
+/** How wide the page's content is and how wide the box showing it: wider content means a horizontal scroll bar. */
+async function widths(page: Page, selector?: string): Promise<{ content: number; box: number }> {
+  return page.evaluate((selector) => {
+    const { document } = globalThis as unknown as PageGlobals;
+    const node = selector === undefined ? document.documentElement : document.querySelector(selector);
+    if (!node) throw new Error(`no ${selector}`);
+    return { content: node.scrollWidth, box: node.clientWidth };
+  }, selector);
+}
 
 describe('dashboard in headless Chromium', () => {
   let azurite: RunningAzurite | undefined;
@@ -44,6 +66,7 @@ describe('dashboard in headless Chromium', () => {
   let base: string;
   let janId: string;
   let lateId: string;
+  let longId: string;
   const problems: string[] = [];
   const apiCalls: { url: string; key?: string }[] = [];
 
@@ -76,13 +99,21 @@ describe('dashboard in headless Chromium', () => {
     const hostileId = await seedAt(
       config,
       leadBody(
-        { firstName: HOSTILE_NAME, lastName: '', company: '<b>bold</b>', email: 'x@hostile.example' },
+        { firstName: HOSTILE_NAME, lastName: '', company: '<b>bold</b>', email: TRICK_EMAIL },
         'contoso.widgets',
       ),
       new Date(Date.now() - 3_600_000),
     );
+    longId = await seedAt(
+      config,
+      leadBody({ firstName: LONG_NAME, company: 'Longworth', email: 'long@longworth.example' }, 'longworth.suite', {
+        offerTitle: LONG_TITLE,
+      }),
+      new Date(Date.now() - 2 * 3_600_000),
+    );
     await waitForLead(base, lateId);
     await waitForLead(base, hostileId);
+    await waitForLead(base, longId);
     const jan = await (async () => {
       for (let i = 0; i < 300; i++) {
         const found = (await listAll(base, 'q=kowalski')).items[0];
@@ -121,7 +152,7 @@ describe('dashboard in headless Chromium', () => {
     await page.goto(`${base}/api/dashboard?code=${KEY}`);
     const rows = page.locator('#lead-body tr[data-id]');
     await rows.first().waitFor();
-    expect(await rows.count()).toBe(5);
+    expect(await rows.count()).toBe(6);
     await page.locator('#figures li').nth(4).waitFor();
     expect(await page.locator('#chart svg rect').count()).toBe(30);
     expect(await page.locator('#funnel-body tr').count()).toBeGreaterThanOrEqual(3);
@@ -138,6 +169,8 @@ describe('dashboard in headless Chromium', () => {
       () => (globalThis as unknown as PageGlobals).document.querySelectorAll('#lead-body tr[data-id]').length === 1,
     );
     expect(await rows.first().getAttribute('data-id')).toBe(janId);
+    // Stage labels are the server's (the same words as in reminder emails), not a copy in the script.
+    expect(await rows.first().locator('td').nth(4).textContent()).toBe(STAGE_LABEL.active);
 
     // Open it from the keyboard: focus lands on the detail heading.
     await page.getByRole('button', { name: 'Jan Kowalski' }).focus();
@@ -148,6 +181,10 @@ describe('dashboard in headless Chromium', () => {
       'detail-title',
     );
     expect(await page.locator('#detail-history li').count()).toBe(3);
+    // A plain address becomes a mail link.
+    expect(await page.locator('#detail-facts a[href^="mailto:"]').getAttribute('href')).toBe(
+      'mailto:JAN.KOWALSKI@FABRIKAM.EXAMPLE',
+    );
 
     await page.getByLabel('Your name (optional)').fill('Browser Test');
     await page.getByLabel('Note (optional)').fill('Called from the dashboard');
@@ -186,6 +223,59 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.locator('#lead-body tr[data-id] td').nth(1).textContent()).toBe('<b>bold</b>');
     expect(await page.locator('#lead-body img, #lead-body b').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__xss)).toBeUndefined();
+
+    // Its address carries a query: shown as text, never made into a mail link.
+    await page.locator('#lead-body tr[data-id] button').click();
+    await page.locator('#detail-facts dd', { hasText: TRICK_EMAIL }).waitFor();
+    expect(await page.locator('#detail-facts a').count()).toBe(0);
+    await page.locator('#detail-close').click();
+  });
+
+  test('long names and offer titles are cut to fit the window, in full on hover', async () => {
+    // Reset clears the filters and lists every lead again (a control with id "reset" once broke form.reset()).
+    await page.getByRole('button', { name: 'Reset' }).click();
+    const row = page.locator(`#lead-body tr[data-id="${longId}"]`);
+    await row.waitFor();
+    expect(await page.getByLabel('Name, company or email starts with').inputValue()).toBe('');
+    expect(await row.locator('button').getAttribute('title')).toBe(LONG_NAME);
+    expect(await row.locator('td').nth(3).locator('span').getAttribute('title')).toBe(LONG_TITLE);
+    expect(await page.locator('#funnel-body th span', { hasText: LONG_TITLE }).getAttribute('title')).toBe(LONG_TITLE);
+    expect(await page.locator('#f-offer option[value="longworth.suite"]').getAttribute('title')).toBe(
+      `${LONG_TITLE} (1)`,
+    );
+    const pageFits = await widths(page);
+    expect(pageFits.content).toBeLessThanOrEqual(pageFits.box);
+    const tableFits = await widths(page, '#split .table-wrap');
+    expect(tableFits.content).toBeLessThanOrEqual(tableFits.box);
+
+    await row.locator('button').click();
+    await page.locator('#detail-title', { hasText: LONG_NAME }).waitFor();
+    const withPanel = await widths(page);
+    expect(withPanel.content).toBeLessThanOrEqual(withPanel.box);
+    const tableBesidePanel = await widths(page, '#split .table-wrap');
+    expect(tableBesidePanel.content).toBeLessThanOrEqual(tableBesidePanel.box);
+    await page.screenshot({ path: path.join(repoRoot, 'test-results', 'dashboard-long-values.png'), fullPage: true });
+    await page.locator('#detail-close').click();
+  });
+
+  test('the served page carries no lead data, and its CSP allows exactly the one script it runs', async () => {
+    const res = await fetch(`${base}/api/dashboard?code=${KEY}`);
+    const html = await res.text();
+    for (const leadText of ['Kowalski', 'Lena', 'hostile.example', LONG_NAME]) expect(html).not.toContain(leadText);
+
+    // The data block is JSON the script reads, never run: the policy allows the module script alone.
+    expect(await page.locator('script').count()).toBe(2);
+    expect(await page.locator('script[type="application/json"]').count()).toBe(1);
+    const script = (await page.locator('script[type="module"]').textContent()) ?? '';
+    const sha256 = createHash('sha256').update(script, 'utf8').digest('base64');
+    expect(res.headers.get('content-security-policy')).toContain(`script-src 'sha256-${sha256}';`);
+
+    // No inline event handlers anywhere, and every form control has a label.
+    expect(await page.locator('xpath=//*[@*[starts-with(name(), "on")]]').count()).toBe(0);
+    const controls = await page.locator('input, select, textarea').all();
+    expect(controls.length).toBeGreaterThan(5);
+    for (const control of controls)
+      expect(await page.locator(`label[for="${await control.getAttribute('id')}"]`).count()).toBe(1);
   });
 
   test('no script errors, CSP violations or dialogs', () => {

@@ -38,6 +38,10 @@ button, a.button { padding: .35rem .8rem; border: 1px solid var(--accent); borde
 button.secondary, a.button.secondary { background: #fff; color: var(--accent); }
 button[disabled] { opacity: .5; cursor: not-allowed; }
 button.row-link { background: none; border: 0; padding: 0; color: var(--accent); text-decoration: underline; text-align: left; }
+.clip { display: block; max-width: 13rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.split.open .clip { max-width: 8rem; }
+select { max-width: 16rem; }
+h2, h3 { overflow-wrap: anywhere; }
 :focus-visible { outline: 3px solid #d4a72c; outline-offset: 2px; }
 tr.selected { background: #ddf4ff; }
 td.late { background: var(--late-bg); color: var(--late-ink); font-weight: 600; }

@@ -1,0 +1,636 @@
+/**
+ * The dashboard's browser code. Compiled on its own (tsconfig.browser.json: DOM types, no Node) and inlined in the
+ * page as its one module script, allowed by its hash in the Content-Security-Policy (../page.ts). Every value
+ * from the API reaches the page through textContent, attribute setters or SVG attributes built with
+ * createElementNS — never innerHTML — so a lead named `<img onerror=…>` stays text. The function key the page was
+ * opened with (`?code=`) goes to the API in the x-functions-key header. What the server owns (stage labels, the
+ * statuses sales can set) comes in the page's JSON data block, not as a copy here.
+ */
+
+/* ---- what the page reads: its data block, and the fields of the API's answers it uses ---- */
+
+interface PageData {
+  /** In funnel order, as the funnel's columns are. */
+  stages: { value: string; label: string }[];
+  /** Every status, in the funnel's column order. */
+  statuses: string[];
+  /** The statuses sales can mark a lead with here, one button each. */
+  statusActions: string[];
+}
+
+interface Lead {
+  leadId: string;
+  firstName?: string;
+  lastName?: string;
+  company?: string;
+  title?: string;
+  email?: string;
+  phone?: string;
+  phoneE164?: string;
+  country?: string;
+  offerKey: string;
+  offerTitle?: string;
+  stage: string;
+  status: string;
+  statusBy?: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  firstContactedAt?: string;
+  doNotContact: boolean;
+  sources?: string[];
+  flags?: string[];
+}
+
+type HistoryEvent =
+  | { kind: 'arrival'; at: string; action: string; source: string; offerTitle?: string; stage: string }
+  | {
+      kind: 'status';
+      at: string;
+      status: string;
+      by?: string;
+      via: string;
+      note?: string;
+      applied: boolean;
+      onlyIf?: string;
+    }
+  | { kind: 'reminder'; at: string; reminder: 'remind' | 'escalate'; recipients: string[] };
+
+interface LeadDetail {
+  lead: Lead;
+  history: HistoryEvent[];
+}
+
+interface LeadPage {
+  items: Lead[];
+  continuation?: string | null;
+}
+
+interface GroupStats {
+  total: number;
+  byStage: Record<string, number>;
+  byStatus: Record<string, number>;
+  speedToLead: {
+    medianHours: number | null;
+    p90Hours: number | null;
+    within24h: { eligible: number; contacted: number; share: number | null };
+  };
+  perDay: { date: string; count: number }[];
+}
+
+interface OfferStats extends GroupStats {
+  offerKey: string;
+  offerTitle?: string;
+}
+
+interface PipelineStats {
+  overall: GroupStats;
+  offers: OfferStats[];
+}
+
+/* ---- the page's elements ---- */
+
+function byId<T extends HTMLElement>(id: string, kind: { new (): T; prototype: T }): T {
+  const node = document.getElementById(id);
+  if (!(node instanceof kind)) throw new Error(`The page has no ${kind.name} #${id}`);
+  return node;
+}
+
+// A module script runs once the document is parsed, so every element is there.
+const ui = {
+  message: byId('message', HTMLParagraphElement),
+  figures: byId('figures', HTMLUListElement),
+  chart: byId('chart', HTMLDivElement),
+  funnelBody: byId('funnel-body', HTMLTableSectionElement),
+  funnelFoot: byId('funnel-foot', HTMLTableSectionElement),
+  filters: byId('filters', HTMLFormElement),
+  query: byId('f-q', HTMLInputElement),
+  status: byId('f-status', HTMLSelectElement),
+  stage: byId('f-stage', HTMLSelectElement),
+  offer: byId('f-offer', HTMLSelectElement),
+  source: byId('f-source', HTMLSelectElement),
+  since: byId('f-since', HTMLInputElement),
+  until: byId('f-until', HTMLInputElement),
+  includeTest: byId('f-includeTest', HTMLInputElement),
+  // Not id="reset": a form control with that id would shadow the form's own reset().
+  reset: byId('filters-reset', HTMLButtonElement),
+  exportLink: byId('export', HTMLAnchorElement),
+  split: byId('split', HTMLDivElement),
+  leadBody: byId('lead-body', HTMLTableSectionElement),
+  more: byId('more', HTMLButtonElement),
+  detail: byId('detail', HTMLElement),
+  detailTitle: byId('detail-title', HTMLHeadingElement),
+  detailClose: byId('detail-close', HTMLButtonElement),
+  detailFacts: byId('detail-facts', HTMLDListElement),
+  detailBy: byId('detail-by', HTMLInputElement),
+  detailNote: byId('detail-note', HTMLTextAreaElement),
+  detailActions: byId('detail-actions', HTMLDivElement),
+  detailHistory: byId('detail-history', HTMLOListElement),
+};
+
+const pageData = JSON.parse(byId('page-data', HTMLScriptElement).text) as PageData;
+const key = new URLSearchParams(location.search).get('code') ?? '';
+const HOUR = 3_600_000;
+
+const state: {
+  filters: Record<string, string>;
+  continuation: string | null;
+  selectedId: string | null;
+  rows: Map<string, HTMLTableRowElement>;
+} = { filters: {}, continuation: null, selectedId: null, rows: new Map() };
+
+/* ---- building DOM from data ---- */
+
+interface Props {
+  text?: string;
+  className?: string;
+  /** Set with setAttribute, so a value is text, never markup; `true` sets an empty attribute, false or undefined none. */
+  attrs?: Record<string, string | number | boolean | undefined>;
+  onClick?: () => void;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  children: (Node | string)[] = [],
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.text !== undefined) node.textContent = props.text;
+  if (props.className !== undefined) node.className = props.className;
+  for (const [name, value] of Object.entries(props.attrs ?? {})) {
+    if (value === undefined || value === false) continue;
+    node.setAttribute(name, value === true ? '' : String(value));
+  }
+  if (props.onClick) node.addEventListener('click', props.onClick);
+  node.append(...children);
+  return node;
+}
+
+function svg(tag: string, attrs: Record<string, string | number> = {}, text?: string): SVGElement {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A value that may be very long (names, offer titles): cut to one line by CSS, in full on hover. */
+function clipped(text: string): HTMLSpanElement {
+  return el('span', { className: 'clip', text, attrs: { title: text } });
+}
+
+function say(text: string, isError = false): void {
+  ui.message.textContent = text;
+  ui.message.className = isError ? 'message error' : 'message';
+  ui.message.setAttribute('role', isError ? 'alert' : 'status');
+}
+
+/* ---- talking to the API ---- */
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    body: unknown,
+  ) {
+    const message =
+      typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string'
+        ? body.message
+        : `The server answered ${status}`;
+    super(message);
+  }
+}
+
+async function api<T>(
+  method: 'GET' | 'PATCH',
+  path: string,
+  query: Record<string, string | number> = {},
+  body?: object,
+): Promise<T> {
+  const url = new URL(path, location.href);
+  for (const [name, value] of Object.entries(query)) if (value !== '') url.searchParams.set(name, String(value));
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (key) headers['x-functions-key'] = key;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  const data: unknown = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data as T;
+}
+
+function problemText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/* ---- words and numbers ---- */
+
+function when(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+function hours(ms: number): string {
+  const h = ms / HOUR;
+  return h < 48 ? `${Math.round(h)} h` : `${Math.round(h / 24)} d`;
+}
+
+function fmtHours(value: number | null): string {
+  return value === null ? '–' : `${Math.round(value * 10) / 10} h`;
+}
+
+function fmtShare(value: number | null): string {
+  return value === null ? '–' : `${Math.round(value * 100)} %`;
+}
+
+const stageLabels = new Map(pageData.stages.map((s) => [s.value, s.label]));
+
+function stageLabel(stage: string): string {
+  return stageLabels.get(stage) ?? stage;
+}
+
+function personName(lead: Lead): string {
+  if (lead.flags?.includes('erased')) return '(erased)';
+  const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
+  return name || lead.email || '(no name)';
+}
+
+function offerName(lead: { offerTitle?: string; offerKey: string }): string {
+  return lead.offerTitle || lead.offerKey;
+}
+
+// The address is the customer's own text: link it only when it is plainly one address, with each side encoded,
+// so "a@b.com?bcc=someone@else" can never pre-fill a message.
+function mailtoHref(email: string | undefined): string | undefined {
+  const m = /^([^\s@?&#,;<>"]+)@([^\s@?&#,;<>"/]+\.[^\s@?&#,;<>"/]+)$/.exec(email ?? '');
+  return m?.[1] && m[2] ? `mailto:${encodeURIComponent(m[1])}@${encodeURIComponent(m[2])}` : undefined;
+}
+
+function describe(event: HistoryEvent): string {
+  switch (event.kind) {
+    case 'arrival':
+      return (
+        `Lead received: ${event.action} from ${event.source}` +
+        (event.offerTitle ? ` for ${event.offerTitle}` : '') +
+        ` (stage ${stageLabel(event.stage)})`
+      );
+    case 'status': {
+      const marked =
+        `Marked ${event.status}` +
+        (event.by ? ` by ${event.by}` : '') +
+        ` via ${event.via}` +
+        (event.note ? `: ${event.note}` : '');
+      return event.applied ? marked : `${marked} (no effect: the lead was no longer ${event.onlyIf ?? 'new'})`;
+    }
+    case 'reminder': {
+      const count = event.recipients.length;
+      const what = event.reminder === 'escalate' ? 'Escalation' : 'Reminder';
+      return `${what} sent to ${count} ${count === 1 ? 'recipient' : 'recipients'}`;
+    }
+    default:
+      // An event kind newer than this page: name it rather than hide it.
+      return (event as { kind: string }).kind;
+  }
+}
+
+/* ---- stats ---- */
+
+function figure(label: string, value: string): HTMLLIElement {
+  return el('li', {}, [
+    el('span', { className: 'value', text: value }),
+    el('span', { className: 'label', text: label }),
+  ]);
+}
+
+function renderFigures(overall: GroupStats): void {
+  const speed = overall.speedToLead;
+  const within = speed.within24h;
+  ui.figures.replaceChildren(
+    figure('Leads (excluding test leads)', String(overall.total)),
+    figure('New, not yet contacted', String(overall.byStatus.new ?? 0)),
+    figure('Contacted within 24 h', `${fmtShare(within.share)} (${within.contacted} of ${within.eligible})`),
+    figure('Median time to first contact', fmtHours(speed.medianHours)),
+    figure('90th percentile time to first contact', fmtHours(speed.p90Hours)),
+  );
+}
+
+function renderChart(perDay: GroupStats['perDay']): void {
+  const width = 600;
+  const height = 160;
+  const top = 16;
+  const bottom = 22;
+  const gap = 2;
+  const max = perDay.reduce((m, d) => Math.max(m, d.count), 0);
+  const total = perDay.reduce((s, d) => s + d.count, 0);
+  const busiest = perDay.reduce((b, d) => (d.count > b.count ? d : b), { date: '', count: -1 });
+  const chart = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    class: 'chart',
+    'aria-labelledby': 'chart-title chart-desc',
+  });
+  chart.append(
+    svg('title', { id: 'chart-title' }, 'Leads per day, last 30 days (UTC)'),
+    svg(
+      'desc',
+      { id: 'chart-desc' },
+      `${total} leads in 30 days` + (max > 0 ? `; busiest day ${busiest.date} with ${busiest.count}` : ''),
+    ),
+  );
+  const barWidth = width / perDay.length;
+  perDay.forEach((day, i) => {
+    const h = max === 0 ? 0 : Math.round((day.count / max) * (height - top - bottom));
+    const bar = svg('rect', {
+      x: i * barWidth + gap / 2,
+      y: height - bottom - h,
+      width: barWidth - gap,
+      height: Math.max(h, day.count > 0 ? 1 : 0),
+    });
+    bar.append(svg('title', {}, `${day.date}: ${day.count} ${day.count === 1 ? 'lead' : 'leads'}`));
+    chart.append(bar);
+  });
+  const first = perDay[0];
+  const last = perDay[perDay.length - 1];
+  if (first && last) {
+    chart.append(
+      svg('text', { x: 0, y: height - 6 }, first.date),
+      svg('text', { x: width, y: height - 6, 'text-anchor': 'end' }, last.date),
+    );
+  }
+  chart.append(svg('text', { x: 0, y: 11 }, `max ${max} per day`));
+  ui.chart.replaceChildren(chart);
+}
+
+// Offer, total, one per stage, one per status, then median, 90th percentile and share within 24 h.
+const FUNNEL_COLUMNS = 2 + pageData.stages.length + pageData.statuses.length + 3;
+
+function funnelRow(label: string, g: GroupStats): HTMLTableRowElement {
+  const s = g.speedToLead;
+  const counts = [
+    g.total,
+    ...pageData.stages.map((stage) => g.byStage[stage.value] ?? 0),
+    ...pageData.statuses.map((status) => g.byStatus[status] ?? 0),
+  ];
+  const cells = [...counts.map(String), fmtHours(s.medianHours), fmtHours(s.p90Hours), fmtShare(s.within24h.share)];
+  return el('tr', {}, [
+    el('th', { attrs: { scope: 'row' } }, [clipped(label)]),
+    ...cells.map((text) => el('td', { className: 'num', text })),
+  ]);
+}
+
+function renderFunnel(stats: PipelineStats): void {
+  ui.funnelBody.replaceChildren(...stats.offers.map((offer) => funnelRow(offerName(offer), offer)));
+  if (stats.offers.length === 0)
+    ui.funnelBody.append(el('tr', {}, [el('td', { text: 'No leads yet.', attrs: { colspan: FUNNEL_COLUMNS } })]));
+  ui.funnelFoot.replaceChildren(funnelRow('All offers', stats.overall));
+}
+
+function fillOfferChoices(stats: PipelineStats): void {
+  const current = ui.offer.value;
+  while (ui.offer.options.length > 1) ui.offer.remove(1);
+  for (const offer of stats.offers) {
+    const text = `${offerName(offer)} (${offer.total})`;
+    ui.offer.append(el('option', { text, attrs: { value: offer.offerKey, title: text } }));
+  }
+  ui.offer.value = current;
+}
+
+async function loadStats(): Promise<void> {
+  const stats = await api<PipelineStats>('GET', 'stats');
+  renderFigures(stats.overall);
+  renderChart(stats.overall.perDay);
+  renderFunnel(stats);
+  fillOfferChoices(stats);
+}
+
+/* ---- lead table ---- */
+
+function readFilters(): Record<string, string> {
+  const f: Record<string, string> = {};
+  const fields = {
+    q: ui.query,
+    status: ui.status,
+    stage: ui.stage,
+    source: ui.source,
+    offer: ui.offer,
+    since: ui.since,
+    until: ui.until,
+  };
+  for (const [name, field] of Object.entries(fields)) {
+    const value = field.value.trim();
+    if (value) f[name] = value;
+  }
+  if (ui.includeTest.checked) f.includeTest = 'true';
+  return f;
+}
+
+function exportHref(filters: Record<string, string>): string {
+  const url = new URL('leads/export.csv', location.href);
+  for (const [name, value] of Object.entries(filters)) url.searchParams.set(name, value);
+  // A download is a navigation: it cannot send a header, so the key goes in the query as for the page itself.
+  if (key) url.searchParams.set('code', key);
+  return url.pathname + url.search;
+}
+
+function waitingCell(lead: Lead): HTMLTableCellElement {
+  const seen = Date.parse(lead.firstSeenAt);
+  if (lead.status === 'new' && !lead.doNotContact) {
+    const waited = Date.now() - seen;
+    const late = waited > 24 * HOUR;
+    return el('td', { className: late ? 'num late' : 'num', text: hours(waited) + (late ? ' – overdue' : '') });
+  }
+  if (lead.firstContactedAt)
+    return el('td', { className: 'num', text: `answered in ${hours(Date.parse(lead.firstContactedAt) - seen)}` });
+  return el('td', { className: 'num', text: '–' });
+}
+
+function leadRow(lead: Lead): HTMLTableRowElement {
+  const name = personName(lead);
+  const open = el('button', {
+    className: 'row-link clip',
+    text: name,
+    attrs: { type: 'button', title: name, 'aria-controls': 'detail' },
+    onClick: () => void openLead(lead.leadId),
+  });
+  const row = el('tr', { attrs: { 'data-id': lead.leadId } }, [
+    el('td', {}, [open]),
+    el('td', {}, [clipped(lead.company ?? '')]),
+    el('td', {}, [clipped(lead.email ?? '')]),
+    el('td', {}, [clipped(offerName(lead))]),
+    el('td', { text: stageLabel(lead.stage) }),
+    el('td', { text: lead.status }),
+    el('td', { text: when(lead.firstSeenAt) }),
+    waitingCell(lead),
+  ]);
+  if (lead.leadId === state.selectedId) row.className = 'selected';
+  return row;
+}
+
+async function loadLeads(append: boolean): Promise<void> {
+  if (!append) {
+    ui.leadBody.replaceChildren();
+    state.rows.clear();
+    state.continuation = null;
+  }
+  let added = 0;
+  // A page can come back short (the server bounds how much it scans per request); follow a few to fill the view.
+  for (let round = 0; round < 10; round++) {
+    const query: Record<string, string | number> = { limit: 50, ...state.filters };
+    if (state.continuation) query.continuation = state.continuation;
+    const page = await api<LeadPage>('GET', 'leads', query);
+    for (const lead of page.items) {
+      const row = leadRow(lead);
+      state.rows.set(lead.leadId, row);
+      ui.leadBody.append(row);
+    }
+    added += page.items.length;
+    state.continuation = page.continuation ?? null;
+    if (!state.continuation || added >= 50) break;
+  }
+  ui.more.hidden = !state.continuation;
+  const shown = state.rows.size;
+  if (shown === 0)
+    ui.leadBody.append(el('tr', {}, [el('td', { text: 'No leads match these filters.', attrs: { colspan: 8 } })]));
+  say(`${shown} ${shown === 1 ? 'lead shown' : 'leads shown'}${state.continuation ? '; more available' : ''}`);
+}
+
+/* ---- detail panel ---- */
+
+function fact(label: string, value: string | undefined, href?: string): void {
+  if (value === undefined || value === '') return;
+  ui.detailFacts.append(
+    el('dt', { text: label }),
+    el('dd', {}, [href ? el('a', { text: value, attrs: { href } }) : value]),
+  );
+}
+
+function renderDetail({ lead, history }: LeadDetail): void {
+  ui.detailTitle.textContent = personName(lead);
+  ui.detailFacts.replaceChildren();
+  fact('Title', lead.title);
+  fact('Company', lead.company);
+  fact('Email', lead.email, mailtoHref(lead.email));
+  fact('Phone', lead.phone, lead.phoneE164 ? `tel:${lead.phoneE164}` : undefined);
+  fact('Country', lead.country);
+  fact('Offer', offerName(lead));
+  fact('Stage', stageLabel(lead.stage));
+  fact('Status', lead.status + (lead.statusBy ? ` (by ${lead.statusBy})` : ''));
+  fact('First seen', when(lead.firstSeenAt));
+  fact('Last seen', when(lead.lastSeenAt));
+  fact('First contacted', when(lead.firstContactedAt));
+  fact('Sources', (lead.sources ?? []).join(', '));
+  fact('Flags', (lead.flags ?? []).join(', '));
+  ui.detailActions.replaceChildren(
+    ...pageData.statusActions.map((status) =>
+      el('button', {
+        text: `Mark ${status}`,
+        attrs: { type: 'button', disabled: lead.status === status },
+        onClick: () => void setStatus(lead.leadId, status),
+      }),
+    ),
+  );
+  ui.detailHistory.replaceChildren(
+    ...history.map((event) =>
+      el('li', {}, [el('time', { text: when(event.at), attrs: { datetime: event.at } }), describe(event)]),
+    ),
+  );
+  ui.detail.hidden = false;
+  ui.split.className = 'split open';
+}
+
+async function openLead(id: string): Promise<void> {
+  state.selectedId = id;
+  state.rows.forEach((row, rowId) => (row.className = rowId === id ? 'selected' : ''));
+  try {
+    renderDetail(await api<LeadDetail>('GET', `leads/${encodeURIComponent(id)}`));
+    ui.detailTitle.focus();
+  } catch (e) {
+    say(`Could not open the lead: ${problemText(e)}`, true);
+  }
+}
+
+function closeDetail(): void {
+  ui.detail.hidden = true;
+  ui.split.className = 'split';
+  const row = state.selectedId === null ? undefined : state.rows.get(state.selectedId);
+  state.selectedId = null;
+  state.rows.forEach((r) => (r.className = ''));
+  row?.querySelector('button')?.focus();
+}
+
+async function setStatus(id: string, status: string): Promise<void> {
+  const body: { status: string; via: 'dashboard'; note?: string; by?: string } = { status, via: 'dashboard' };
+  const note = ui.detailNote.value.trim();
+  const by = ui.detailBy.value.trim();
+  if (note) body.note = note;
+  if (by) body.by = by;
+  rememberName(by);
+  try {
+    const record = await api<Lead>('PATCH', `leads/${encodeURIComponent(id)}`, {}, body);
+    ui.detailNote.value = '';
+    const old = state.rows.get(id);
+    if (old) {
+      const row = leadRow(record);
+      old.replaceWith(row);
+      state.rows.set(id, row);
+    }
+    renderDetail(await api<LeadDetail>('GET', `leads/${encodeURIComponent(id)}`));
+    say(`Lead marked ${status}.`);
+    ui.detailTitle.focus();
+    // The figures refresh on the next load if this fails; the status change itself succeeded.
+    loadStats().catch(() => undefined);
+  } catch (e) {
+    say(`Could not change the status: ${problemText(e)}`, true);
+  }
+}
+
+// The name is a convenience: a browser with storage disabled throws here, and the page works without it.
+function rememberName(by: string): void {
+  try {
+    localStorage.setItem('leads.by', by);
+  } catch {
+    return;
+  }
+}
+
+function rememberedName(): string {
+  try {
+    return localStorage.getItem('leads.by') ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/* ---- wiring ---- */
+
+async function apply(): Promise<void> {
+  state.filters = readFilters();
+  ui.exportLink.setAttribute('href', exportHref(state.filters));
+  say('Loading leads…');
+  try {
+    await loadLeads(false);
+  } catch (e) {
+    say(`Could not load leads: ${problemText(e)}`, true);
+  }
+}
+
+ui.detailBy.value = rememberedName();
+ui.filters.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void apply();
+});
+ui.reset.addEventListener('click', () => {
+  ui.filters.reset();
+  void apply();
+});
+ui.more.addEventListener('click', () => {
+  loadLeads(true).catch((e: unknown) => say(`Could not load more leads: ${problemText(e)}`, true));
+});
+ui.detailClose.addEventListener('click', closeDetail);
+ui.detail.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') closeDetail();
+});
+loadStats().catch((e: unknown) => say(`Could not load the figures: ${problemText(e)}`, true));
+void apply();
