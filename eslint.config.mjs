@@ -46,6 +46,11 @@ export default tseslint.config(
       },
     },
     rules: {
+      // The page runs one inlined script, which cannot load another: other files may lend it types only.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '.', allowTypeImports: true, message: 'Import types only: nothing else is served.' }] },
+      ],
       // Lead data reaches the page as text (textContent, attributes), never parsed as HTML.
       'no-restricted-properties': [
         'error',

@@ -13,7 +13,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { STAGE_LABEL } from '../../marketplace/stage';
 import type { LeadStatus } from '../../record/model';
 import { SOURCES, STAGES, STATUSES } from '../values';
-import { dashboardScript } from './script';
+import { readDashboardScript } from './script';
 import { DASHBOARD_CSS } from './styles';
 
 /** What the script reads from the page's data block (its own copy of this shape is in browser/dashboard.ts). */
@@ -158,11 +158,12 @@ export function dashboardHtml(script: string): string {
 `;
 }
 
+// Built on the first request and kept: the script and the markup are fixed once the app is built.
 let page: { html: string; csp: string } | undefined;
 
 export function dashboardResponse(): HttpResponseInit {
   if (!page) {
-    const script = dashboardScript();
+    const script = readDashboardScript();
     page = { html: dashboardHtml(script), csp: contentSecurityPolicy(script) };
   }
   return {

@@ -1,20 +1,13 @@
 /**
- * The dashboard's browser code as the page inlines it: browser/dashboard.ts compiled by `npm run build`
- * (tsconfig.browser.json) into the same folder of dist/ as this file, read on the first request and kept.
+ * The dashboard's browser code as the page inlines it: browser/dashboard.ts, compiled by `npm run build`
+ * (tsconfig.browser.json) into the same folder of dist/ as this file. page.ts reads it once and keeps the page.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 const COMPILED = path.join(__dirname, 'browser', 'dashboard.js');
 
-let script: string | undefined;
-
-export function dashboardScript(): string {
-  script ??= readCompiled();
-  return script;
-}
-
-function readCompiled(): string {
+export function readDashboardScript(): string {
   try {
     return fs.readFileSync(COMPILED, 'utf8');
   } catch (e) {

@@ -1,0 +1,82 @@
+/**
+ * What the dashboard's script reads: the page's data block (built by ../page.ts) and the fields of the API's
+ * answers it uses. Types only, so the compiled script imports nothing.
+ */
+
+export interface PageData {
+  /** In funnel order, as the funnel's columns are. */
+  stages: { value: string; label: string }[];
+  /** Every status, in the funnel's column order. */
+  statuses: string[];
+  /** The statuses sales can mark a lead with here, one button each. */
+  statusActions: string[];
+}
+
+export interface Lead {
+  leadId: string;
+  firstName?: string;
+  lastName?: string;
+  company?: string;
+  title?: string;
+  email?: string;
+  phone?: string;
+  phoneE164?: string;
+  country?: string;
+  offerKey: string;
+  offerTitle?: string;
+  stage: string;
+  status: string;
+  statusBy?: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  firstContactedAt?: string;
+  doNotContact: boolean;
+  sources?: string[];
+  flags?: string[];
+}
+
+export type HistoryEvent =
+  | { kind: 'arrival'; at: string; action: string; source: string; offerTitle?: string; stage: string }
+  | {
+      kind: 'status';
+      at: string;
+      status: string;
+      by?: string;
+      via: string;
+      note?: string;
+      applied: boolean;
+      onlyIf?: string;
+    }
+  | { kind: 'reminder'; at: string; reminder: 'remind' | 'escalate'; recipients: string[] };
+
+export interface LeadDetail {
+  lead: Lead;
+  history: HistoryEvent[];
+}
+
+export interface LeadPage {
+  items: Lead[];
+  continuation?: string | null;
+}
+
+export interface GroupStats {
+  total: number;
+  byStage: Record<string, number>;
+  byStatus: Record<string, number>;
+  speedToLead: {
+    medianHours: number | null;
+    p90Hours: number | null;
+    within24h: { eligible: number; contacted: number; share: number | null };
+  };
+  perDay: { date: string; count: number }[];
+}
+
+export interface OfferStats extends GroupStats {
+  offerKey: string;
+  offerTitle?: string;
+}
+
+export interface PipelineStats {
+  overall: GroupStats;
+  offers: OfferStats[];
+}
