@@ -10,7 +10,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import { STAGE_LABEL } from '../../shared/marketplace/stage';
-import { chooseChromium } from '../support/chromium';
+import { chromiumExecutable } from '../support/chromium';
 import { type HostProcess, repoRoot, startHost, startTestAzurite } from '../support/hostProcess';
 import { leadBody, type LeadSummary, listAll, seedAt, waitForLead } from '../support/leadApi';
 import { testConfig } from '../support/leadFixtures';
@@ -71,6 +71,8 @@ describe('dashboard in headless Chromium', () => {
   const apiCalls: { url: string; key?: string }[] = [];
 
   beforeAll(async () => {
+    // First, so a bad CHROMIUM_PATH fails before anything starts; the first run unpacks the bundled browser.
+    const executablePath = await chromiumExecutable();
     azurite = await startTestAzurite();
     const config = testConfig(azurite.connectionString);
     host = await startHost({ AzureWebJobsStorage: azurite.connectionString });
@@ -124,7 +126,6 @@ describe('dashboard in headless Chromium', () => {
     })();
     janId = jan.leadId;
 
-    const { executablePath } = await chooseChromium();
     browser = await chromium.launch({ executablePath, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

@@ -11,19 +11,11 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
 
-/** Where a browser comes from, for messages. */
-export interface ChromiumChoice {
-  executablePath: string;
-  origin: 'CHROMIUM_PATH' | '@sparticuz/chromium';
-}
-
-export async function chooseChromium(env: NodeJS.ProcessEnv = process.env): Promise<ChromiumChoice> {
+export async function chromiumExecutable(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const chosen = env.CHROMIUM_PATH;
-  if (chosen !== undefined && chosen !== '') {
-    if (!isExecutableFile(chosen)) throw new Error(`CHROMIUM_PATH is ${chosen}, which is not an executable file`);
-    return { executablePath: chosen, origin: 'CHROMIUM_PATH' };
-  }
-  return { executablePath: await unpackBundledChromium(), origin: '@sparticuz/chromium' };
+  if (chosen === undefined || chosen === '') return unpackBundledChromium();
+  if (!isExecutableFile(chosen)) throw new Error(`CHROMIUM_PATH is ${chosen}, which is not an executable file`);
+  return chosen;
 }
 
 function isExecutableFile(file: string): boolean {
