@@ -110,6 +110,8 @@ export interface RecordStore {
     options: { afterRowKey?: string; maxPageSize: number },
   ): Promise<{ records: LeadRecord[]; lastRowKey?: string; more: boolean }>;
   putFollowUp(entry: FollowUpEntry): Promise<void>;
+  /** Creates the entry, or gives an existing one (same kind, lead and due hour) this due time, keeping `sentTo`. */
+  setFollowUpDue(entry: Pick<FollowUpEntry, 'kind' | 'leadId' | 'dueAt'>): Promise<void>;
   deleteFollowUp(kind: FollowUpKind, leadId: string, dueAt: string): Promise<void>;
   /** Entries due at or before `now`: reads only partitions up to now's hour, never the not-yet-due. */
   dueFollowUps(now: Date): AsyncIterable<FollowUpEntry>;
@@ -230,6 +232,15 @@ export function createRecordStore(config: AppConfig): RecordStore & { ensureTabl
         // Already indexed, possibly with recipients already served: keep that progress.
         if (!isAlreadyExists(e)) throw e;
       }
+    },
+
+    async setFollowUpDue({ kind, leadId, dueAt }) {
+      await ensureTables();
+      // Merge leaves the other properties (sentTo) as they are; a new row without sentTo reads as sent to nobody.
+      await tables.followUps.upsertEntity(
+        { ...followUpKeys(kind, leadId, new Date(dueAt)), kind, leadId, dueAt },
+        'Merge',
+      );
     },
 
     async deleteFollowUp(kind, leadId, dueAt) {
