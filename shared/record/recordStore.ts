@@ -2,6 +2,8 @@
  * The app's tables behind one adapter: lead records, the identity index, the event history, the follow-up index
  * and rejected messages. Domain code takes a RecordStore; tests run it against Azurite. Layout: docs/storage.md.
  */
+import { createHash } from 'node:crypto';
+
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 
@@ -69,6 +71,29 @@ export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row
   };
   if (rawBody !== undefined) entity.rawBody = rawBody;
   return entity;
+}
+
+/** Characters of a rejected message kept: a string property holds 32K characters, and the rest must fit too. */
+export const REJECTED_EXCERPT_CHARS = 16_000;
+
+/**
+ * A rejected message as a row that always fits: a bounded excerpt (never cutting a surrogate pair), the message's
+ * full length and its SHA-256, so a message of any size is parked on the first try instead of failing into poison.
+ */
+export function rejectedToEntity(rejected: RejectedMessage): TableEntity<Row> {
+  let end = Math.min(rejected.message.length, REJECTED_EXCERPT_CHARS);
+  const last = rejected.message.charCodeAt(end - 1);
+  if (end < rejected.message.length && last >= 0xd800 && last <= 0xdbff) end--;
+  return {
+    partitionKey: rejected.at.slice(0, 7).replace('-', ''),
+    rowKey: rejected.id,
+    at: rejected.at,
+    reason: rejected.reason.slice(0, 1000),
+    message: rejected.message.slice(0, end),
+    messageLength: rejected.message.length,
+    messageSha256: createHash('sha256').update(rejected.message, 'utf8').digest('hex'),
+    truncated: end < rejected.message.length,
+  };
 }
 
 export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
@@ -277,11 +302,7 @@ export function createRecordStore(config: AppConfig): RecordStore & { ensureTabl
 
     async putRejected(rejected) {
       await ensureTables();
-      const partitionKey = rejected.at.slice(0, 7).replace('-', '');
-      await tables.rejected.upsertEntity(
-        { partitionKey, rowKey: rejected.id, at: rejected.at, reason: rejected.reason, message: rejected.message },
-        'Replace',
-      );
+      await tables.rejected.upsertEntity(rejectedToEntity(rejected), 'Replace');
     },
   };
 }

@@ -3,6 +3,7 @@
  * Each test uses its own offer or email so tests never read each other's records.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -10,7 +11,7 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
 import type { LeadRecord } from '../../shared/record/model';
-import { createRecordStore } from '../../shared/record/recordStore';
+import { createRecordStore, REJECTED_EXCERPT_CHARS } from '../../shared/record/recordStore';
 import {
   eventually,
   type HostProcess,
@@ -219,6 +220,26 @@ describe('processLead through the local host', () => {
     ]);
     expect(rejected.find((r) => r.reason === 'the lead payload is not a JSON object')?.rowKey).toBe(bad.id);
     // First try: processed once, nothing poisoned.
+    expect(host.output()).not.toMatch(/moved to leads-incoming-poison/);
+  });
+
+  test('a never-valid message too large for one table property is still rejected on the first try', async () => {
+    const text = 'not an envelope '.repeat(2500);
+    const sent = await leadQueue(config).sendMessage(Buffer.from(text).toString('base64'));
+    const store = createRecordStore(config);
+    await store.ensureTables();
+    const row = await eventually('the rejected row', async () => {
+      for await (const e of store.tables.rejected.listEntities<Record<string, unknown>>())
+        if (e.rowKey === sent.messageId) return e;
+      return undefined;
+    });
+    expect(row).toMatchObject({
+      reason: 'the message is not JSON',
+      messageLength: text.length,
+      messageSha256: createHash('sha256').update(text).digest('hex'),
+      message: text.slice(0, REJECTED_EXCERPT_CHARS),
+      truncated: true,
+    });
     expect(host.output()).not.toMatch(/moved to leads-incoming-poison/);
   });
 });
