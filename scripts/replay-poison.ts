@@ -8,6 +8,7 @@ import path from 'node:path';
 import { applyLocalSettings } from '../local-host/src/localSettings';
 import { appConfig } from '../shared/config';
 import { queueClient } from '../shared/storage/clients';
+import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
 export interface ReplayReport {
   moved: number;
@@ -17,8 +18,8 @@ export interface ReplayReport {
 
 export async function replayPoison(options: { dryRun: boolean; log(line: string): void }): Promise<ReplayReport> {
   const config = appConfig();
-  const poison = queueClient(config.storageConnectionString, config.poisonQueueName);
-  const target = queueClient(config.storageConnectionString, config.queueName);
+  const poison = queueClient(config.storageConnectionString, config.poisonQueueName, STORAGE_DEADLINES.background);
+  const target = queueClient(config.storageConnectionString, config.queueName, STORAGE_DEADLINES.background);
   if (!(await poison.exists())) return { moved: 0, failed: 0, remaining: 0 };
   const waiting = (await poison.getProperties()).approximateMessagesCount ?? 0;
   if (options.dryRun) return { moved: 0, failed: 0, remaining: waiting };

@@ -1,6 +1,7 @@
 /** Storage reachability for `GET /api/health`: what an uptime probe and an operator need, no secrets. */
 import type { AppConfig } from './config';
 import { queueClient, tableClient } from './storage/clients';
+import { isStorageTimeout, STORAGE_DEADLINES } from './storage/deadline';
 
 export interface HealthReport {
   ok: boolean;
@@ -12,6 +13,7 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Healt
     await probe();
     return { name, ok: true };
   } catch (e) {
+    if (isStorageTimeout(e)) return { name, ok: false, error: `timeout after ${e.deadlineMs} ms` };
     // The endpoint is anonymous: say what kind of failure (ECONNREFUSED, 403 AuthorizationFailure…), never the
     // account's host name or the SDK's full message. Operators find those in the function logs.
     const err = e as { code?: unknown; statusCode?: unknown };
@@ -21,8 +23,9 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Healt
 }
 
 export async function checkHealth(config: AppConfig): Promise<HealthReport> {
-  const queue = queueClient(config.storageConnectionString, config.queueName);
-  const table = tableClient(config.storageConnectionString, config.tables.leads);
+  // A probe must answer even when storage does not: each check gives up at its deadline and says so.
+  const queue = queueClient(config.storageConnectionString, config.queueName, STORAGE_DEADLINES.health);
+  const table = tableClient(config.storageConnectionString, config.tables.leads, STORAGE_DEADLINES.health);
   const checks = await Promise.all([
     // The queue may not exist before the first lead; reaching the service is what counts.
     check('queue', () => queue.exists()),

@@ -9,6 +9,7 @@ import { odata } from '@azure/data-tables';
 
 import type { AppConfig } from '../config';
 import { once, tableClient } from '../storage/clients';
+import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
@@ -145,8 +146,12 @@ export interface RecordStore {
   tables: Record<keyof AppConfig['tables'], TableClient>;
 }
 
-export function createRecordStore(config: AppConfig): RecordStore & { ensureTables(): Promise<void> } {
-  const client = (name: string): TableClient => tableClient(config.storageConnectionString, name);
+/** `deadlineMs` bounds each storage call (shared/storage/deadline.ts): shorter where a person is waiting. */
+export function createRecordStore(
+  config: AppConfig,
+  deadlineMs: number = STORAGE_DEADLINES.request,
+): RecordStore & { ensureTables(): Promise<void> } {
+  const client = (name: string): TableClient => tableClient(config.storageConnectionString, name, deadlineMs);
   const tables = {
     leads: client(config.tables.leads),
     leadKeys: client(config.tables.leadKeys),
