@@ -83,12 +83,13 @@ async function processCustomer(
   choices: readonly number[],
 ): Promise<{ record: LeadRecord | undefined; wanted: string[]; indexed: string[]; trace: string[] }> {
   const email = `customer${++customer}@followups.example`;
-  const messages = leads.map((lead) =>
+  // Each lead its own body (a first name of its own): the same body twice within 10 minutes would be one event.
+  const messages = leads.map((lead, i) =>
     JSON.stringify(
       createEnvelope(
         newUlid(),
         new Date(T + lead.offset * 1000),
-        leadWith({ email, offer: OFFER, action: lead.action }),
+        leadWith({ email, offer: OFFER, action: lead.action, firstName: `Lead${i}` }),
         { queryKeys: [] },
       ),
     ),

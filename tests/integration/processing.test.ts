@@ -132,6 +132,8 @@ describe('processLead through the local host', () => {
             envelopeFor(
               leadWith({
                 email: i % 2 ? 'Burst@Contoso.example' : ' burst@contoso.EXAMPLE ',
+                // Twenty different leads: the same body twice within 10 minutes would be one event.
+                firstName: `Burst${i}`,
                 offer: 'contoso.burst',
                 action: ['PLT', 'StartTestDrive', 'INS'][i % 3],
               }),
@@ -201,6 +203,40 @@ describe('processLead through the local host', () => {
       ['2026030210', `remind-${envelope.id}`, '2026-03-02T10:20:30.000Z'],
       ['2026030310', `escalate-${envelope.id}`, '2026-03-03T10:20:30.000Z'],
     ]);
+  });
+
+  test('the same body POSTed again (a retry of a request cut mid-flight) is one event, even for a lead naming no customer', async () => {
+    const post = async (body: string): Promise<void> => {
+      expect((await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body })).status).toBe(202);
+    };
+    const retried = leadWith({ email: 'retry@contoso.example', offer: 'contoso.retry' });
+    const anonymous = sample('edu-no-personal-data');
+    await post(retried);
+    await post(retried);
+    await post(anonymous);
+    await post(anonymous);
+    const store = createRecordStore(config);
+    // Both copies of each are stored (the queue delivered four messages); each record counts one event.
+    const records = await waitForRecord(
+      config,
+      (all) => all.some((r) => r.offerKey === 'contoso.retry') && all.some((r) => r.offerKey.startsWith('docusign.')),
+      'the retried leads',
+    );
+    for (const offer of ['contoso.retry', 'docusign.']) {
+      const mine = records.filter((r) => r.offerKey.startsWith(offer));
+      expect(mine).toHaveLength(1);
+      await eventually(`both copies stored for ${offer}`, async () =>
+        (await store.listEvents(mine[0]!.leadId)).length === 2 ? true : undefined,
+      );
+    }
+    const after = (await allLeads(config)).filter(
+      (r) => r.offerKey === 'contoso.retry' || r.offerKey.startsWith('docusign.'),
+    );
+    expect(after.map((r) => r.eventCount)).toEqual([1, 1]);
+    const detail = (await (await fetch(`${host.baseUrl}/api/leads/${after[0]!.leadId}`)).json()) as {
+      history: unknown[];
+    };
+    expect(detail.history).toHaveLength(1);
   });
 
   test('a message that can never succeed lands in RejectedLeads on the first try', async () => {

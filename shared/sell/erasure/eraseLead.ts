@@ -21,7 +21,7 @@ import { withoutUndefined } from '../../objects';
 import { UNKNOWN_OFFER } from '../../record/identity';
 import { identityKeys } from '../../record/keys';
 import type { LeadEvent, LeadRecord } from '../../record/model';
-import { projectLead } from '../../record/projection';
+import { projectLead, repeatedArrivals } from '../../record/projection';
 import type { RecordStore } from '../../record/recordStore';
 import { isNotFound } from '../../storage/tableErrors';
 import { type LeadView, leadView } from '../leadView';
@@ -109,10 +109,11 @@ async function anonymiseEvents(
 ): Promise<{ events: number; rawPayloads: number }> {
   let changed = 0;
   let rawPayloads = 0;
+  const repeats = repeatedArrivals(events);
   for (const event of events) {
     if (!holdsPersonalData(event)) continue;
     if (event.kind === 'arrival' && event.rawBody !== '') rawPayloads++;
-    await store.replaceEvent(leadId, anonymiseEvent(event));
+    await store.replaceEvent(leadId, anonymiseEvent(event, repeats.get(event.eventId)));
     changed++;
   }
   return { events: changed, rawPayloads };
@@ -144,9 +145,10 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     const done = await anonymiseEvents(store, leadId, latest);
     counts.events += done.events;
     counts.rawPayloads += done.rawPayloads;
+    const repeats = repeatedArrivals(latest);
     const next = projectLead(
       identity,
-      latest.map((e) => (holdsPersonalData(e) ? anonymiseEvent(e) : e)),
+      latest.map((e) => (holdsPersonalData(e) ? anonymiseEvent(e, repeats.get(e.eventId)) : e)),
     );
     // Unreachable through the app (every record is a projection of at least one arrival event), and answering
     // with the record as it stands would hand back the very data we were asked to erase.

@@ -1,6 +1,6 @@
 import { toArrivalEvent } from '../../../shared/record/arrivalEvent';
 import type { LeadArrivalEvent, LeadEvent } from '../../../shared/record/model';
-import { projectLead } from '../../../shared/record/projection';
+import { projectLead, repeatedArrivals } from '../../../shared/record/projection';
 import {
   anonymiseEvent,
   emailTerms,
@@ -10,6 +10,7 @@ import {
 } from '../../../shared/sell/erasure/anonymise';
 import { containsAny, messageTexts } from '../../../shared/sell/erasure/copies';
 import { placement } from '../../../shared/sell/erasure/placement';
+import { arrival } from '../../support/events';
 import { record } from './records';
 
 const rawBody = JSON.stringify({
@@ -55,7 +56,7 @@ const events: LeadEvent[] = [
 const identity = { leadId: '01KWDFKDZ8GBA4VDV40ZC9FKA7', offerKey: 'contoso.widgets', identityKind: 'email' as const };
 
 describe('anonymising a lead', () => {
-  const erased = events.map(anonymiseEvent);
+  const erased = events.map((e) => anonymiseEvent(e));
   const tombstone = projectLead(identity, erased)!;
   const before = projectLead(identity, events)!;
 
@@ -96,7 +97,7 @@ describe('anonymising a lead', () => {
   });
 
   test('anonymising twice changes nothing (idempotent)', () => {
-    expect(erased.map(anonymiseEvent)).toEqual(erased);
+    expect(erased.map((e) => anonymiseEvent(e))).toEqual(erased);
   });
 
   test('the answer names the erased record fields, not their values', () => {
@@ -141,5 +142,27 @@ describe('finding copies', () => {
       ),
     ).toBe(true);
     expect(containsAny('someone.else@erase.example', ['zofia.quist@erase.example'])).toBe(false);
+  });
+});
+
+describe('anonymising repeated POSTs', () => {
+  test('the tombstone still counts a repeated POST once, and keeps nothing derived from the body', () => {
+    const body = 'c'.repeat(64);
+    const pair: LeadEvent[] = [
+      arrival('01KWDFKDZ8GBA4VDV40ZC9FKA8', '2026-01-01T10:00:00.000Z', {
+        contentKey: body,
+        email: 'jan@fabrikam.example',
+      }),
+      arrival('01KWDFKDZ8GBA4VDV40ZC9FKA9', '2026-01-01T10:02:00.000Z', {
+        contentKey: body,
+        email: 'jan@fabrikam.example',
+      }),
+    ];
+    const repeats = repeatedArrivals(pair);
+    const erased = pair.map((e) => anonymiseEvent(e, repeats.get(e.eventId)));
+    expect(erased.every((e) => !holdsPersonalData(e))).toBe(true);
+    expect(JSON.stringify(erased)).not.toContain(body);
+    expect(projectLead(identity, erased)?.eventCount).toBe(1);
+    expect(erased.map((e) => anonymiseEvent(e))).toEqual(erased);
   });
 });
