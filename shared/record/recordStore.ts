@@ -159,6 +159,7 @@ export function createRecordStore(
     followUps: client(config.tables.followUps),
     rejected: client(config.tables.rejected),
     locks: client(config.tables.locks),
+    poisoned: client(config.tables.poisoned),
   };
   const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
 

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { QueueServiceClient } from '@azure/storage-queue';
+
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
@@ -280,6 +282,55 @@ describe('processLead through the local host', () => {
   });
 });
 
+describe('poisoned leads are kept for good', () => {
+  test('a poison message is copied to PoisonedLeads, alerted and counted, then replayed once from there', async () => {
+    const azurite = await startTestAzurite();
+    const config = testConfig(azurite.connectionString);
+    const host = await startHost({ AzureWebJobsStorage: azurite.connectionString });
+    const envelope = envelopeFor(leadWith({ email: 'kept@contoso.example', offer: 'contoso.kept' }));
+    try {
+      // As the host parks a message that failed maxDequeueCount times: the original text, the default time-to-live.
+      const poison = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+        config.poisonQueueName,
+      );
+      await poison.createIfNotExists();
+      await poison.sendMessage(encodeEnvelope(envelope));
+
+      const health = async (): Promise<{ poisonedLeads: number }> =>
+        (await (await fetch(`${host.baseUrl}/api/health`)).json()) as { poisonedLeads: number };
+      await eventually('the poisoned lead kept', async () => ((await health()).poisonedLeads === 1 ? true : undefined));
+      expect((await poison.getProperties()).approximateMessagesCount).toBe(0);
+      const store = createRecordStore(config);
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of store.tables.poisoned.listEntities()) rows.push(row);
+      expect(rows).toEqual([expect.objectContaining({ rowKey: envelope.id, envelopeId: envelope.id, chunks: 1 })]);
+      // The alert names the lead by id only.
+      expect(host.output()).toMatch(
+        new RegExp(`ALERT: Lead ${envelope.id} failed processing 5 times; kept in PoisonedLeads`),
+      );
+      expect(host.output()).not.toMatch(/kept@contoso/);
+
+      const env = { ...process.env, ...sampleSettings(), AzureWebJobsStorage: azurite.connectionString };
+      const replay = await run(process.execPath, [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js')], {
+        env,
+      });
+      expect(replay.stdout).toMatch(/Sent 1 poisoned lead\(s\) back .*; 0 failed; 0 left/);
+      const records = await waitForRecord(
+        config,
+        (all) => all.some((r) => r.offerKey === 'contoso.kept'),
+        'the replayed lead',
+      );
+      expect(records.filter((r) => r.offerKey === 'contoso.kept')).toEqual([
+        expect.objectContaining({ leadId: envelope.id, eventCount: 1 }),
+      ]);
+      expect((await health()).poisonedLeads).toBe(0);
+    } finally {
+      await host.stop();
+      await azurite.stop();
+    }
+  });
+});
+
 describe('storage failing while processing', () => {
   test('retries, then poisons after maxDequeueCount; replay-poison brings it back and it lands once', async () => {
     const azurite = await startTestAzurite();
@@ -315,15 +366,20 @@ describe('storage failing while processing', () => {
         env,
       },
     );
-    expect(dry.stdout).toMatch(/1 message\(s\) waiting in leads-incoming-poison/);
+    expect(dry.stdout).toMatch(/1 poisoned lead\(s\) waiting in leads-incoming-poison and PoisonedLeads/);
 
     const healthy = await startHost({ AzureWebJobsStorage: azurite.connectionString });
     try {
+      // The copy the failing host could not keep went back to the poison queue without expiry; now it is kept.
+      await eventually('the poisoned lead kept', async () => {
+        const health = (await (await fetch(`${healthy.baseUrl}/api/health`)).json()) as { poisonedLeads: number };
+        return health.poisonedLeads === 1 ? true : undefined;
+      });
       const replay = await run(process.execPath, [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js')], {
         env,
       });
       expect(replay.stdout).toMatch(
-        /Moved 1 message\(s\) from leads-incoming-poison to leads-incoming; 0 failed; 0 left/,
+        /Sent 1 poisoned lead\(s\) back to leads-incoming \(0 from leads-incoming-poison, 1 kept in PoisonedLeads\); 0 failed; 0 left/,
       );
       const records = await waitForRecord(
         config,

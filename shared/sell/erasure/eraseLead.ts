@@ -5,7 +5,7 @@
  *  1. read the record and events, and derive what identifies the person (emails, identity hashes) while the
  *     data is still there;
  *  2. delete the identity rows, so a new lead from the person starts a fresh record instead of joining this one;
- *  3. delete rejected rows and poison messages holding the person's email;
+ *  3. delete rejected rows and poison messages (queued or kept) holding the person's email;
  *  4. anonymise the events (the raw payload included);
  *  5. write the tombstone (the projection of the anonymised events), re-checking for an event a concurrent
  *     processor appended meanwhile;
@@ -27,11 +27,14 @@ import { isNotFound } from '../../storage/tableErrors';
 import { type LeadView, leadView } from '../leadView';
 import { anonymiseEvent, emailTerms, erasedRecordFields, holdsPersonalData } from './anonymise';
 import { erasePoison, eraseRejected } from './copies';
+import { eraseKeptPoison } from './keptPoison';
 import { placement } from './placement';
 
 export interface ErasureDeps {
   store: RecordStore;
   poisonQueue: QueueClient;
+  /** `<queue>-poison-poison`: where the host puts a poison message that no function could take (not base64). */
+  poisonPoisonQueue: QueueClient;
 }
 
 export interface ErasureReport {
@@ -129,7 +132,11 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   const placed = placement(events);
   const identityRows = await deleteIdentityRows(store.tables.leadKeys, leadId, placed.hashes);
   const rejectedMessages = await eraseRejected(store.tables.rejected, terms);
-  const poisonMessages = await erasePoison(deps.poisonQueue, terms);
+  // Poison messages still in the queue and those kept for good in the PoisonedLeads table.
+  const poisonMessages =
+    (await erasePoison(deps.poisonQueue, terms)) +
+    (await erasePoison(deps.poisonPoisonQueue, terms)) +
+    (await eraseKeptPoison(store.tables.poisoned, terms));
 
   const counts = { events: 0, rawPayloads: 0 };
   const identity = {
