@@ -13,6 +13,7 @@ const config = appConfig();
 const deps = {
   store: createRecordStore(config),
   poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName),
+  poisonPoisonQueue: queueClient(config.storageConnectionString, `${config.poisonQueueName}-poison`),
 };
 
 export async function eraseLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

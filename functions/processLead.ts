@@ -4,10 +4,11 @@ import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
 import { recordLead } from '../shared/record/recordLead';
 import { createRecordStore } from '../shared/record/recordStore';
+import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 import { createTelemetry } from '../shared/telemetry';
 
 const config = appConfig();
-const store = createRecordStore(config);
+const store = createRecordStore(config, STORAGE_DEADLINES.background);
 const telemetry = createTelemetry(config.appInsightsConnectionString);
 
 export async function processLeadHandler(message: unknown, context: InvocationContext): Promise<void> {

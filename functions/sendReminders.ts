@@ -6,9 +6,10 @@ import { runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
 import { createMailer } from '../shared/mail/mailer';
 import { createRecordStore } from '../shared/record/recordStore';
+import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
 const config = appConfig();
-const store = createRecordStore(config);
+const store = createRecordStore(config, STORAGE_DEADLINES.background);
 
 export async function sendRemindersHandler(timer: Timer, context: InvocationContext): Promise<void> {
   // One transport per run: runs are minutes apart, and a fresh connection never inherits a broken one.

@@ -1,49 +1,96 @@
 /**
- * `npm run replay-poison`: after a fix, moves every message from `<queue>-poison` back to the lead queue so the
- * processor takes it again. Processing is idempotent (the event row is keyed by the envelope id), so replaying a
- * message that partly landed before it was poisoned still leaves one event. `--dry-run` only counts.
+ * `npm run replay-poison`: after a fix, sends every poisoned lead back to the lead queue so the processor takes it
+ * again: those kept in the PoisonedLeads table (where `keepPoisonedLead` puts each poison message, since the host's
+ * copies expire after 7 days), and any message still waiting in `<queue>-poison` or `<queue>-poison-poison`.
+ * Processing is idempotent (the event row is keyed by the envelope id), so replaying a message that partly landed
+ * before it was poisoned, or replaying twice, still leaves one event. `--dry-run` only counts.
  */
 import path from 'node:path';
 
+import type { QueueClient } from '@azure/storage-queue';
+
 import { applyLocalSettings } from '../local-host/src/localSettings';
 import { appConfig } from '../shared/config';
-import { queueClient } from '../shared/storage/clients';
+import { countKeptPoisoned, keptPoisoned } from '../shared/queue/poisoned';
+import { queueClient, tableClient } from '../shared/storage/clients';
+import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
 export interface ReplayReport {
+  /** Messages moved from the poison queues. */
   moved: number;
+  /** Kept leads sent back from the PoisonedLeads table. */
+  replayed: number;
   failed: number;
+  /** Messages left in the poison queues plus rows left in the table. */
   remaining: number;
 }
 
-export async function replayPoison(options: { dryRun: boolean; log(line: string): void }): Promise<ReplayReport> {
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function waiting(queue: QueueClient): Promise<number> {
+  return (await queue.exists()) ? ((await queue.getProperties()).approximateMessagesCount ?? 0) : 0;
+}
+
+/** Moves every message of `source` to `target`: send first, delete second, so a crash repeats, never loses. */
+async function moveAll(
+  source: QueueClient,
+  target: QueueClient,
+  log: (line: string) => void,
+): Promise<{ moved: number; failed: number }> {
+  let moved = 0;
+  let failed = 0;
+  if (!(await source.exists())) return { moved, failed };
+  for (;;) {
+    // Hidden for a minute while we copy: a crash here makes them reappear in the poison queue, not vanish.
+    const { receivedMessageItems } = await source.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
+    if (receivedMessageItems.length === 0) break;
+    for (const m of receivedMessageItems) {
+      try {
+        await target.sendMessage(m.messageText, { messageTimeToLive: -1 });
+        await source.deleteMessage(m.messageId, m.popReceipt);
+        moved++;
+      } catch (e) {
+        failed++;
+        log(`Message ${m.messageId} not moved: ${errorText(e)}`);
+      }
+    }
+  }
+  return { moved, failed };
+}
+
+export async function replayPoison(options: { dryRun: boolean; log: (line: string) => void }): Promise<ReplayReport> {
   const config = appConfig();
-  const poison = queueClient(config.storageConnectionString, config.poisonQueueName);
-  const target = queueClient(config.storageConnectionString, config.queueName);
-  if (!(await poison.exists())) return { moved: 0, failed: 0, remaining: 0 };
-  const waiting = (await poison.getProperties()).approximateMessagesCount ?? 0;
-  if (options.dryRun) return { moved: 0, failed: 0, remaining: waiting };
+  const client = (name: string): QueueClient =>
+    queueClient(config.storageConnectionString, name, STORAGE_DEADLINES.background);
+  const target = client(config.queueName);
+  const poisonQueues = [client(config.poisonQueueName), client(`${config.poisonQueueName}-poison`)];
+  const kept = tableClient(config.storageConnectionString, config.tables.poisoned, STORAGE_DEADLINES.background);
+  const count = async (): Promise<number> =>
+    (await Promise.all(poisonQueues.map(waiting))).reduce((a, b) => a + b, 0) + (await countKeptPoisoned(kept));
+  if (options.dryRun) return { moved: 0, replayed: 0, failed: 0, remaining: await count() };
   await target.createIfNotExists();
 
   let moved = 0;
   let failed = 0;
-  for (;;) {
-    // Hidden for a minute while we copy: a crash here makes them reappear in the poison queue, not vanish.
-    const { receivedMessageItems } = await poison.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
-    if (receivedMessageItems.length === 0) break;
-    for (const m of receivedMessageItems) {
-      try {
-        // Send first, delete second: at worst a message is delivered twice, which processing absorbs.
-        await target.sendMessage(m.messageText, { messageTimeToLive: -1 });
-        await poison.deleteMessage(m.messageId, m.popReceipt);
-        moved++;
-      } catch (e) {
-        failed++;
-        options.log(`Message ${m.messageId} not moved: ${e instanceof Error ? e.message : String(e)}`);
-      }
+  for (const queue of poisonQueues) {
+    const result = await moveAll(queue, target, options.log);
+    moved += result.moved;
+    failed += result.failed;
+  }
+  let replayed = 0;
+  for await (const message of keptPoisoned(kept)) {
+    try {
+      // The row goes only once the lead is back on the queue: a crash in between replays it twice, which
+      // processing absorbs.
+      await target.sendMessage(Buffer.from(message.text, 'utf8').toString('base64'), { messageTimeToLive: -1 });
+      await kept.deleteEntity(String(message.keys.partitionKey), String(message.keys.rowKey));
+      replayed++;
+    } catch (e) {
+      failed++;
+      options.log(`Kept message ${message.envelopeId ?? message.messageId} not replayed: ${errorText(e)}`);
     }
   }
-  const remaining = (await poison.getProperties()).approximateMessagesCount ?? 0;
-  return { moved, failed, remaining };
+  return { moved, replayed, failed, remaining: await count() };
 }
 
 if (require.main === module) {
@@ -55,13 +102,13 @@ if (require.main === module) {
       const config = appConfig();
       log(
         dryRun
-          ? `${r.remaining} message(s) waiting in ${config.poisonQueueName} (dry run, nothing moved)`
-          : `Moved ${r.moved} message(s) from ${config.poisonQueueName} to ${config.queueName}; ${r.failed} failed; ${r.remaining} left`,
+          ? `${r.remaining} poisoned lead(s) waiting in ${config.poisonQueueName} and ${config.tables.poisoned} (dry run, nothing moved)`
+          : `Sent ${r.moved + r.replayed} poisoned lead(s) back to ${config.queueName} (${r.moved} from ${config.poisonQueueName}, ${r.replayed} kept in ${config.tables.poisoned}); ${r.failed} failed; ${r.remaining} left`,
       );
       process.exit(r.failed > 0 ? 1 : 0);
     },
     (e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
+      console.error(errorText(e));
       process.exit(1);
     },
   );

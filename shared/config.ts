@@ -18,6 +18,8 @@ export interface AppConfig {
   storageConnectionString: string;
   queueName: string;
   poisonQueueName: string;
+  /** The queue trigger's tries before a message is poisoned: host.json's value, or the app setting that overrides it. */
+  maxDequeueCount: number;
   tables: {
     leads: string;
     leadKeys: string;
@@ -25,6 +27,7 @@ export interface AppConfig {
     followUps: string;
     rejected: string;
     locks: string;
+    poisoned: string;
   };
   followUpHours: number;
   escalateAfterHours: number;
@@ -238,6 +241,8 @@ export function loadConfig(env: Env): AppConfig {
     storageConnectionString,
     queueName,
     poisonQueueName: `${queueName}-poison`,
+    // Keep the default in step with host.json (extensions.queues.maxDequeueCount).
+    maxDequeueCount: r.number('AzureFunctionsJobHost__extensions__queues__maxDequeueCount', 5, 1, 100),
     tables: {
       leads: table('Leads'),
       leadKeys: table('LeadKeys'),
@@ -245,6 +250,7 @@ export function loadConfig(env: Env): AppConfig {
       followUps: table('FollowUps'),
       rejected: table('RejectedLeads'),
       locks: table('Locks'),
+      poisoned: table('PoisonedLeads'),
     },
     followUpHours,
     escalateAfterHours,

@@ -1,10 +1,17 @@
 /** Storage reachability for `GET /api/health`: what an uptime probe and an operator need, no secrets. */
 import type { AppConfig } from './config';
+import { countKeptPoisoned } from './queue/poisoned';
 import { queueClient, tableClient } from './storage/clients';
+import { isStorageTimeout, STORAGE_DEADLINES } from './storage/deadline';
 
 export interface HealthReport {
   ok: boolean;
   checks: { name: string; ok: boolean; error?: string }[];
+  /**
+   * Leads that failed processing `maxDequeueCount` times and wait in the PoisonedLeads table for an operator's
+   * `npm run replay-poison` (null when storage could not be asked). Alert on anything above 0.
+   */
+  poisonedLeads: number | null;
 }
 
 async function check(name: string, probe: () => Promise<unknown>): Promise<HealthReport['checks'][number]> {
@@ -12,6 +19,7 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Healt
     await probe();
     return { name, ok: true };
   } catch (e) {
+    if (isStorageTimeout(e)) return { name, ok: false, error: `timeout after ${e.deadlineMs} ms` };
     // The endpoint is anonymous: say what kind of failure (ECONNREFUSED, 403 AuthorizationFailure…), never the
     // account's host name or the SDK's full message. Operators find those in the function logs.
     const err = e as { code?: unknown; statusCode?: unknown };
@@ -21,8 +29,12 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Healt
 }
 
 export async function checkHealth(config: AppConfig): Promise<HealthReport> {
-  const queue = queueClient(config.storageConnectionString, config.queueName);
-  const table = tableClient(config.storageConnectionString, config.tables.leads);
+  // A probe must answer even when storage does not: each check gives up at its deadline and says so.
+  const queue = queueClient(config.storageConnectionString, config.queueName, STORAGE_DEADLINES.health);
+  const table = tableClient(config.storageConnectionString, config.tables.leads, STORAGE_DEADLINES.health);
+  const poisoned = countKeptPoisoned(
+    tableClient(config.storageConnectionString, config.tables.poisoned, STORAGE_DEADLINES.health),
+  ).catch(() => null);
   const checks = await Promise.all([
     // The queue may not exist before the first lead; reaching the service is what counts.
     check('queue', () => queue.exists()),
@@ -35,5 +47,5 @@ export async function checkHealth(config: AppConfig): Promise<HealthReport> {
       }
     }),
   ]);
-  return { ok: checks.every((c) => c.ok), checks };
+  return { ok: checks.every((c) => c.ok), checks, poisonedLeads: await poisoned };
 }

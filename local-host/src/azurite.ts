@@ -15,6 +15,8 @@ export interface AzuriteOptions {
 export interface RunningAzurite {
   connectionString: string;
   ports: { blob: number; queue: number; table: number };
+  /** The Azurite process, so fault tests can freeze it (SIGSTOP) as a network black hole would. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   return {
     connectionString: developmentConnectionString(ports),
     ports,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

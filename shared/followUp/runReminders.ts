@@ -125,6 +125,7 @@ export async function runReminders(deps: ReminderDeps, options: { isPastDue: boo
       due: due.due,
       skipped: due.skipped,
       ...completion,
+      pending: completion.pending + due.waiting,
       sent: digests.filter((d) => d.outcome === 'sent').length,
       failed: digests.filter((d) => d.outcome === 'failed').length,
       digests,

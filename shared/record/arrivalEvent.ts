@@ -4,14 +4,14 @@ import { parseLeadSource } from '../marketplace/leadSource';
 import { normalisePerson } from '../marketplace/normalise';
 import { stageForLead } from '../marketplace/stage';
 import type { LeadEnvelope } from '../marketplace/types';
-import { customerIdentity, hashKey, offerIdentity } from './identity';
+import { customerIdentity, hashKey, offerIdentity, standaloneIdentity } from './identity';
 import type { LeadArrivalEvent, LeadRecord } from './model';
 
 export interface PlacedEvent {
   event: LeadArrivalEvent;
   offerKey: string;
   identityKind: LeadRecord['identityKind'];
-  /** Hash of offer × customer, the LeadKeys row; undefined when the lead can only stand alone. */
+  /** The LeadKeys row: hash of offer × customer, or of offer × body × arrival slot for a lead naming no customer. */
   identityHash?: string;
 }
 
@@ -33,6 +33,7 @@ export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
   const person = normalisePerson(lead.userDetails);
   const offerKey = offerIdentity(parsed, lead.offerTitle);
   const customer = customerIdentity(person);
+  const contentKey = hashKey(envelope.rawBody);
   const flags: string[] = [...parsed.flags];
   if (!lead.recognised) flags.push('unrecognised');
 
@@ -62,9 +63,13 @@ export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
     unrecognised: !lead.recognised,
     flags,
     rawBody: envelope.rawBody,
+    contentKey,
   };
-  // An unrecognised payload is never merged into someone's record: nobody knows whose it is.
-  const identityHash =
-    customer.key !== undefined && lead.recognised ? hashKey(`${offerKey}\n${customer.key}`) : undefined;
-  return { ok: true, event, offerKey, identityKind: identityHash ? customer.kind : 'none', identityHash };
+  // An unrecognised payload is never merged into someone's record: nobody knows whose it is. Such a lead, and one
+  // naming no customer, joins only its own repeated POSTs.
+  const named = customer.key !== undefined && lead.recognised;
+  const identityHash = named
+    ? hashKey(`${offerKey}\n${customer.key}`)
+    : standaloneIdentity(offerKey, contentKey, envelope.receivedAt);
+  return { ok: true, event, offerKey, identityKind: named ? customer.kind : 'none', identityHash };
 }

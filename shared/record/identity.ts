@@ -59,6 +59,18 @@ export function hashKey(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+const REPEAT_SLOT_MS = 10 * 60_000;
+
+/**
+ * Where a lead that names no customer goes, so that a sender's repeated POST of it joins the same record (and counts
+ * once there) instead of making a second one: the offer, the body's hash and the 10-minute slot it arrived in. A
+ * repeat that crosses a slot boundary still makes a second record; byte-identical leads in one slot are one.
+ */
+export function standaloneIdentity(offerKey: string, contentKey: string, receivedAt: string): string {
+  const slot = Math.floor(Date.parse(receivedAt) / REPEAT_SLOT_MS);
+  return hashKey(`${offerKey}\nbody:${contentKey}\nslot:${slot}`);
+}
+
 // Letters NFKD does not decompose into base + accent, so "Łukasz" still matches "Lukasz".
 const FOLD_LETTERS: Readonly<Record<string, string>> = {
   ł: 'l',

@@ -50,6 +50,12 @@ export interface LeadArrivalEvent extends PersonFields {
   flags: string[];
   /** The lead exactly as Microsoft sent it (the raw payload the history refers to). */
   rawBody: string;
+  /**
+   * What makes a repeated POST the same event: the SHA-256 (hex) of the raw body as received. Erasure replaces it
+   * with the id of the first arrival it repeats, which keeps the grouping and drops the link to the body. Absent on
+   * events stored before repeats were recognised.
+   */
+  contentKey?: string;
 }
 
 export interface StatusChangeEvent {

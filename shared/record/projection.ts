@@ -15,6 +15,34 @@ import {
   type StatusChangeEvent,
 } from './model';
 
+/** A body POSTed again within this time of the previous arrival with the same body is the same event. */
+export const SAME_POST_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Arrivals that repeat an earlier one: the same body (contentKey) arriving within SAME_POST_WINDOW_MS of the
+ * previous arrival with that body, as a sender retrying a POST it never saw answered does. Maps each repeat to the
+ * first arrival of its run. A pure function of the set of events, so every order of processing agrees.
+ */
+export function repeatedArrivals(events: readonly LeadEvent[]): Map<string, string> {
+  const repeats = new Map<string, string>();
+  const previous = new Map<string, { at: number; first: string }>();
+  for (const e of [...events].sort(byTime)) {
+    if (e.kind !== 'arrival' || e.contentKey === undefined) continue;
+    const at = Date.parse(e.at);
+    const before = previous.get(e.contentKey);
+    const repeat = before !== undefined && at - before.at <= SAME_POST_WINDOW_MS;
+    if (repeat) repeats.set(e.eventId, before.first);
+    previous.set(e.contentKey, { at, first: repeat ? before.first : e.eventId });
+  }
+  return repeats;
+}
+
+/** The history as it happened: repeated POSTs of one lead count once. */
+export function withoutRepeats<E extends LeadEvent>(events: readonly E[]): E[] {
+  const repeats = repeatedArrivals(events);
+  return repeats.size === 0 ? [...events] : events.filter((e) => !repeats.has(e.eventId));
+}
+
 function byTime(a: LeadEvent, b: LeadEvent): number {
   return a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
@@ -35,7 +63,7 @@ export function projectLead(
   identity: { leadId: string; offerKey: string; identityKind: LeadRecord['identityKind'] },
   events: readonly LeadEvent[],
 ): LeadRecord | undefined {
-  const sorted = [...events].sort(byTime);
+  const sorted = withoutRepeats(events).sort(byTime);
   const arrivals = sorted.filter((e): e is LeadArrivalEvent => e.kind === 'arrival');
   const first = arrivals[0];
   const last = arrivals[arrivals.length - 1];

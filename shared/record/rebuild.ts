@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 
 import { withoutUndefined } from '../objects';
-import type { FollowUpKind } from './keys';
+import { dueBucket, type FollowUpKind } from './keys';
 import type { LeadEvent, LeadRecord } from './model';
 import { needsFollowUp, projectLead } from './projection';
 import type { RecordStore } from './recordStore';
@@ -46,26 +46,40 @@ async function putWantedFollowUps(
   return wants;
 }
 
+/** Where an entry lives: its due hour and kind. Two due times in the same hour are the same row. */
+const rowOf = (kind: FollowUpKind, dueAt: string): string => `${kind}@${dueBucket(new Date(dueAt))}`;
+
 /**
- * Puts the entries the record wants and deletes any it may have had at its old or current first-seen time that it
- * no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead).
+ * Puts the entries the record wants and deletes any it may have had at an older version's or its own first-seen
+ * time that it no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead). Rows are
+ * compared by key, not by due time: when first-seen moves within one hour the wanted entry and the old one are the
+ * same row, which must be kept and given the new due time, never deleted.
  */
 async function syncFollowUps(
   store: RecordStore,
-  before: LeadRecord | undefined,
+  older: readonly (LeadRecord | undefined)[],
   after: LeadRecord,
   policy: FollowUpPolicy,
 ): Promise<void> {
-  const wants = await putWantedFollowUps(store, after, policy);
-  const firstSeen = new Set([after.firstSeenAt, before?.firstSeenAt ?? after.firstSeenAt]);
-  for (const seen of firstSeen) {
-    const possible: [FollowUpKind, string][] = [
-      ['remind', hoursAfter(seen, policy.followUpHours)],
-      ['escalate', hoursAfter(seen, policy.escalateAfterHours)],
-    ];
-    for (const [kind, dueAt] of possible) {
-      if (wants.get(kind) !== dueAt) await store.deleteFollowUp(kind, after.leadId, dueAt);
-    }
+  const wants = wantedFollowUps(after, policy);
+  const firstSeen = new Set([after.firstSeenAt, ...older.map((r) => r?.firstSeenAt ?? after.firstSeenAt)]);
+  const possible = [...firstSeen].flatMap((seen): [FollowUpKind, string][] => [
+    ['remind', hoursAfter(seen, policy.followUpHours)],
+    ['escalate', hoursAfter(seen, policy.escalateAfterHours)],
+  ]);
+  for (const [kind, dueAt] of wants) {
+    const moved = possible.some(([k, d]) => k === kind && d !== dueAt && rowOf(k, d) === rowOf(kind, dueAt));
+    // An older version's entry may hold this row with its own due time: overwrite the time, keep the recipients.
+    if (moved) await store.setFollowUpDue({ kind, leadId: after.leadId, dueAt });
+    else await store.putFollowUp({ kind, leadId: after.leadId, dueAt, sentTo: [] });
+  }
+  const kept = new Set([...wants].map(([kind, dueAt]) => rowOf(kind, dueAt)));
+  const deleted = new Set<string>();
+  for (const [kind, dueAt] of possible) {
+    const row = rowOf(kind, dueAt);
+    if (kept.has(row) || deleted.has(row)) continue;
+    deleted.add(row);
+    await store.deleteFollowUp(kind, after.leadId, dueAt);
   }
 }
 
@@ -77,17 +91,17 @@ async function syncFollowUps(
  */
 async function syncUntilSettled(
   store: RecordStore,
-  before: LeadRecord | undefined,
+  older: readonly (LeadRecord | undefined)[],
   record: LeadRecord,
   policy: FollowUpPolicy,
 ): Promise<void> {
-  let previous = before;
+  let previous = older;
   let current = record;
   for (let round = 0; round < MAX_ATTEMPTS; round++) {
     await syncFollowUps(store, previous, current, policy);
     const latest = await store.getRecord(current.leadId);
     if (!latest || isDeepStrictEqual(withoutUndefined(latest.record), withoutUndefined(current))) return;
-    previous = current;
+    previous = [current];
     current = latest.record;
   }
   throw new Error(`Lead ${record.leadId} kept changing while its follow-up index was updated`);
@@ -98,6 +112,8 @@ export async function rebuildLead(
   store: RecordStore,
   identity: LeadIdentity,
   policy: FollowUpPolicy,
+  /** A version this caller indexed without saving it (a first lead's lost create): its entries may need undoing. */
+  unsaved?: LeadRecord,
 ): Promise<LeadRecord | undefined> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     // Read the record before the events: if another writer adds an event after our read, its save changes the
@@ -111,11 +127,11 @@ export async function rebuildLead(
     if (!next) return undefined;
     if (stored && isDeepStrictEqual(withoutUndefined(stored.record), withoutUndefined(next))) {
       // Nothing changed, but a crash after an earlier save may have left the index behind: sync it anyway.
-      await syncUntilSettled(store, stored.record, next, policy);
+      await syncUntilSettled(store, [stored.record, unsaved], next, policy);
       return next;
     }
     if ((await store.saveRecord(next, stored?.etag)) === 'saved') {
-      await syncUntilSettled(store, stored?.record, next, policy);
+      await syncUntilSettled(store, [stored?.record, unsaved], next, policy);
       return next;
     }
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * attempt)));
@@ -136,15 +152,14 @@ export async function createOrRebuildLead(
   policy: FollowUpPolicy,
 ): Promise<LeadRecord | undefined> {
   const record = projectLead(identity, ownEvents);
-  if (record && (await store.saveRecord(record, undefined)) === 'saved') {
-    // Puts only, and no settle read. A record created just now has no older entries to delete, and deleting what
-    // this version does not want (a do-not-contact first lead) could remove entries a newer version, saved by the
-    // customer's next lead in the meantime, has just put. This early the only other writers are the customer's
-    // other leads, and each of them settles after its own save (or its message is retried until it does). A put
-    // can at worst leave an entry a newer version no longer wants; the reminder run checks every due entry against
-    // the record and drops those unmailed.
-    await putWantedFollowUps(store, record, policy);
-    return record;
-  }
-  return rebuildLead(store, identity, policy);
+  if (!record) return rebuildLead(store, identity, policy);
+  // Entries first, record second, and no settle read. Every other writer reads the record before it saves and
+  // syncs, so once this record exists our puts are behind us and their sync sees (and deletes) what they no longer
+  // want. Putting after the create instead could land an entry after a newer version's sync had removed it. A new
+  // record has no older entries to delete, and deleting what this version does not want (a do-not-contact first
+  // lead) could remove entries a newer version has just put.
+  await putWantedFollowUps(store, record, policy);
+  if ((await store.saveRecord(record, undefined)) === 'saved') return record;
+  // Someone saved first: the rebuild syncs against their version and ours, so our puts are undone if unwanted.
+  return rebuildLead(store, identity, policy, record);
 }

@@ -2,11 +2,14 @@
  * The app's tables behind one adapter: lead records, the identity index, the event history, the follow-up index
  * and rejected messages. Domain code takes a RecordStore; tests run it against Azurite. Layout: docs/storage.md.
  */
+import { createHash } from 'node:crypto';
+
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 
 import type { AppConfig } from '../config';
 import { once, tableClient } from '../storage/clients';
+import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
@@ -71,6 +74,29 @@ export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row
   return entity;
 }
 
+/** Characters of a rejected message kept: a string property holds 32K characters, and the rest must fit too. */
+export const REJECTED_EXCERPT_CHARS = 16_000;
+
+/**
+ * A rejected message as a row that always fits: a bounded excerpt (never cutting a surrogate pair), the message's
+ * full length and its SHA-256, so a message of any size is parked on the first try instead of failing into poison.
+ */
+export function rejectedToEntity(rejected: RejectedMessage): TableEntity<Row> {
+  let end = Math.min(rejected.message.length, REJECTED_EXCERPT_CHARS);
+  const last = rejected.message.charCodeAt(end - 1);
+  if (end < rejected.message.length && last >= 0xd800 && last <= 0xdbff) end--;
+  return {
+    partitionKey: rejected.at.slice(0, 7).replace('-', ''),
+    rowKey: rejected.id,
+    at: rejected.at,
+    reason: rejected.reason.slice(0, 1000),
+    message: rejected.message.slice(0, end),
+    messageLength: rejected.message.length,
+    messageSha256: createHash('sha256').update(rejected.message, 'utf8').digest('hex'),
+    truncated: end < rejected.message.length,
+  };
+}
+
 export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
   const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
   return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: JSON.stringify(entry.sentTo) };
@@ -110,6 +136,8 @@ export interface RecordStore {
     options: { afterRowKey?: string; maxPageSize: number },
   ): Promise<{ records: LeadRecord[]; lastRowKey?: string; more: boolean }>;
   putFollowUp(entry: FollowUpEntry): Promise<void>;
+  /** Creates the entry, or gives an existing one (same kind, lead and due hour) this due time, keeping `sentTo`. */
+  setFollowUpDue(entry: Pick<FollowUpEntry, 'kind' | 'leadId' | 'dueAt'>): Promise<void>;
   deleteFollowUp(kind: FollowUpKind, leadId: string, dueAt: string): Promise<void>;
   /** Entries due at or before `now`: reads only partitions up to now's hour, never the not-yet-due. */
   dueFollowUps(now: Date): AsyncIterable<FollowUpEntry>;
@@ -118,8 +146,12 @@ export interface RecordStore {
   tables: Record<keyof AppConfig['tables'], TableClient>;
 }
 
-export function createRecordStore(config: AppConfig): RecordStore & { ensureTables(): Promise<void> } {
-  const client = (name: string): TableClient => tableClient(config.storageConnectionString, name);
+/** `deadlineMs` bounds each storage call (shared/storage/deadline.ts): shorter where a person is waiting. */
+export function createRecordStore(
+  config: AppConfig,
+  deadlineMs: number = STORAGE_DEADLINES.request,
+): RecordStore & { ensureTables(): Promise<void> } {
+  const client = (name: string): TableClient => tableClient(config.storageConnectionString, name, deadlineMs);
   const tables = {
     leads: client(config.tables.leads),
     leadKeys: client(config.tables.leadKeys),
@@ -127,6 +159,7 @@ export function createRecordStore(config: AppConfig): RecordStore & { ensureTabl
     followUps: client(config.tables.followUps),
     rejected: client(config.tables.rejected),
     locks: client(config.tables.locks),
+    poisoned: client(config.tables.poisoned),
   };
   const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
 
@@ -232,6 +265,15 @@ export function createRecordStore(config: AppConfig): RecordStore & { ensureTabl
       }
     },
 
+    async setFollowUpDue({ kind, leadId, dueAt }) {
+      await ensureTables();
+      // Merge leaves the other properties (sentTo) as they are; a new row without sentTo reads as sent to nobody.
+      await tables.followUps.upsertEntity(
+        { ...followUpKeys(kind, leadId, new Date(dueAt)), kind, leadId, dueAt },
+        'Merge',
+      );
+    },
+
     async deleteFollowUp(kind, leadId, dueAt) {
       const keys = followUpKeys(kind, leadId, new Date(dueAt));
       await tables.followUps.deleteEntity(keys.partitionKey, keys.rowKey).catch((e: unknown) => {
@@ -266,11 +308,7 @@ export function createRecordStore(config: AppConfig): RecordStore & { ensureTabl
 
     async putRejected(rejected) {
       await ensureTables();
-      const partitionKey = rejected.at.slice(0, 7).replace('-', '');
-      await tables.rejected.upsertEntity(
-        { partitionKey, rowKey: rejected.id, at: rejected.at, reason: rejected.reason, message: rejected.message },
-        'Replace',
-      );
+      await tables.rejected.upsertEntity(rejectedToEntity(rejected), 'Replace');
     },
   };
 }

@@ -4,7 +4,7 @@
  * history when explicitly asked for (`?raw=true`), for an operator diagnosing a parse problem.
  */
 import type { LeadEvent, LeadRecord } from '../record/model';
-import { appliedStatusChanges } from '../record/projection';
+import { appliedStatusChanges, withoutRepeats } from '../record/projection';
 
 export type LeadView = Omit<LeadRecord, 'emailMatch'>;
 
@@ -34,7 +34,8 @@ export function eventView(event: LeadEvent, includeRaw: boolean, appliedStatus: 
 /** Oldest first, ties by id: the order the record was folded in (projection.ts), so the history reads as it happened. */
 export function historyView(events: readonly LeadEvent[], includeRaw: boolean): EventView[] {
   const applied = new Set<LeadEvent>(appliedStatusChanges(events));
-  return [...events]
+  // A repeated POST of a lead is the same event (projection.ts): it is not shown twice.
+  return withoutRepeats(events)
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
     .map((e) => eventView(e, includeRaw, applied));
 }

@@ -1,14 +1,23 @@
 /**
  * Storage clients built from the one connection string. Retries are short on purpose: the HTTP trigger must answer
  * Microsoft quickly, and a 503 lets the sender retry, which beats a 230-second load-balancer timeout.
+ *
+ * Every request carries a deadline (deadline.ts), applied by a pipeline policy so no call can forget one: the SDKs'
+ * own timeouts (`tryTimeoutInMs`, the service's `timeout`) only bound the time the service spends, and a storage
+ * endpoint that stops answering (a black hole, a frozen emulator) would otherwise hold the caller forever.
  */
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import {
+  AnonymousCredential,
+  newPipeline,
   QueueClient,
   QueueServiceClient,
   type StoragePipelineOptions,
   StorageRetryPolicyType,
+  StorageSharedKeyCredential,
 } from '@azure/storage-queue';
+
+import { queueDeadlineFactory, STORAGE_DEADLINES, tableDeadlinePolicy } from './deadline';
 
 const QUEUE_OPTIONS: StoragePipelineOptions = {
   retryOptions: {
@@ -26,12 +35,53 @@ const TABLE_OPTIONS: TableServiceClientOptions = {
   allowInsecureConnection: true,
 };
 
-export function queueClient(connectionString: string, queueName: string): QueueClient {
-  return QueueServiceClient.fromConnectionString(connectionString, QUEUE_OPTIONS).getQueueClient(queueName);
+// The emulator's well-known development account key: public, documented, accepted by nothing but the emulator.
+const DEVELOPMENT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+function connectionStringValue(connectionString: string, name: string): string | undefined {
+  for (const part of connectionString.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
 }
 
-export function tableClient(connectionString: string, tableName: string): TableClient {
-  return TableClient.fromConnectionString(connectionString, tableName, TABLE_OPTIONS);
+/**
+ * A queue service whose pipeline carries the deadline policy. The queue SDK takes extra policies only on a pipeline
+ * built with `newPipeline`, so the client is built from the URL and credential the connection string names; the
+ * SDK's own parser supplies the URL (endpoints, SAS, development storage) and the account.
+ */
+function queueService(connectionString: string, deadlineMs: number): QueueServiceClient {
+  const parsed = QueueServiceClient.fromConnectionString(connectionString, QUEUE_OPTIONS);
+  const key =
+    connectionStringValue(connectionString, 'AccountKey') ??
+    (connectionStringValue(connectionString, 'UseDevelopmentStorage') === 'true' ? DEVELOPMENT_KEY : undefined);
+  // Without a key the connection string is a SAS one, and the SAS is already part of the URL.
+  const credential = key ? new StorageSharedKeyCredential(parsed.accountName, key) : new AnonymousCredential();
+  const pipeline = newPipeline(credential, QUEUE_OPTIONS);
+  pipeline.factories.push(queueDeadlineFactory(deadlineMs));
+  return new QueueServiceClient(parsed.url, pipeline);
+}
+
+/** `deadlineMs` bounds each storage request; callers that answer a person or Microsoft pass a shorter one. */
+export function queueClient(
+  connectionString: string,
+  queueName: string,
+  deadlineMs: number = STORAGE_DEADLINES.request,
+): QueueClient {
+  return queueService(connectionString, deadlineMs).getQueueClient(queueName);
+}
+
+export function tableClient(
+  connectionString: string,
+  tableName: string,
+  deadlineMs: number = STORAGE_DEADLINES.request,
+): TableClient {
+  return TableClient.fromConnectionString(connectionString, tableName, {
+    ...TABLE_OPTIONS,
+    // Per call, outside the retry policy: the deadline bounds the whole operation, retries included.
+    additionalPolicies: [{ policy: tableDeadlinePolicy(deadlineMs), position: 'perCall' }],
+  });
 }
 
 /** Creates a resource once per process; concurrent first callers share the one attempt, a failure is retried. */

@@ -3,14 +3,17 @@
  * Each test uses its own offer or email so tests never read each other's records.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
+import { QueueServiceClient } from '@azure/storage-queue';
 
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
 import type { LeadRecord } from '../../shared/record/model';
-import { createRecordStore } from '../../shared/record/recordStore';
+import { createRecordStore, REJECTED_EXCERPT_CHARS } from '../../shared/record/recordStore';
 import {
   eventually,
   type HostProcess,
@@ -131,6 +134,8 @@ describe('processLead through the local host', () => {
             envelopeFor(
               leadWith({
                 email: i % 2 ? 'Burst@Contoso.example' : ' burst@contoso.EXAMPLE ',
+                // Twenty different leads: the same body twice within 10 minutes would be one event.
+                firstName: `Burst${i}`,
                 offer: 'contoso.burst',
                 action: ['PLT', 'StartTestDrive', 'INS'][i % 3],
               }),
@@ -202,6 +207,40 @@ describe('processLead through the local host', () => {
     ]);
   });
 
+  test('the same body POSTed again (a retry of a request cut mid-flight) is one event, even for a lead naming no customer', async () => {
+    const post = async (body: string): Promise<void> => {
+      expect((await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body })).status).toBe(202);
+    };
+    const retried = leadWith({ email: 'retry@contoso.example', offer: 'contoso.retry' });
+    const anonymous = sample('edu-no-personal-data');
+    await post(retried);
+    await post(retried);
+    await post(anonymous);
+    await post(anonymous);
+    const store = createRecordStore(config);
+    // Both copies of each are stored (the queue delivered four messages); each record counts one event.
+    const records = await waitForRecord(
+      config,
+      (all) => all.some((r) => r.offerKey === 'contoso.retry') && all.some((r) => r.offerKey.startsWith('docusign.')),
+      'the retried leads',
+    );
+    for (const offer of ['contoso.retry', 'docusign.']) {
+      const mine = records.filter((r) => r.offerKey.startsWith(offer));
+      expect(mine).toHaveLength(1);
+      await eventually(`both copies stored for ${offer}`, async () =>
+        (await store.listEvents(mine[0]!.leadId)).length === 2 ? true : undefined,
+      );
+    }
+    const after = (await allLeads(config)).filter(
+      (r) => r.offerKey === 'contoso.retry' || r.offerKey.startsWith('docusign.'),
+    );
+    expect(after.map((r) => r.eventCount)).toEqual([1, 1]);
+    const detail = (await (await fetch(`${host.baseUrl}/api/leads/${after[0]!.leadId}`)).json()) as {
+      history: unknown[];
+    };
+    expect(detail.history).toHaveLength(1);
+  });
+
   test('a message that can never succeed lands in RejectedLeads on the first try', async () => {
     const queue = leadQueue(config);
     await queue.sendMessage(Buffer.from('this is not an envelope').toString('base64'));
@@ -220,6 +259,75 @@ describe('processLead through the local host', () => {
     expect(rejected.find((r) => r.reason === 'the lead payload is not a JSON object')?.rowKey).toBe(bad.id);
     // First try: processed once, nothing poisoned.
     expect(host.output()).not.toMatch(/moved to leads-incoming-poison/);
+  });
+
+  test('a never-valid message too large for one table property is still rejected on the first try', async () => {
+    const text = 'not an envelope '.repeat(2500);
+    const sent = await leadQueue(config).sendMessage(Buffer.from(text).toString('base64'));
+    const store = createRecordStore(config);
+    await store.ensureTables();
+    const row = await eventually('the rejected row', async () => {
+      for await (const e of store.tables.rejected.listEntities<Record<string, unknown>>())
+        if (e.rowKey === sent.messageId) return e;
+      return undefined;
+    });
+    expect(row).toMatchObject({
+      reason: 'the message is not JSON',
+      messageLength: text.length,
+      messageSha256: createHash('sha256').update(text).digest('hex'),
+      message: text.slice(0, REJECTED_EXCERPT_CHARS),
+      truncated: true,
+    });
+    expect(host.output()).not.toMatch(/moved to leads-incoming-poison/);
+  });
+});
+
+describe('poisoned leads are kept for good', () => {
+  test('a poison message is copied to PoisonedLeads, alerted and counted, then replayed once from there', async () => {
+    const azurite = await startTestAzurite();
+    const config = testConfig(azurite.connectionString);
+    const host = await startHost({ AzureWebJobsStorage: azurite.connectionString });
+    const envelope = envelopeFor(leadWith({ email: 'kept@contoso.example', offer: 'contoso.kept' }));
+    try {
+      // As the host parks a message that failed maxDequeueCount times: the original text, the default time-to-live.
+      const poison = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+        config.poisonQueueName,
+      );
+      await poison.createIfNotExists();
+      await poison.sendMessage(encodeEnvelope(envelope));
+
+      const health = async (): Promise<{ poisonedLeads: number }> =>
+        (await (await fetch(`${host.baseUrl}/api/health`)).json()) as { poisonedLeads: number };
+      await eventually('the poisoned lead kept', async () => ((await health()).poisonedLeads === 1 ? true : undefined));
+      expect((await poison.getProperties()).approximateMessagesCount).toBe(0);
+      const store = createRecordStore(config);
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of store.tables.poisoned.listEntities()) rows.push(row);
+      expect(rows).toEqual([expect.objectContaining({ rowKey: envelope.id, envelopeId: envelope.id, chunks: 1 })]);
+      // The alert names the lead by id only.
+      expect(host.output()).toMatch(
+        new RegExp(`ALERT: Lead ${envelope.id} failed processing 5 times; kept in PoisonedLeads`),
+      );
+      expect(host.output()).not.toMatch(/kept@contoso/);
+
+      const env = { ...process.env, ...sampleSettings(), AzureWebJobsStorage: azurite.connectionString };
+      const replay = await run(process.execPath, [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js')], {
+        env,
+      });
+      expect(replay.stdout).toMatch(/Sent 1 poisoned lead\(s\) back .*; 0 failed; 0 left/);
+      const records = await waitForRecord(
+        config,
+        (all) => all.some((r) => r.offerKey === 'contoso.kept'),
+        'the replayed lead',
+      );
+      expect(records.filter((r) => r.offerKey === 'contoso.kept')).toEqual([
+        expect.objectContaining({ leadId: envelope.id, eventCount: 1 }),
+      ]);
+      expect((await health()).poisonedLeads).toBe(0);
+    } finally {
+      await host.stop();
+      await azurite.stop();
+    }
   });
 });
 
@@ -258,15 +366,20 @@ describe('storage failing while processing', () => {
         env,
       },
     );
-    expect(dry.stdout).toMatch(/1 message\(s\) waiting in leads-incoming-poison/);
+    expect(dry.stdout).toMatch(/1 poisoned lead\(s\) waiting in leads-incoming-poison and PoisonedLeads/);
 
     const healthy = await startHost({ AzureWebJobsStorage: azurite.connectionString });
     try {
+      // The copy the failing host could not keep went back to the poison queue without expiry; now it is kept.
+      await eventually('the poisoned lead kept', async () => {
+        const health = (await (await fetch(`${healthy.baseUrl}/api/health`)).json()) as { poisonedLeads: number };
+        return health.poisonedLeads === 1 ? true : undefined;
+      });
       const replay = await run(process.execPath, [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js')], {
         env,
       });
       expect(replay.stdout).toMatch(
-        /Moved 1 message\(s\) from leads-incoming-poison to leads-incoming; 0 failed; 0 left/,
+        /Sent 1 poisoned lead\(s\) back to leads-incoming \(0 from leads-incoming-poison, 1 kept in PoisonedLeads\); 0 failed; 0 left/,
       );
       const records = await waitForRecord(
         config,

@@ -21,8 +21,10 @@ import { createMailer, type Mailer } from '../../shared/mail/mailer';
 import type { Stage } from '../../shared/marketplace/stage';
 import { changeLeadStatus } from '../../shared/record/changeStatus';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../../shared/record/model';
+import { projectLead } from '../../shared/record/projection';
 import { rebuildLead } from '../../shared/record/rebuild';
 import { createRecordStore, type FollowUpEntry, type RecordStore } from '../../shared/record/recordStore';
+import { arrival } from '../support/events';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
 import { type ReceivedMail, SmtpSink } from '../support/smtpSink';
@@ -388,6 +390,25 @@ describe('runReminders', () => {
     w.now = hoursAfterT0(26);
     await w.run();
     expect(w.smtp.received.flatMap(leadIdsIn)).toEqual([id]);
+  });
+
+  test('an entry indexed just before its record is written is kept for the next run, then mailed', async () => {
+    const w = await World.create();
+    // What a customer's first lead leaves mid-way: its event and entry written, its record about to be created.
+    const leadId = newUlid();
+    const event = arrival(leadId, T0.toISOString(), { email: 'first@fabrikam.example' });
+    await w.store.appendEvent(leadId, event);
+    await w.store.putFollowUp({ kind: 'remind', leadId, dueAt: hoursAfterT0(24).toISOString(), sentTo: [] });
+    w.now = hoursAfterT0(25);
+    expect(await w.run()).toMatchObject({ due: 1, skipped: 0, pending: 1, sent: 0 });
+    expect(await w.store.followUpsOf(leadId)).toHaveLength(1);
+
+    // The first lead's create lands (it puts nothing more): the next run mails the lead.
+    const identity = { leadId, offerKey: 'contoso.offer-a', identityKind: 'email' as const };
+    expect(await w.store.saveRecord(projectLead(identity, [event])!, undefined)).toBe('saved');
+    w.now = hoursAfterT0(25.25);
+    await w.run();
+    expect(w.smtp.received.flatMap(leadIdsIn)).toEqual([leadId]);
   });
 
   test('do-not-contact and test leads are never mailed, even with a stray index entry', async () => {

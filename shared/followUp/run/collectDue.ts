@@ -17,6 +17,8 @@ export interface DueEntries {
   due: number;
   /** Entries dropped without mail (see skipReason). */
   skipped: number;
+  /** Entries kept unread for the next run: their lead's record is not written yet. */
+  waiting: number;
   candidates: Candidate[];
 }
 
@@ -62,12 +64,19 @@ export async function collectDue(
 ): Promise<DueEntries> {
   const { store, config, log } = deps;
   const escalationTo = addressList(config.escalationEmail);
-  const result: DueEntries = { due: 0, skipped: 0, candidates: [] };
+  const result: DueEntries = { due: 0, skipped: 0, waiting: 0, candidates: [] };
   for await (const entry of store.dueFollowUps(now)) {
     result.due++;
     const record = await reads.recordOf(entry.leadId);
     const reason =
       entry.kind === 'escalate' && escalationTo.length === 0 ? ESCALATION_OFF : skipReason(entry, record, config);
+    if (record === undefined && (await reads.eventsOf(entry.leadId)).length > 0) {
+      // A customer's first lead indexes its entries just before it creates the record: the record is on its way
+      // (the message is retried until it is written), so keep the entry for the next run.
+      result.waiting++;
+      log.info(`Lead ${entry.leadId}: ${entry.kind} entry kept for the next run (its record is not written yet)`);
+      continue;
+    }
     if (reason !== undefined || record === undefined) {
       result.skipped++;
       log.info(`Lead ${entry.leadId}: ${entry.kind} entry dropped (${reason ?? 'no such lead'})`);

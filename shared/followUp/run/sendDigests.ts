@@ -4,6 +4,7 @@
  */
 import type { Stage } from '../../marketplace/stage';
 import type { LeadEvent } from '../../record/model';
+import { withoutRepeats } from '../../record/projection';
 import { DAY_MS } from '../../time';
 import { contactLinkUrl, signContactToken } from '../contactToken';
 import { type DigestLead, type DigestStage, renderDigest } from '../digest';
@@ -38,7 +39,7 @@ function toDigestLead(c: Candidate, history: LeadEvent[], now: Date, config: Rem
     offerId: r.offerId,
     firstSeenAt: new Date(r.firstSeenAt),
     // The customer's marketplace actions; status and reminder events are ours, not the customer's.
-    history: history.flatMap((e) =>
+    history: withoutRepeats(history).flatMap((e) =>
       e.kind === 'arrival' ? [{ at: new Date(e.at), source: e.source, action: e.action, stage: e.stage }] : [],
     ),
     contactUrl: contactLinkUrl(config.publicBaseUrl, r.leadId, token),

@@ -15,19 +15,26 @@ export function isErased(record: Pick<LeadRecord, 'flags'>): boolean {
   return record.flags.includes(ERASED_FLAG);
 }
 
+const BODY_HASH = /^[0-9a-f]{64}$/;
+
 /** Whether an event still holds anything erasure removes. */
 export function holdsPersonalData(event: LeadEvent): boolean {
   if (event.kind === 'status') return event.note !== undefined;
   if (event.kind !== 'arrival') return false;
   return (
     event.rawBody !== '' ||
+    (event.contentKey !== undefined && BODY_HASH.test(event.contentKey)) ||
     event.description !== undefined ||
     PERSON_FIELDS.some((f) => event[f] !== undefined) ||
     !event.flags.includes(ERASED_FLAG)
   );
 }
 
-export function anonymiseEvent(event: LeadEvent): LeadEvent {
+/**
+ * `sameAs`: for an arrival, the id of the first arrival it repeats (or its own id): it replaces the body's hash,
+ * so the tombstone still counts a repeated POST once without keeping anything derived from the body.
+ */
+export function anonymiseEvent(event: LeadEvent, sameAs?: string): LeadEvent {
   if (event.kind === 'status') {
     const { note: _note, ...rest } = event;
     void _note;
@@ -51,6 +58,8 @@ export function anonymiseEvent(event: LeadEvent): LeadEvent {
   if (event.offerId !== undefined) kept.offerId = event.offerId;
   if (event.publisherId !== undefined) kept.publisherId = event.publisherId;
   if (event.offerTitle !== undefined) kept.offerTitle = event.offerTitle;
+  if (event.contentKey !== undefined)
+    kept.contentKey = BODY_HASH.test(event.contentKey) ? (sameAs ?? event.eventId) : event.contentKey;
   return kept;
 }
 

@@ -5,7 +5,7 @@
  *  1. read the record and events, and derive what identifies the person (emails, identity hashes) while the
  *     data is still there;
  *  2. delete the identity rows, so a new lead from the person starts a fresh record instead of joining this one;
- *  3. delete rejected rows and poison messages holding the person's email;
+ *  3. delete rejected rows and poison messages (queued or kept) holding the person's email;
  *  4. anonymise the events (the raw payload included);
  *  5. write the tombstone (the projection of the anonymised events), re-checking for an event a concurrent
  *     processor appended meanwhile;
@@ -21,17 +21,20 @@ import { withoutUndefined } from '../../objects';
 import { UNKNOWN_OFFER } from '../../record/identity';
 import { identityKeys } from '../../record/keys';
 import type { LeadEvent, LeadRecord } from '../../record/model';
-import { projectLead } from '../../record/projection';
+import { projectLead, repeatedArrivals } from '../../record/projection';
 import type { RecordStore } from '../../record/recordStore';
 import { isNotFound } from '../../storage/tableErrors';
 import { type LeadView, leadView } from '../leadView';
 import { anonymiseEvent, emailTerms, erasedRecordFields, holdsPersonalData } from './anonymise';
 import { erasePoison, eraseRejected } from './copies';
+import { eraseKeptPoison } from './keptPoison';
 import { placement } from './placement';
 
 export interface ErasureDeps {
   store: RecordStore;
   poisonQueue: QueueClient;
+  /** `<queue>-poison-poison`: where the host puts a poison message that no function could take (not base64). */
+  poisonPoisonQueue: QueueClient;
 }
 
 export interface ErasureReport {
@@ -109,10 +112,11 @@ async function anonymiseEvents(
 ): Promise<{ events: number; rawPayloads: number }> {
   let changed = 0;
   let rawPayloads = 0;
+  const repeats = repeatedArrivals(events);
   for (const event of events) {
     if (!holdsPersonalData(event)) continue;
     if (event.kind === 'arrival' && event.rawBody !== '') rawPayloads++;
-    await store.replaceEvent(leadId, anonymiseEvent(event));
+    await store.replaceEvent(leadId, anonymiseEvent(event, repeats.get(event.eventId)));
     changed++;
   }
   return { events: changed, rawPayloads };
@@ -128,7 +132,11 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   const placed = placement(events);
   const identityRows = await deleteIdentityRows(store.tables.leadKeys, leadId, placed.hashes);
   const rejectedMessages = await eraseRejected(store.tables.rejected, terms);
-  const poisonMessages = await erasePoison(deps.poisonQueue, terms);
+  // Poison messages still in the queue and those kept for good in the PoisonedLeads table.
+  const poisonMessages =
+    (await erasePoison(deps.poisonQueue, terms)) +
+    (await erasePoison(deps.poisonPoisonQueue, terms)) +
+    (await eraseKeptPoison(store.tables.poisoned, terms));
 
   const counts = { events: 0, rawPayloads: 0 };
   const identity = {
@@ -144,9 +152,10 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     const done = await anonymiseEvents(store, leadId, latest);
     counts.events += done.events;
     counts.rawPayloads += done.rawPayloads;
+    const repeats = repeatedArrivals(latest);
     const next = projectLead(
       identity,
-      latest.map((e) => (holdsPersonalData(e) ? anonymiseEvent(e) : e)),
+      latest.map((e) => (holdsPersonalData(e) ? anonymiseEvent(e, repeats.get(e.eventId)) : e)),
     );
     // Unreachable through the app (every record is a projection of at least one arrival event), and answering
     // with the record as it stands would hand back the very data we were asked to erase.

@@ -1,5 +1,5 @@
 import type { LeadEvent } from '../../../shared/record/model';
-import { needsFollowUp, projectLead } from '../../../shared/record/projection';
+import { needsFollowUp, projectLead, repeatedArrivals } from '../../../shared/record/projection';
 import { arrival } from '../../support/events';
 
 const identity = {
@@ -180,5 +180,54 @@ describe('a conditional status change (the reminder link: contacted only over ne
     const record = projectLead(identity, [...journey, linkClick('2026-01-02T09:59:00.000Z'), qualified])!;
     expect(record).toMatchObject({ status: 'qualified', firstContactedAt: '2026-01-02T09:59:00.000Z' });
     expect(projectLead(identity, [...journey, linkClick('2026-01-02T09:59:00.000Z')])!.status).toBe('contacted');
+  });
+});
+
+describe('a body POSTed again within 10 minutes is the same event', () => {
+  const body = 'a'.repeat(64);
+  const other = 'b'.repeat(64);
+  const at = (minutes: number): string =>
+    new Date(Date.parse('2026-01-01T10:00:00.000Z') + minutes * 60_000).toISOString();
+
+  test('a repeat within the window counts once: event count, last seen and history are the first arrival’s', () => {
+    const events = [arrival('A', at(0), { contentKey: body }), arrival('B', at(9.9), { contentKey: body })];
+    expect(repeatedArrivals(events)).toEqual(new Map([['B', 'A']]));
+    expect(projectLead(identity, events)).toMatchObject({ eventCount: 1, firstSeenAt: at(0), lastSeenAt: at(0) });
+  });
+
+  test('the same body after the window, or a different body at once, is a new event', () => {
+    const later = [arrival('A', at(0), { contentKey: body }), arrival('B', at(10.1), { contentKey: body })];
+    const different = [arrival('A', at(0), { contentKey: body }), arrival('B', at(1), { contentKey: other })];
+    expect(projectLead(identity, later)?.eventCount).toBe(2);
+    expect(projectLead(identity, different)?.eventCount).toBe(2);
+  });
+
+  test('retries chain: each within the window of the previous one is the same event as the first', () => {
+    const events = [0, 8, 16, 24].map((m, i) => arrival(`E${i}`, at(m), { contentKey: body }));
+    expect(repeatedArrivals(events)).toEqual(
+      new Map([
+        ['E1', 'E0'],
+        ['E2', 'E0'],
+        ['E3', 'E0'],
+      ]),
+    );
+  });
+
+  test('whatever order the events are read in, the record is the same', () => {
+    const events = [
+      arrival('A', at(0), { contentKey: body }),
+      arrival('B', at(3), { contentKey: body, action: 'INS', stage: 'active' }),
+      arrival('C', at(4), { contentKey: other }),
+    ];
+    const record = projectLead(identity, events);
+    expect(projectLead(identity, [...events].reverse())).toEqual(record);
+    expect(projectLead(identity, [events[1]!, events[2]!, events[0]!])).toEqual(record);
+    // B repeats A's body, so it is A again: its own fields never count.
+    expect(record).toMatchObject({ eventCount: 2, stage: 'interest' });
+  });
+
+  test('events stored before repeats were recognised (no content key) always count', () => {
+    const events = [arrival('A', at(0)), arrival('B', at(1))];
+    expect(projectLead(identity, events)?.eventCount).toBe(2);
   });
 });

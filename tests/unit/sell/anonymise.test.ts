@@ -1,6 +1,6 @@
 import { toArrivalEvent } from '../../../shared/record/arrivalEvent';
 import type { LeadArrivalEvent, LeadEvent } from '../../../shared/record/model';
-import { projectLead } from '../../../shared/record/projection';
+import { projectLead, repeatedArrivals } from '../../../shared/record/projection';
 import {
   anonymiseEvent,
   emailTerms,
@@ -55,7 +55,7 @@ const events: LeadEvent[] = [
 const identity = { leadId: '01KWDFKDZ8GBA4VDV40ZC9FKA7', offerKey: 'contoso.widgets', identityKind: 'email' as const };
 
 describe('anonymising a lead', () => {
-  const erased = events.map(anonymiseEvent);
+  const erased = events.map((e) => anonymiseEvent(e));
   const tombstone = projectLead(identity, erased)!;
   const before = projectLead(identity, events)!;
 
@@ -96,7 +96,7 @@ describe('anonymising a lead', () => {
   });
 
   test('anonymising twice changes nothing (idempotent)', () => {
-    expect(erased.map(anonymiseEvent)).toEqual(erased);
+    expect(erased.map((e) => anonymiseEvent(e))).toEqual(erased);
   });
 
   test('the answer names the erased record fields, not their values', () => {
@@ -141,5 +141,23 @@ describe('finding copies', () => {
       ),
     ).toBe(true);
     expect(containsAny('someone.else@erase.example', ['zofia.quist@erase.example'])).toBe(false);
+  });
+});
+
+describe('anonymising repeated POSTs', () => {
+  test('the tombstone still counts a repeated POST once, and keeps nothing derived from the body', () => {
+    // The same body twice, two minutes apart: one event.
+    const pair = [
+      arrival('01KWDFKDZ8GBA4VDV40ZC9FKA8', '2026-01-01T10:00:00.000Z'),
+      arrival('01KWDFKDZ8GBA4VDV40ZC9FKA9', '2026-01-01T10:02:00.000Z'),
+    ];
+    const body = pair[0]!.contentKey!;
+    expect(projectLead(identity, pair)?.eventCount).toBe(1);
+    const repeats = repeatedArrivals(pair);
+    const erased = pair.map((e) => anonymiseEvent(e, repeats.get(e.eventId)));
+    expect(erased.every((e) => !holdsPersonalData(e))).toBe(true);
+    expect(JSON.stringify(erased)).not.toContain(body);
+    expect(projectLead(identity, erased)?.eventCount).toBe(1);
+    expect(erased.map((e) => anonymiseEvent(e))).toEqual(erased);
   });
 });
