@@ -4,6 +4,8 @@ import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
 import { handleContactLink } from '../shared/followUp/contactLink';
 import { guarded } from '../shared/http/guarded';
+import { readBodyUpTo } from '../shared/http/readBodyUpTo';
+import { bodyTooLarge } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
 import { createRecordStore } from '../shared/record/recordStore';
 
@@ -13,12 +15,13 @@ const store = createRecordStore(config);
 // The form posts one short field; anything longer is not ours.
 const MAX_FORM_BYTES = 4096;
 
-async function formToken(request: HttpRequest): Promise<string | undefined> {
+/** The form's token; reads at most the limit, so a huge anonymous post is never held in memory. */
+async function formToken(request: HttpRequest): Promise<{ token?: string; tooLarge?: true }> {
   if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded'))
-    return undefined;
-  const text = await request.text();
-  if (text.length > MAX_FORM_BYTES) return undefined;
-  return new URLSearchParams(text).get('token') ?? undefined;
+    return {};
+  const body = await readBodyUpTo(request.body, MAX_FORM_BYTES);
+  if (body.truncated) return { tooLarge: true };
+  return { token: new URLSearchParams(Buffer.from(body.bytes).toString('utf8')).get('token') ?? undefined };
 }
 
 export async function contactLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -27,7 +30,9 @@ export async function contactLeadHandler(request: HttpRequest, context: Invocati
 
 async function contact(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const method = request.method === 'POST' ? 'POST' : 'GET';
-  const token = request.query.get('token') ?? (method === 'POST' ? await formToken(request) : undefined);
+  const form = request.query.get('token') === null && method === 'POST' ? await formToken(request) : {};
+  if (form.tooLarge) return bodyTooLarge(MAX_FORM_BYTES);
+  const token = request.query.get('token') ?? form.token;
   const url = new URL(request.url);
   return handleContactLink(
     { method, leadId: request.params.id ?? '', token, formAction: `${url.pathname}${url.search}` },

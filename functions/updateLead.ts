@@ -3,13 +3,14 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { systemClock } from '../shared/clock';
 import { appConfig } from '../shared/config';
 import { guarded } from '../shared/http/guarded';
-import { json, problem } from '../shared/http/responses';
+import { readBodyUpTo } from '../shared/http/readBodyUpTo';
+import { bodyTooLarge, json, problem } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
 import { changeLeadStatus } from '../shared/record/changeStatus';
 import { isUlid } from '../shared/record/keys';
 import { createRecordStore } from '../shared/record/recordStore';
 import { leadView } from '../shared/sell/leadView';
-import { parseStatusUpdate } from '../shared/sell/statusUpdate';
+import { MAX_BODY_BYTES as MAX_STATUS_BODY_BYTES, parseStatusUpdate } from '../shared/sell/statusUpdate';
 
 const config = appConfig();
 const store = createRecordStore(config);
@@ -21,7 +22,9 @@ export function updateLeadHandler(request: HttpRequest, context: InvocationConte
 async function updateLead(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   // Ids are upper-case ULIDs; Crockford base32 is case-insensitive, so a lower-cased copy still names the lead.
   const leadId = (request.params.id ?? '').toUpperCase();
-  const parsed = parseStatusUpdate(await request.text());
+  const body = await readBodyUpTo(request.body, MAX_STATUS_BODY_BYTES);
+  if (body.truncated) return bodyTooLarge(MAX_STATUS_BODY_BYTES);
+  const parsed = parseStatusUpdate(Buffer.from(body.bytes).toString('utf8'));
   if (!parsed.ok) return json(400, parsed.body);
   // Not a ULID cannot be a lead of ours (and would not even make a table key).
   if (!isUlid(leadId)) return problem(404, 'lead_not_found', 'No lead has this id');

@@ -13,3 +13,9 @@ export function problem(
 ): HttpResponseInit {
   return json(status, { error, message, ...extra });
 }
+
+/** 413 for a body over a handler's limit, in the shape of a field problem so callers can treat it like any other. */
+export function bodyTooLarge(maxBytes: number): HttpResponseInit {
+  const message = `The request body must be at most ${maxBytes} bytes`;
+  return problem(413, 'body_too_large', message, { problems: [{ field: 'body', rule: 'maxBytes', message }] });
+}

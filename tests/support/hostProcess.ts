@@ -25,6 +25,8 @@ export const repoRoot = findRepoRoot();
 
 export interface HostProcess {
   baseUrl: string;
+  /** The host's process id, for tests that watch its memory. */
+  pid: number;
   output: () => string;
   stop(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startHost(env: Record<string, string>, options: { app?: st
     if (!ready) continue;
     return {
       baseUrl: `http://127.0.0.1:${port}`,
+      pid: child.pid ?? 0,
       output: () => out,
       stop: () =>
         new Promise<void>((resolve) => {
