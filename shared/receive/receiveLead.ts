@@ -3,7 +3,7 @@
  * acknowledged that is not durably queued, so Microsoft (or any retrying sender) never loses a lead to us.
  */
 import { type ArrivalFacts, createEnvelope, encodeEnvelope, requestMetadata } from '../queue/envelope';
-import { type FieldProblem, validateLeadBody } from './validateLeadBody';
+import { BODY_FIELD, type FieldProblem, validateLeadBody } from './validateLeadBody';
 
 export interface ReceiveDeps {
   enqueue: (message: string) => Promise<void>;
@@ -43,7 +43,7 @@ export async function receiveLead(body: Uint8Array, facts: ArrivalFacts, deps: R
   const message = encodeEnvelope(envelope);
   if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES) {
     const problem = {
-      field: '(body)',
+      field: BODY_FIELD,
       rule: 'maxBytes',
       message: 'The lead does not fit in a queue message once escaped; real leads are far smaller',
     };
