@@ -2,6 +2,7 @@
 import { createHmac } from 'node:crypto';
 
 import type { LeadEnvelope, LeadRequestMetadata } from '../marketplace/types';
+import { isUlid } from '../record/keys';
 
 export interface ArrivalFacts {
   contentType?: string;
@@ -53,7 +54,7 @@ export function parseEnvelope(message: unknown): EnvelopeResult {
     return { ok: false, reason: 'the message is not a JSON object' };
   const e = value as Record<string, unknown>;
   if (e.v !== 1) return { ok: false, reason: `unknown envelope version ${JSON.stringify(e.v)}` };
-  if (typeof e.id !== 'string' || !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(e.id))
+  if (typeof e.id !== 'string' || !isUlid(e.id))
     return { ok: false, reason: 'envelope id is not a ULID' };
   if (typeof e.receivedAt !== 'string' || Number.isNaN(Date.parse(e.receivedAt)))
     return { ok: false, reason: 'envelope receivedAt is not a date' };

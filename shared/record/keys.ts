@@ -6,8 +6,10 @@
 import { decodeTime } from 'ulid';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+// The first character holds the top 3 of the time's 48 bits, so past 7 the time overflows (decodeTime throws).
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
+/** A ULID as the spec allows it: 26 upper-case Crockford characters whose time fits 48 bits. */
 export function isUlid(text: string): boolean {
   return ULID.test(text);
 }

@@ -241,6 +241,18 @@ describe('lead API through the local host', () => {
       if (allowed) expect(res.body.allowed).toEqual(allowed);
       expect(res.body.message).not.toMatch(/\n\s+at |\.js:\d+/);
     }
+    // ULID-shaped, but the time field overflows 48 bits: not an id we could have issued.
+    const overflow = '8ZZZZZZZZZZZZZZZZZZZZZZZZZ';
+    for (const method of ['GET', 'DELETE']) {
+      const res = await getJson<{ parameter: string }>(`${base}/api/leads/${overflow}`, { method });
+      expect({ method, status: res.status, parameter: res.body.parameter }).toEqual({
+        method,
+        status: 400,
+        parameter: 'id',
+      });
+    }
+    const patched = await fetch(`${base}/api/leads/${overflow}`, { method: 'PATCH', body: '{"status":"contacted"}' });
+    expect(patched.status).toBe(404);
     const missing = await getJson<{ error: string }>(`${base}/api/leads/01ARZ3NDEKTSV4RRFFQ69G5FAV`);
     expect(missing).toMatchObject({ status: 404, body: { error: 'not_found' } });
     const gone = await fetch(`${base}/api/leads/01ARZ3NDEKTSV4RRFFQ69G5FAV`, { method: 'DELETE' });

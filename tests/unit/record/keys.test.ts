@@ -1,14 +1,17 @@
 import { ulid } from 'ulid';
 
+import { parseEnvelope } from '../../../shared/queue/envelope';
 import {
   dueBucket,
   followUpKeys,
   identityKeys,
   invertUlid,
+  isUlid,
   leadIdFromRowKey,
   leadKeys,
   monthPartitions,
 } from '../../../shared/record/keys';
+import { parseLeadId } from '../../../shared/sell/leadId';
 
 const FORBIDDEN = /[/\\#?\p{Cc}]/u;
 
@@ -31,6 +34,18 @@ describe('table keys', () => {
   test('anything but a ULID is refused as a lead id', () => {
     expect(() => leadKeys('../etc/passwd')).toThrow('ULID');
     expect(() => leadKeys('01M8JTRENFV01RE661WTECJVQ#')).toThrow('ULID');
+  });
+
+  test('a ULID-shaped id whose time overflows 48 bits is not a ULID', () => {
+    // The first character carries the top 3 bits of the time: 7 is the largest time a ULID can hold.
+    expect(isUlid('7ZZZZZZZZZZZZZZZZZZZZZZZZZ')).toBe(true);
+    expect(isUlid('8ZZZZZZZZZZZZZZZZZZZZZZZZZ')).toBe(false);
+    expect(isUlid('Z0000000000000000000000000')).toBe(false);
+    expect(() => leadKeys('8ZZZZZZZZZZZZZZZZZZZZZZZZZ')).toThrow('ULID');
+    expect(parseLeadId('8zzzzzzzzzzzzzzzzzzzzzzzzz')).toMatchObject({ ok: false, problem: { parameter: 'id' } });
+    expect(
+      parseEnvelope({ v: 1, id: '8ZZZZZZZZZZZZZZZZZZZZZZZZZ', receivedAt: '2025-01-01T00:00:00Z', rawBody: '{}' }),
+    ).toEqual({ ok: false, reason: 'envelope id is not a ULID' });
   });
 
   test('month partitions run newest first and include both ends', () => {
