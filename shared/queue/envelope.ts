@@ -54,8 +54,7 @@ export function parseEnvelope(message: unknown): EnvelopeResult {
     return { ok: false, reason: 'the message is not a JSON object' };
   const e = value as Record<string, unknown>;
   if (e.v !== 1) return { ok: false, reason: `unknown envelope version ${JSON.stringify(e.v)}` };
-  if (typeof e.id !== 'string' || !isUlid(e.id))
-    return { ok: false, reason: 'envelope id is not a ULID' };
+  if (typeof e.id !== 'string' || !isUlid(e.id)) return { ok: false, reason: 'envelope id is not a ULID' };
   if (typeof e.receivedAt !== 'string' || Number.isNaN(Date.parse(e.receivedAt)))
     return { ok: false, reason: 'envelope receivedAt is not a date' };
   if (typeof e.rawBody !== 'string') return { ok: false, reason: 'envelope rawBody is not a string' };

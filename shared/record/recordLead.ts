@@ -7,6 +7,7 @@ import type { Clock } from '../clock';
 import { parseEnvelope } from '../queue/envelope';
 import type { Telemetry } from '../telemetry';
 import { toArrivalEvent } from './arrivalEvent';
+import { leadTelemetryProperties } from './leadTelemetry';
 import type { LeadRecord } from './model';
 import { createOrRebuildLead, type FollowUpPolicy, rebuildLead } from './rebuild';
 import type { RecordStore } from './recordStore';
@@ -54,13 +55,7 @@ export async function recordLead(message: unknown, messageId: string, deps: Reco
   if (!record) throw new Error(`Lead ${leadId} has no arrival events after appending ${event.eventId}`);
 
   const merged = record.eventCount > 1;
-  const properties = {
-    offer: offerKey,
-    source: event.source,
-    action: event.action,
-    stage: record.stage,
-    test: String(record.isTest),
-  };
+  const properties = leadTelemetryProperties(offerKey, event, record);
   deps.telemetry.event('LeadReceived', properties);
   if (merged) deps.telemetry.event('LeadMerged', { ...properties, eventCount: String(record.eventCount) });
   const now = deps.clock();
