@@ -67,7 +67,8 @@ const MAX_NAME_LENGTH = 64;
 // Unicode dashes and the full-width pipe count as separators: copy-pasted or re-encoded text produces them.
 const PIPES = /[|\uFF5C]/;
 const DASHES = new Set(['-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\uFE63', '\uFF0D']);
-const OFFER_ID = /^([A-Za-z0-9][A-Za-z0-9_-]*)\.([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+// Partner Center caps publisher and offer ids at 50 characters; anything far longer is text, not an id.
+const OFFER_ID = /^([A-Za-z0-9][A-Za-z0-9_-]{0,99})\.([A-Za-z0-9][A-Za-z0-9._-]{0,99})$/;
 
 export function parseLeadSource(
   leadSource: string | undefined,

@@ -1,7 +1,7 @@
 /** One queued lead → the event it adds to a customer's history, plus the identities that place it. */
 import { canonicalLead, isJsonObject } from '../marketplace/canonicalLead';
 import { parseLeadSource } from '../marketplace/leadSource';
-import { normalisePerson } from '../marketplace/normalise';
+import { cleanMultilineText, cleanText, normalisePerson } from '../marketplace/normalise';
 import { stageForLead } from '../marketplace/stage';
 import type { LeadEnvelope } from '../marketplace/types';
 import { customerIdentity, hashKey, offerIdentity, standaloneIdentity } from './identity';
@@ -17,7 +17,8 @@ export interface PlacedEvent {
 
 export type PlaceResult = ({ ok: true } & PlacedEvent) | { ok: false; reason: string };
 
-const MAX_DESCRIPTION = 2000;
+/** Code points of a description kept on the event; every other stored text is cut at MAX_FIELD_LENGTH. */
+export const MAX_DESCRIPTION_LENGTH = 2000;
 
 export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
   let payload: unknown;
@@ -29,9 +30,15 @@ export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
   if (!isJsonObject(payload)) return { ok: false, reason: 'the lead payload is not a JSON object' };
 
   const lead = canonicalLead(payload);
-  const parsed = parseLeadSource(lead.leadSource, lead.actionCode, lead.offerTitle);
+  // Cleaned before parsing, uncut (validation bounds them), so noise cannot hide a documented value.
+  const parsed = parseLeadSource(
+    cleanText(lead.leadSource, Infinity),
+    cleanText(lead.actionCode, Infinity),
+    cleanText(lead.offerTitle, Infinity),
+  );
   const person = normalisePerson(lead.userDetails);
-  const offerKey = offerIdentity(parsed, lead.offerTitle);
+  const offerTitle = cleanText(lead.offerTitle) ?? cleanText(parsed.offerTitle) ?? cleanText(parsed.offerRaw);
+  const offerKey = offerIdentity(parsed, offerTitle);
   const customer = customerIdentity(person);
   const contentKey = hashKey(envelope.rawBody);
   const flags: string[] = [...parsed.flags];
@@ -42,14 +49,14 @@ export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
     eventId: envelope.id,
     at: envelope.receivedAt,
     source: parsed.source,
-    sourceRaw: parsed.sourceRaw,
+    sourceRaw: cleanText(parsed.sourceRaw) ?? '',
     action: parsed.action,
-    actionRaw: parsed.actionRaw,
+    actionRaw: cleanText(parsed.actionRaw) ?? '',
     stage: stageForLead(parsed),
     offerId: parsed.offerId,
     publisherId: parsed.publisherId,
-    offerTitle: lead.offerTitle?.trim() || parsed.offerTitle || parsed.offerRaw,
-    description: lead.description?.trim().slice(0, MAX_DESCRIPTION) || undefined,
+    offerTitle,
+    description: cleanMultilineText(lead.description, MAX_DESCRIPTION_LENGTH),
     firstName: person.firstName,
     lastName: person.lastName,
     company: person.company,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 
 import type { ParsedLeadSource } from '../marketplace/leadSource';
-import type { NormalisedPerson } from '../marketplace/normalise';
+import { cleanText, type NormalisedPerson } from '../marketplace/normalise';
 
 export type CustomerIdentityKind = 'email' | 'phone' | 'nameCompany' | 'none';
 
@@ -164,6 +164,7 @@ export function foldCompany(value: string | undefined): string {
   return tokens.join(' ');
 }
 
+/** Cleaned like every stored text, then case- and compatibility-folded; NFKC can lengthen text, so it is cut again. */
 function foldTitle(value: string | undefined): string {
-  return value === undefined ? '' : value.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
+  return cleanText(cleanText(value)?.normalize('NFKC').toLowerCase()) ?? '';
 }

@@ -13,6 +13,7 @@ import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
+import { rawCopyFrom, rawCopyProperties } from './rawCopy';
 
 export interface StoredRecord {
   record: LeadRecord;
@@ -70,7 +71,7 @@ export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row
     at: event.at,
     data: JSON.stringify(rest),
   };
-  if (rawBody !== undefined) entity.rawBody = rawBody;
+  if (rawBody !== undefined) Object.assign(entity, rawCopyProperties(rawBody));
   return entity;
 }
 
@@ -117,7 +118,7 @@ export function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
   const stored = JSON.parse(data) as LeadEvent | (Omit<LeadArrivalEvent, 'kind'> & { kind: 'lead' });
   // Arrival events written before the rename carry kind 'lead'; they are read as what they are.
   const event: LeadEvent = stored.kind === 'lead' ? { ...stored, kind: 'arrival' } : stored;
-  if (event.kind === 'arrival') event.rawBody = typeof entity.rawBody === 'string' ? entity.rawBody : '';
+  if (event.kind === 'arrival') event.rawBody = rawCopyFrom(entity);
   return event;
 }
 

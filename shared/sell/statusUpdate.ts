@@ -1,4 +1,5 @@
 /** `PATCH /api/leads/{id}`: the body, checked field by field so a caller learns every problem at once. */
+import { cleanMultilineText, cleanText } from '../marketplace/normalise';
 import type { FieldProblem } from '../receive/validateLeadBody';
 import { isLeadStatus, LEAD_STATUSES, type LeadStatus } from '../record/model';
 
@@ -40,8 +41,8 @@ function optionalText(
   // Code points, not UTF-16 units, so an emoji counts as one character as a person would count it.
   if ([...value].length > max)
     problems.push({ field, rule: 'maxLength', message: `${field} must be at most ${max} characters` });
-  const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed;
+  // Cleaned as lead text is (a note keeps its line breaks); both are within their limit, so nothing is cut here.
+  return field === 'note' ? cleanMultilineText(value, max) : cleanText(value, max);
 }
 
 export function parseStatusUpdate(text: string): StatusUpdateResult {

@@ -50,6 +50,20 @@ describe('PATCH body', () => {
   });
 });
 
+describe('PATCH body: stored text is cleaned', () => {
+  test('note keeps its lines but loses controls and lone surrogates; by is one clean line', () => {
+    const body = JSON.stringify({
+      status: 'contacted',
+      note: 'Called\u0000 back\ud800.\r\nWill \u202Ecall again',
+      by: ' Ola\u0007\n Nowak\udc00 ',
+    });
+    expect(parseStatusUpdate(body)).toMatchObject({
+      ok: true,
+      update: { note: 'Called back.\nWill call again', by: 'Ola Nowak' },
+    });
+  });
+});
+
 describe('PATCH body: where the change was made', () => {
   test('the dashboard says so; anything else is refused naming the allowed values', () => {
     expect(parseStatusUpdate('{"status":"contacted","via":"dashboard"}')).toMatchObject({
