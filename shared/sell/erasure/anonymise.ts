@@ -8,6 +8,7 @@
  * the sales team changed it, and reminder recipients (sales addresses, not the person's).
  */
 import { ERASED_FLAG, type LeadArrivalEvent, type LeadEvent, type LeadRecord, PERSON_FIELDS } from '../../record/model';
+import { emailKey, type PersonKeys } from './copyMatch';
 
 export { ERASED_FLAG };
 
@@ -64,25 +65,23 @@ export function anonymiseEvent(event: LeadEvent, sameAs?: string): LeadEvent {
 }
 
 /**
- * The person's email addresses (display and matching forms, lower-cased), from the record and every event: what
- * rejected and poison copies are searched for. Gathered before anything is erased, and from both sources, so a
- * retry after a crash half-way still knows whom it is erasing.
+ * The person's email addresses (display and matching forms, cleaned and lower-cased) and E.164 phones, from the
+ * record and every event: what rejected and poison copies are compared with. Gathered before anything is erased,
+ * and from both sources, so a retry after a crash half-way still knows whom it is erasing.
  */
-export function emailTerms(record: LeadRecord | undefined, events: readonly LeadEvent[]): string[] {
-  const terms = new Set<string>();
-  const add = (value: string | undefined): void => {
-    const v = value?.trim().toLowerCase();
-    // Anything shorter cannot be an address, and a search for it would delete strangers' messages.
-    if (v !== undefined && v.length >= 6 && v.includes('@')) terms.add(v);
+export function personKeys(record: LeadRecord | undefined, events: readonly LeadEvent[]): PersonKeys {
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  const add = (person: Partial<Pick<LeadRecord, 'email' | 'emailMatch' | 'phoneE164'>> | undefined): void => {
+    for (const value of [person?.email, person?.emailMatch]) {
+      const key = emailKey(value);
+      if (key !== undefined) emails.add(key);
+    }
+    if (person?.phoneE164 !== undefined) phones.add(person.phoneE164);
   };
-  add(record?.email);
-  add(record?.emailMatch);
-  for (const e of events) {
-    if (e.kind !== 'arrival') continue;
-    add(e.email);
-    add(e.emailMatch);
-  }
-  return [...terms];
+  add(record);
+  for (const e of events) if (e.kind === 'arrival') add(e);
+  return { emails, phones };
 }
 
 /** Record fields that held the person's data (names only: the answer must not repeat what it erased). */

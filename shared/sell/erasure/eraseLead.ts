@@ -2,15 +2,16 @@
  * `DELETE /api/leads/{id}`: erases a person from a lead and everything the app derived from it, keeping an
  * anonymised tombstone so funnel counts do not change. Every step is idempotent and the order makes a retry
  * after a crash complete the job:
- *  1. read the record and events, and derive what identifies the person (emails, identity hashes) while the
+ *  1. read the record and events, and derive what identifies the person (emails, phones, identity hashes) while the
  *     data is still there;
  *  2. delete the identity rows, so a new lead from the person starts a fresh record instead of joining this one;
- *  3. delete rejected rows and poison messages (queued or kept) holding the person's email;
+ *  3. delete rejected rows and poison messages (queued or kept) that are the person's (parsed and compared, see
+ *     copyMatch.ts);
  *  4. anonymise the events (the raw payload included);
  *  5. write the tombstone (the projection of the anonymised events), re-checking for an event a concurrent
  *     processor appended meanwhile;
  *  6. delete the follow-up index entries.
- * Until step 5 the record still carries the person's emails, so a retry still finds their copies in step 3.
+ * Until step 5 the record still carries the person's email and phone, so a retry still finds their copies in step 3.
  */
 import { isDeepStrictEqual } from 'node:util';
 
@@ -25,7 +26,7 @@ import { projectLead, repeatedArrivals } from '../../record/projection';
 import type { RecordStore } from '../../record/recordStore';
 import { isNotFound } from '../../storage/tableErrors';
 import { type LeadView, leadView } from '../leadView';
-import { anonymiseEvent, emailTerms, erasedRecordFields, holdsPersonalData } from './anonymise';
+import { anonymiseEvent, erasedRecordFields, holdsPersonalData, personKeys } from './anonymise';
 import { erasePoison, eraseRejected } from './copies';
 import { eraseKeptPoison } from './keptPoison';
 import { placement } from './placement';
@@ -128,15 +129,15 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   const events = await store.listEvents(leadId);
   if (!stored && events.length === 0) return undefined;
 
-  const terms = emailTerms(stored?.record, events);
+  const person = personKeys(stored?.record, events);
   const placed = placement(events);
   const identityRows = await deleteIdentityRows(store.tables.leadKeys, leadId, placed.hashes);
-  const rejectedMessages = await eraseRejected(store.tables.rejected, terms);
+  const rejectedMessages = await eraseRejected(store.tables.rejected, person);
   // Poison messages still in the queue and those kept for good in the PoisonedLeads table.
   const poisonMessages =
-    (await erasePoison(deps.poisonQueue, terms)) +
-    (await erasePoison(deps.poisonPoisonQueue, terms)) +
-    (await eraseKeptPoison(store.tables.poisoned, terms));
+    (await erasePoison(deps.poisonQueue, person)) +
+    (await erasePoison(deps.poisonPoisonQueue, person)) +
+    (await eraseKeptPoison(store.tables.poisoned, person));
 
   const counts = { events: 0, rawPayloads: 0 };
   const identity = {
