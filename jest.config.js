@@ -18,5 +18,7 @@ module.exports = {
     project('integration', ['<rootDir>/tests/integration']),
     project('local-host', ['<rootDir>/local-host/tests']),
     project('browser', ['<rootDir>/tests/browser']),
+    // Property-based tests over hostile input; `npm run fuzz -- N` runs them with N cases each.
+    project('fuzz', ['<rootDir>/tests/fuzz']),
   ],
 };

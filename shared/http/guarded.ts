@@ -12,7 +12,7 @@ export function badRequest(p: ParamProblem): HttpResponseInit {
   return problem(
     400,
     'invalid_parameter',
-    `${p.parameter} ${p.message}`,
+    p.parameter === '' ? p.message : `${p.parameter} ${p.message}`,
     p.allowed ? { parameter: p.parameter, allowed: p.allowed } : { parameter: p.parameter },
   );
 }

@@ -49,7 +49,12 @@ export const LIST_PARAMETERS = [...FILTER_PARAMETERS, 'limit', 'continuation'] a
 export function unknownParameter(query: QueryParams, allowed: readonly string[]): ParamProblem | undefined {
   for (const name of query.keys()) {
     if (!allowed.includes(name) && !ALWAYS_ALLOWED.includes(name)) {
-      return { parameter: name, message: 'is not a parameter of this endpoint', allowed };
+      // `?=new` has a value but no name: say so, since the name the answer carries is empty.
+      const message =
+        name === ''
+          ? 'a parameter with no name ("?=value") is not a parameter of this endpoint'
+          : 'is not a parameter of this endpoint';
+      return { parameter: name, message, allowed };
     }
   }
   return undefined;

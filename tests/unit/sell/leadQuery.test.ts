@@ -44,6 +44,13 @@ describe('parseListQuery', () => {
     expect(parseListQuery(q('code=secret&status=new'))).toMatchObject({ ok: true });
   });
 
+  test('a parameter with no name ("?=new") is refused, saying so', () => {
+    expect(parseListQuery(q('=new'))).toMatchObject({
+      ok: false,
+      problem: { parameter: '', message: expect.stringMatching(/^a parameter with no name/) as string },
+    });
+  });
+
   test('a plain date is a UTC day: since from its start, until to its end', () => {
     const parsed = parseListQuery(q('since=2026-03-01&until=2026-03-31'));
     expect(parsed.ok && parsed.value.filters.since?.toISOString()).toBe('2026-03-01T00:00:00.000Z');
