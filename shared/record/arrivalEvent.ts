@@ -17,8 +17,10 @@ export interface PlacedEvent {
 
 export type PlaceResult = ({ ok: true } & PlacedEvent) | { ok: false; reason: string };
 
-/** Code points of a description kept on the event; every other stored text is cut at MAX_FIELD_LENGTH. */
+/** Code points of a description kept on the event; other stored texts are cut at MAX_FIELD_LENGTH… */
 export const MAX_DESCRIPTION_LENGTH = 2000;
+/** …but an offer title, which people read in full: as long as validation accepts (MAX_SHORT_FIELD_CHARS). */
+export const MAX_OFFER_TITLE_LENGTH = 1024;
 
 export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
   let payload: unknown;
@@ -37,7 +39,10 @@ export function toArrivalEvent(envelope: LeadEnvelope): PlaceResult {
     cleanText(lead.offerTitle, Infinity),
   );
   const person = normalisePerson(lead.userDetails);
-  const offerTitle = cleanText(lead.offerTitle) ?? cleanText(parsed.offerTitle) ?? cleanText(parsed.offerRaw);
+  const offerTitle =
+    cleanText(lead.offerTitle, MAX_OFFER_TITLE_LENGTH) ??
+    cleanText(parsed.offerTitle, MAX_OFFER_TITLE_LENGTH) ??
+    cleanText(parsed.offerRaw, MAX_OFFER_TITLE_LENGTH);
   const offerKey = offerIdentity(parsed, offerTitle);
   const customer = customerIdentity(person);
   const contentKey = hashKey(envelope.rawBody);

@@ -60,13 +60,17 @@ describe('toArrivalEvent: what processing stores', () => {
     expect(placed.offerKey).not.toMatch(UNCLEAN);
   });
 
-  test('a title-only offer key is cleaned and bounded like the title', () => {
+  test('a title-only offer key is cleaned like the title and cut at 256 code points', () => {
     const placed = place(
       JSON.stringify({ LeadSource: 'AppSource-INS', OfferTitle: `Ledger\u0000 Cloud${'x'.repeat(900)}` }),
     );
     expect(placed.offerKey).not.toMatch(UNCLEAN);
     expect(placed.offerKey.startsWith('ledger cloudxxx')).toBe(true);
     expect(Array.from(placed.offerKey).length).toBeLessThanOrEqual(MAX_FIELD_LENGTH);
+    // The title itself is for people to read: kept whole up to the 1,024 characters validation accepts.
+    expect(placed.event.offerTitle).toBe(`Ledger Cloud${'x'.repeat(900)}`);
+    const longest = place(JSON.stringify({ OfferTitle: 'T'.repeat(1024) }));
+    expect(longest.event.offerTitle).toBe('T'.repeat(1024));
   });
 
   test('LeadSource parses through control characters', () => {
