@@ -126,6 +126,8 @@ describe('hostile input through the local host', () => {
       config.poisonQueueName,
     );
     expect((await poison.exists()) ? (await poison.peekMessages()).peekedMessageItems : []).toEqual([]);
+    // keepPoisonedLead empties the poison queue into PoisonedLeads: nothing may have got there either.
+    for await (const row of store.tables.poisoned.listEntities()) throw new Error(`poisoned: ${String(row.rowKey)}`);
     for await (const row of store.tables.rejected.listEntities()) throw new Error(`rejected: ${String(row.reason)}`);
   });
 
