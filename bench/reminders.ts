@@ -262,8 +262,8 @@ async function measure(total: number): Promise<Measured> {
   const azurite = await startAzurite();
   const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'reminders-bench-'));
   try {
-    const settings = (prefix: string): AppConfig =>
-      loadConfig({
+    const settings = (prefix: string): AppConfig => {
+      const config = loadConfig({
         ...sampleSettings(),
         AzureWebJobsStorage: azurite.connectionString,
         TABLE_NAME_PREFIX: prefix,
@@ -273,6 +273,9 @@ async function measure(total: number): Promise<Measured> {
           Object.fromEntries(OFFERS.map((o) => [`fabrikamsoft.${o}`, `${o}-sales@contoso.example`])),
         ),
       });
+      if (!config.ok) throw new Error(`Bench settings: ${config.problems.map((p) => p.message).join('; ')}`);
+      return config.value;
+    };
     const now = new Date();
     const run = async (config: AppConfig, round: number): Promise<TimedRun> => {
       const { store, stats } = instrument(createRecordStore(config));

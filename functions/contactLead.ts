@@ -1,16 +1,20 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
-import { appConfig } from '../shared/config';
+import { appSettings, contactLinkSettings, policyOrDefault, prepare } from '../shared/config';
 import { handleContactLink } from '../shared/followUp/contactLink';
 import { guarded } from '../shared/http/guarded';
+import { misconfigured } from '../shared/http/misconfigured';
 import { readBodyUpTo } from '../shared/http/readBodyUpTo';
 import { bodyTooLarge } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
 import { createRecordStore } from '../shared/record/recordStore';
 
-const config = appConfig();
-const store = createRecordStore(config);
+const ready = prepare(contactLinkSettings, (config) => ({
+  store: createRecordStore(config),
+  secrets: config.contactLink,
+  policy: policyOrDefault(appSettings()).policy,
+}));
 
 // The form posts one short field; anything longer is not ours.
 const MAX_FORM_BYTES = 4096;
@@ -29,6 +33,8 @@ export async function contactLeadHandler(request: HttpRequest, context: Invocati
 }
 
 async function contact(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const deps = ready();
+  if (!deps.ok) return misconfigured(context, deps.problems);
   const method = request.method === 'POST' ? 'POST' : 'GET';
   const form = request.query.get('token') === null && method === 'POST' ? await formToken(request) : {};
   if (form.tooLarge) return bodyTooLarge(MAX_FORM_BYTES);
@@ -37,11 +43,9 @@ async function contact(request: HttpRequest, context: InvocationContext): Promis
   return handleContactLink(
     { method, leadId: request.params.id ?? '', token, formAction: `${url.pathname}${url.search}` },
     {
-      store,
+      ...deps.value,
       clock: systemClock,
       newId: newUlid,
-      policy: config,
-      secrets: { secret: config.contactLink.secret, previousSecret: config.contactLink.previousSecret },
       log: (line) => context.log(line),
     },
   );

@@ -1,7 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
-import { appConfig } from '../shared/config';
+import { erasureSettings, prepare } from '../shared/config';
 import { badRequest, guarded, notFound } from '../shared/http/guarded';
+import { misconfigured } from '../shared/http/misconfigured';
 import { json } from '../shared/http/responses';
 import { createRecordStore } from '../shared/record/recordStore';
 import { eraseLead } from '../shared/sell/erasure/eraseLead';
@@ -9,20 +10,21 @@ import { parseLeadId } from '../shared/sell/leadId';
 import { unknownParameter } from '../shared/sell/leadQuery';
 import { queueClient } from '../shared/storage/clients';
 
-const config = appConfig();
-const deps = {
+const ready = prepare(erasureSettings, (config) => ({
   store: createRecordStore(config),
   poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName),
   poisonPoisonQueue: queueClient(config.storageConnectionString, `${config.poisonQueueName}-poison`),
-};
+}));
 
 export async function eraseLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
+    const deps = ready();
+    if (!deps.ok) return misconfigured(context, deps.problems);
     const id = parseLeadId(request.params.id);
     if (!id.ok) return badRequest(id.problem);
     const unknown = unknownParameter(request.query, []);
     if (unknown) return badRequest(unknown);
-    const report = await eraseLead(deps, id.value);
+    const report = await eraseLead(deps.value, id.value);
     if (!report) return notFound(`No lead with id ${id.value}`);
     // Counts only: the log must not say whom we erased.
     const e = report.erased;

@@ -1,20 +1,23 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
-import { appConfig } from '../shared/config';
+import { prepare, recordSettings } from '../shared/config';
 import { badRequest, guarded } from '../shared/http/guarded';
+import { misconfigured } from '../shared/http/misconfigured';
 import { createRecordStore } from '../shared/record/recordStore';
 import { csvExportResponse } from '../shared/sell/leadExport';
 import { parseExportQuery } from '../shared/sell/leadQuery';
 import { storePageSource } from '../shared/sell/storePageSource';
 
-const source = storePageSource(createRecordStore(appConfig()));
+const ready = prepare(recordSettings, (config) => storePageSource(createRecordStore(config)));
 
 export async function exportLeadsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, () => {
+    const source = ready();
+    if (!source.ok) return misconfigured(context, source.problems);
     const filters = parseExportQuery(request.query);
     if (!filters.ok) return badRequest(filters.problem);
-    return csvExportResponse(source, filters.value, systemClock());
+    return csvExportResponse(source.value, filters.value, systemClock());
   });
 }
 

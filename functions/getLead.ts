@@ -1,21 +1,24 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
-import { appConfig } from '../shared/config';
+import { prepare, recordSettings } from '../shared/config';
 import { badRequest, guarded, notFound } from '../shared/http/guarded';
+import { misconfigured } from '../shared/http/misconfigured';
 import { json } from '../shared/http/responses';
 import { createRecordStore } from '../shared/record/recordStore';
 import { leadDetail, parseDetailQuery } from '../shared/sell/leadDetail';
 import { parseLeadId } from '../shared/sell/leadId';
 
-const store = createRecordStore(appConfig());
+const ready = prepare(recordSettings, createRecordStore);
 
 export async function getLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
+    const store = ready();
+    if (!store.ok) return misconfigured(context, store.problems);
     const id = parseLeadId(request.params.id);
     if (!id.ok) return badRequest(id.problem);
     const query = parseDetailQuery(request.query);
     if (!query.ok) return badRequest(query.problem);
-    const detail = await leadDetail(store, id.value, query.value.raw);
+    const detail = await leadDetail(store.value, id.value, query.value.raw);
     return detail ? json(200, detail) : notFound(`No lead with id ${id.value}`);
   });
 }

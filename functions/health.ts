@@ -1,18 +1,18 @@
 import { app, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
-import { appConfig } from '../shared/config';
+import { appSettings, misconfiguredCapabilities, probeSettings } from '../shared/config';
 import { checkHealth } from '../shared/health';
 import { guarded } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
 
-const config = appConfig();
-
 export async function healthHandler(_request: unknown, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
-    const report = await checkHealth(config);
+    const settings = appSettings();
+    const report = await checkHealth(probeSettings(settings), misconfiguredCapabilities(settings));
     const failed = report.checks.filter((c) => !c.ok);
     if (failed.length > 0)
       context.warn(`Health check failed: ${failed.map((c) => `${c.name} ${c.error ?? ''}`).join(', ')}`);
+    for (const m of report.misconfigured) context.warn(`Misconfigured ${m.capability}: ${m.settings.join(', ')}`);
     return json(report.ok ? 200 : 503, report);
   });
 }

@@ -1,8 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
-import { appConfig } from '../shared/config';
+import { appSettings, clientIpKey, prepare, receiveSettings } from '../shared/config';
 import { guarded } from '../shared/http/guarded';
+import { misconfigured } from '../shared/http/misconfigured';
 import { readBodyUpTo } from '../shared/http/readBodyUpTo';
 import { json } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
@@ -10,14 +11,16 @@ import { leadQueue } from '../shared/queue/leadQueue';
 import { receiveLead } from '../shared/receive/receiveLead';
 import { MAX_BODY_BYTES } from '../shared/receive/validateLeadBody';
 
-const config = appConfig();
-const queue = leadQueue(config);
+// Only the queue: a lead is accepted whatever the state of the reminder, mail or link settings.
+const ready = prepare(receiveSettings, (config) => ({ queue: leadQueue(config), ipKey: clientIpKey(appSettings()) }));
 
 export async function ingestLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, () => ingest(request, context));
 }
 
 async function ingest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const deps = ready();
+  if (!deps.ok) return misconfigured(context, deps.problems);
   if (request.method !== 'POST') {
     return json(405, { error: 'method_not_allowed', message: 'Leads are POSTed to this URL' }, { allow: 'POST' });
   }
@@ -30,7 +33,7 @@ async function ingest(request: HttpRequest, context: InvocationContext): Promise
       clientIp: request.headers.get('x-forwarded-for')?.split(',')[0]?.trim(),
       queryKeys: [...request.query.keys()],
     },
-    { enqueue: queue.enqueue, now: systemClock, newId: newUlid, clientIpSecret: config.contactLink.secret },
+    { enqueue: deps.value.queue.enqueue, now: systemClock, newId: newUlid, clientIpSecret: deps.value.ipKey },
   );
   switch (outcome.status) {
     case 202:

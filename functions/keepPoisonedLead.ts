@@ -1,16 +1,20 @@
 import { app, type InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
-import { appConfig } from '../shared/config';
+import { keepPoisonedSettings, prepare, queueBindingName, valueOrThrow } from '../shared/config';
 import { keepPoisoned } from '../shared/queue/poisoned';
 import { queueClient, tableClient } from '../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
-const config = appConfig();
-const table = tableClient(config.storageConnectionString, config.tables.poisoned, STORAGE_DEADLINES.background);
-const poisonQueue = queueClient(config.storageConnectionString, config.poisonQueueName, STORAGE_DEADLINES.background);
+const ready = prepare(keepPoisonedSettings, (config) => ({
+  config,
+  table: tableClient(config.storageConnectionString, config.tables.poisoned, STORAGE_DEADLINES.background),
+  poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName, STORAGE_DEADLINES.background),
+}));
 
 export async function keepPoisonedLeadHandler(message: unknown, context: InvocationContext): Promise<void> {
+  // A throw (the settings are wrong) leaves the message in the poison queue for the host's next try.
+  const { config, table, poisonQueue } = valueOrThrow(ready());
   const id = context.triggerMetadata?.id;
   const count = context.triggerMetadata?.dequeueCount;
   const outcome = await keepPoisoned(
@@ -41,7 +45,8 @@ export async function keepPoisonedLeadHandler(message: unknown, context: Invocat
 
 // The host's copies in the poison queue expire after 7 days; this function keeps each one for good.
 app.storageQueue('keepPoisonedLead', {
-  queueName: config.poisonQueueName,
+  // Bound at registration, like processLead's queue (see there).
+  queueName: `${queueBindingName(process.env)}-poison`,
   connection: 'AzureWebJobsStorage',
   handler: keepPoisonedLeadHandler,
 });

@@ -1,8 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
-import { appConfig } from '../shared/config';
+import { prepare, recordSettings } from '../shared/config';
 import { badRequest, guarded } from '../shared/http/guarded';
+import { misconfigured } from '../shared/http/misconfigured';
 import { json } from '../shared/http/responses';
 import { createRecordStore } from '../shared/record/recordStore';
 import { parseListQuery } from '../shared/sell/leadQuery';
@@ -10,13 +11,15 @@ import { leadView } from '../shared/sell/leadView';
 import { listLeads } from '../shared/sell/listLeads';
 import { storePageSource } from '../shared/sell/storePageSource';
 
-const source = storePageSource(createRecordStore(appConfig()));
+const ready = prepare(recordSettings, (config) => storePageSource(createRecordStore(config)));
 
 export async function listLeadsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
+    const source = ready();
+    if (!source.ok) return misconfigured(context, source.problems);
     const query = parseListQuery(request.query);
     if (!query.ok) return badRequest(query.problem);
-    const page = await listLeads(source, query.value, systemClock());
+    const page = await listLeads(source.value, query.value, systemClock());
     return json(200, {
       items: page.items.map(leadView),
       continuation: page.continuation ?? null,

@@ -1,24 +1,39 @@
 import { app, type InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
-import { appConfig } from '../shared/config';
+import {
+  appSettings,
+  policyOrDefault,
+  prepare,
+  queueBindingName,
+  recordSettings,
+  valueOrThrow,
+} from '../shared/config';
 import { recordLead } from '../shared/record/recordLead';
 import { createRecordStore } from '../shared/record/recordStore';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 import { createTelemetry } from '../shared/telemetry';
 
-const config = appConfig();
-const store = createRecordStore(config, STORAGE_DEADLINES.background);
-const telemetry = createTelemetry(config.appInsightsConnectionString);
+const ready = prepare(recordSettings, (config) => ({
+  store: createRecordStore(config, STORAGE_DEADLINES.background),
+  telemetry: createTelemetry(appSettings().telemetry.appInsightsConnectionString),
+  ...policyOrDefault(appSettings()),
+}));
 
 export async function processLeadHandler(message: unknown, context: InvocationContext): Promise<void> {
+  // A throw (here: the tables' settings are wrong) leaves the message for a retry, and the poison queue after that.
+  const { store, telemetry, policy, problems } = valueOrThrow(ready());
+  if (problems.length > 0)
+    context.warn(
+      `Follow-ups scheduled with the default policy until fixed: ${problems.map((p) => p.message).join('; ')}`,
+    );
   const id = context.triggerMetadata?.id;
   const messageId = typeof id === 'string' ? id : context.invocationId;
   const outcome = await recordLead(message, messageId, {
     store,
     clock: systemClock,
     telemetry,
-    policy: config,
+    policy,
     log: (line) => context.log(line),
   });
   if (outcome.kind === 'stored') {
@@ -31,9 +46,10 @@ export async function processLeadHandler(message: unknown, context: InvocationCo
 
 // A throw (storage down) lets the host retry and, after maxDequeueCount, park the message in leads-incoming-poison.
 app.storageQueue('processLead', {
-  // The resolved setting, not '%LEADS_QUEUE_NAME%': in Azure a binding expression has no default, and an unset
-  // setting would disable this function while ingestLead (which applies the default) keeps queueing.
-  queueName: config.queueName,
+  // The setting itself, not '%LEADS_QUEUE_NAME%': in Azure a binding expression has no default, and an unset
+  // setting would disable this function while ingestLead (which applies the default) keeps queueing. A name the
+  // host refuses disables this function only, and ingestLead answers misconfigured: nothing is accepted unread.
+  queueName: queueBindingName(process.env),
   connection: 'AzureWebJobsStorage',
   handler: processLeadHandler,
 });

@@ -1,17 +1,21 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
-import { appConfig } from '../shared/config';
+import { prepare, reminderBindingSchedule, reminderSettings, valueOrThrow } from '../shared/config';
 import { runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
 import { createMailer } from '../shared/mail/mailer';
 import { createRecordStore } from '../shared/record/recordStore';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
-const config = appConfig();
-const store = createRecordStore(config, STORAGE_DEADLINES.background);
+const ready = prepare(reminderSettings, (config) => ({
+  config,
+  store: createRecordStore(config, STORAGE_DEADLINES.background),
+}));
 
 export async function sendRemindersHandler(timer: Timer, context: InvocationContext): Promise<void> {
+  // Every run fails naming the settings while they are wrong, so monitoring sees it (REMINDER_SCHEDULE included).
+  const { config, store } = valueOrThrow(ready());
   // One transport per run: runs are minutes apart, and a fresh connection never inherits a broken one.
   const mailer = createMailer(config.mail, (line) => context.log(line));
   try {
@@ -37,5 +41,7 @@ export async function sendRemindersHandler(timer: Timer, context: InvocationCont
   }
 }
 
-// The validated setting with its default; a '%REMINDER_SCHEDULE%' expression has no default in Azure.
-app.timer('sendReminders', { schedule: config.reminderSchedule, handler: sendRemindersHandler });
+// The validated setting, or the default while it is malformed: the function stays registered and each run fails
+// naming REMINDER_SCHEDULE, rather than the host disabling it with one line in its start-up log (docs/reminders.md).
+// Not '%REMINDER_SCHEDULE%': a binding expression has no default in Azure.
+app.timer('sendReminders', { schedule: reminderBindingSchedule(process.env), handler: sendRemindersHandler });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { QueueClient } from '@azure/storage-queue';
 
 import { applyLocalSettings } from '../local-host/src/localSettings';
-import { appConfig } from '../shared/config';
+import { appSettings, erasureSettings, valueOrThrow } from '../shared/config';
 import { countKeptPoisoned, keptPoisoned } from '../shared/queue/poisoned';
 import { queueClient, tableClient } from '../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
@@ -58,8 +58,11 @@ async function moveAll(
   return { moved, failed };
 }
 
+/** The queues and the table it moves between, or an error naming the settings that are wrong. */
+const queuesAndTable = () => valueOrThrow(erasureSettings(appSettings()));
+
 export async function replayPoison(options: { dryRun: boolean; log: (line: string) => void }): Promise<ReplayReport> {
-  const config = appConfig();
+  const config = queuesAndTable();
   const client = (name: string): QueueClient =>
     queueClient(config.storageConnectionString, name, STORAGE_DEADLINES.background);
   const target = client(config.queueName);
@@ -99,7 +102,7 @@ if (require.main === module) {
   const dryRun = process.argv.includes('--dry-run');
   replayPoison({ dryRun, log }).then(
     (r) => {
-      const config = appConfig();
+      const config = queuesAndTable();
       log(
         dryRun
           ? `${r.remaining} poisoned lead(s) waiting in ${config.poisonQueueName} and ${config.tables.poisoned} (dry run, nothing moved)`

@@ -1,5 +1,8 @@
-/** Storage reachability for `GET /api/health`: what an uptime probe and an operator need, no secrets. */
-import type { AppConfig } from './config';
+/**
+ * `GET /api/health`: storage reachability, poisoned leads waiting, and the capabilities whose settings are wrong, by
+ * setting name: what an uptime probe and an operator need, no values and no secrets.
+ */
+import type { Checked, MisconfiguredCapability, QueueSettings, StorageSettings, TableSettings } from './config';
 import { countKeptPoisoned } from './queue/poisoned';
 import { queueClient, tableClient } from './storage/clients';
 import { isStorageTimeout, STORAGE_DEADLINES } from './storage/deadline';
@@ -12,6 +15,7 @@ export interface HealthReport {
    * `npm run replay-poison` (null when storage could not be asked). Alert on anything above 0.
    */
   poisonedLeads: number | null;
+  misconfigured: MisconfiguredCapability[];
 }
 
 async function check(name: string, probe: () => Promise<unknown>): Promise<HealthReport['checks'][number]> {
@@ -28,7 +32,19 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Healt
   }
 }
 
-export async function checkHealth(config: AppConfig): Promise<HealthReport> {
+export async function checkHealth(
+  probe: Checked<StorageSettings & QueueSettings & TableSettings>,
+  misconfigured: MisconfiguredCapability[],
+): Promise<HealthReport> {
+  if (!probe.ok) {
+    const unprobed = { ok: false, error: 'misconfigured' };
+    const checks = [
+      { name: 'queue', ...unprobed },
+      { name: 'table', ...unprobed },
+    ];
+    return { ok: false, checks, poisonedLeads: null, misconfigured };
+  }
+  const config = probe.value;
   // A probe must answer even when storage does not: each check gives up at its deadline and says so.
   const queue = queueClient(config.storageConnectionString, config.queueName, STORAGE_DEADLINES.health);
   const table = tableClient(config.storageConnectionString, config.tables.leads, STORAGE_DEADLINES.health);
@@ -47,5 +63,10 @@ export async function checkHealth(config: AppConfig): Promise<HealthReport> {
       }
     }),
   ]);
-  return { ok: checks.every((c) => c.ok), checks, poisonedLeads: await poisoned };
+  return {
+    ok: checks.every((c) => c.ok) && misconfigured.length === 0,
+    checks,
+    poisonedLeads: await poisoned,
+    misconfigured,
+  };
 }

@@ -11,14 +11,18 @@ export interface ArrivalFacts {
   queryKeys: string[];
 }
 
-/** The caller's address is personal data: keep only a keyed hash, enough to correlate abuse. */
-export function requestMetadata(facts: ArrivalFacts, clientIpSecret: string): LeadRequestMetadata {
+/**
+ * The caller's address is personal data: keep only a keyed hash, enough to correlate abuse. Without a key
+ * (CONTACT_LINK_SECRET missing or too short) there is no hash: an unkeyed one could be reversed by trying addresses.
+ */
+export function requestMetadata(facts: ArrivalFacts, clientIpSecret: string | undefined): LeadRequestMetadata {
   return {
     contentType: facts.contentType?.slice(0, 200),
     userAgent: facts.userAgent?.slice(0, 300),
-    clientIpHash: facts.clientIp
-      ? createHmac('sha256', `client-ip:${clientIpSecret}`).update(facts.clientIp).digest('hex').slice(0, 32)
-      : undefined,
+    clientIpHash:
+      facts.clientIp && clientIpSecret !== undefined
+        ? createHmac('sha256', `client-ip:${clientIpSecret}`).update(facts.clientIp).digest('hex').slice(0, 32)
+        : undefined,
     // Names only: the value of `code` is the function key.
     queryKeys: facts.queryKeys.slice(0, 20),
   };

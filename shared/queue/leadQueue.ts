@@ -1,5 +1,5 @@
 /** The `leads-incoming` queue as the HTTP trigger sees it: one durable send. */
-import type { AppConfig } from '../config';
+import type { QueueSettings, StorageSettings } from '../config';
 import { once, queueClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 
@@ -7,7 +7,7 @@ export interface LeadQueue {
   enqueue: (message: string) => Promise<void>;
 }
 
-export function leadQueue(config: AppConfig): LeadQueue {
+export function leadQueue(config: StorageSettings & QueueSettings): LeadQueue {
   // Fail fast: a lead that cannot be queued is answered 503 + Retry-After while Microsoft is still waiting.
   const client = queueClient(config.storageConnectionString, config.queueName, STORAGE_DEADLINES.ingest);
   const ensureQueue = once(() => client.createIfNotExists());

@@ -9,8 +9,8 @@ export interface ReceiveDeps {
   enqueue: (message: string) => Promise<void>;
   now: () => Date;
   newId: () => string;
-  /** Key for hashing the caller's address. */
-  clientIpSecret: string;
+  /** Key for hashing the caller's address; without one the address is left out, never the lead. */
+  clientIpSecret: string | undefined;
 }
 
 export type ReceiveOutcome =

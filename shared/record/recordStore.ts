@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 
-import type { AppConfig } from '../config';
+import type { StorageSettings, TableSettings } from '../config';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
@@ -144,12 +144,12 @@ export interface RecordStore {
   dueFollowUps(now: Date): AsyncIterable<FollowUpEntry>;
   markFollowUpSent(entry: FollowUpEntry, recipients: string[]): Promise<SaveResult>;
   putRejected(rejected: RejectedMessage): Promise<void>;
-  tables: Record<keyof AppConfig['tables'], TableClient>;
+  tables: Record<keyof TableSettings['tables'], TableClient>;
 }
 
 /** `deadlineMs` bounds each storage call (shared/storage/deadline.ts): shorter where a person is waiting. */
 export function createRecordStore(
-  config: AppConfig,
+  config: StorageSettings & TableSettings,
   deadlineMs: number = STORAGE_DEADLINES.request,
 ): RecordStore & { ensureTables(): Promise<void> } {
   const client = (name: string): TableClient => tableClient(config.storageConnectionString, name, deadlineMs);

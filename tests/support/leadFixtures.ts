@@ -19,7 +19,9 @@ import {
 import { eventually, repoRoot, sampleSettings } from './hostProcess';
 
 export function testConfig(connectionString: string, overrides: Record<string, string> = {}): AppConfig {
-  return loadConfig({ ...sampleSettings(), AzureWebJobsStorage: connectionString, ...overrides });
+  const config = loadConfig({ ...sampleSettings(), AzureWebJobsStorage: connectionString, ...overrides });
+  if (!config.ok) throw new Error(`Test settings are invalid: ${config.problems.map((p) => p.message).join('; ')}`);
+  return config.value;
 }
 
 export function sample(name: string): string {

@@ -1,0 +1,62 @@
+/**
+ * What each function needs, by capability. A function checks only its own capability, so a missing mail setting
+ * stops reminders and nothing else; `GET /api/health` lists every misconfigured capability by setting name.
+ */
+import { all, type Checked, mapChecked, settingNames, type SettingProblem } from './checked';
+import { DEFAULT_POLICY, type FollowUpPolicySettings, withLinkLifetime } from './followUp';
+import type { Settings } from './settings';
+
+/** ingestLead: a lead is accepted once it is on the queue, so the queue is all it needs. */
+export const receiveSettings = (s: Settings) => all(s.storage, s.queue);
+
+/** processLead, the sales API, status updates: the tables. */
+export const recordSettings = (s: Settings) => all(s.storage, s.tables);
+
+/** eraseLead: the tables and the poison queue, which can hold a copy of the lead. */
+export const erasureSettings = (s: Settings) => all(s.storage, s.tables, s.queue);
+
+/** keepPoisonedLead: the poison queue, how many tries poison a message, and the table that keeps it. */
+export const keepPoisonedSettings = (s: Settings) => all(s.storage, s.tables, s.queue);
+
+/** contactLead: the tables and the keys that verify a link. */
+export const contactLinkSettings = (s: Settings) => all(s.storage, s.tables, s.contactLinkKeys);
+
+/** sendReminders: everything about following up, and a way to send mail. */
+export const reminderSettings = (s: Settings) =>
+  mapChecked(all(s.storage, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail), withLinkLifetime);
+
+/** health: what it probes. */
+export const probeSettings = (s: Settings) => all(s.storage, s.queue, s.tables);
+
+/**
+ * The follow-up policy for writing a record's follow-up entries. Recording a lead must not wait for a reminder
+ * setting: while the policy is malformed, records get the default one (and reminder runs fail naming the setting;
+ * the first run after the fix reschedules what it finds stale, see docs/reminders.md).
+ */
+export function policyOrDefault(s: Settings): { policy: FollowUpPolicySettings; problems: SettingProblem[] } {
+  return s.followUpPolicy.ok
+    ? { policy: s.followUpPolicy.value, problems: [] }
+    : { policy: DEFAULT_POLICY, problems: s.followUpPolicy.problems };
+}
+
+/** The key for hashing a caller's address, when there is a valid one; ingestion never waits for it. */
+export function clientIpKey(s: Settings): string | undefined {
+  return s.contactLinkKeys.ok ? s.contactLinkKeys.value.contactLink.secret : undefined;
+}
+
+export interface MisconfiguredCapability {
+  capability: string;
+  settings: string[];
+}
+
+export function misconfiguredCapabilities(s: Settings): MisconfiguredCapability[] {
+  const capabilities: [string, Checked<object>][] = [
+    ['receive', receiveSettings(s)],
+    ['record', recordSettings(s)],
+    ['erasure', erasureSettings(s)],
+    ['keepPoisoned', keepPoisonedSettings(s)],
+    ['contactLinks', contactLinkSettings(s)],
+    ['reminders', reminderSettings(s)],
+  ];
+  return capabilities.flatMap(([capability, c]) => (c.ok ? [] : [{ capability, settings: settingNames(c.problems) }]));
+}

@@ -1,0 +1,82 @@
+/** The app's settings, read once per group, and the whole configuration for tools and tests. */
+import { all, type Checked, mapChecked, type SettingProblem } from './checked';
+import {
+  type ContactLinkKeys,
+  type FollowUpPolicySettings,
+  readContactLinkKeys,
+  readFollowUpPolicy,
+  readReminders,
+  type ReminderDelivery,
+  withLinkLifetime,
+} from './followUp';
+import { type MailSettings, readMail } from './mail';
+import type { Env } from './reader';
+import {
+  type QueueSettings,
+  readQueue,
+  readStorage,
+  readTables,
+  type StorageSettings,
+  type TableSettings,
+} from './storage';
+
+/** Each group of settings, read on its own: one malformed setting spoils its group only. */
+export interface Settings {
+  storage: Checked<StorageSettings>;
+  queue: Checked<QueueSettings>;
+  tables: Checked<TableSettings>;
+  followUpPolicy: Checked<FollowUpPolicySettings>;
+  contactLinkKeys: Checked<ContactLinkKeys>;
+  reminders: Checked<ReminderDelivery>;
+  mail: Checked<MailSettings>;
+  /** Optional and never wrong: telemetry is best-effort (shared/telemetry.ts). */
+  telemetry: { appInsightsConnectionString?: string };
+}
+
+export function readSettings(env: Env): Settings {
+  return {
+    storage: readStorage(env),
+    queue: readQueue(env),
+    tables: readTables(env),
+    followUpPolicy: readFollowUpPolicy(env),
+    contactLinkKeys: readContactLinkKeys(env),
+    reminders: readReminders(env),
+    mail: readMail(env),
+    telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined },
+  };
+}
+
+let cached: Settings | undefined;
+
+/** The process's settings, read on first use. Never throws. */
+export function appSettings(): Settings {
+  cached ??= readSettings(process.env);
+  return cached;
+}
+
+/** Every setting the app has, for tools and tests that use all of it. */
+export type AppConfig = StorageSettings &
+  QueueSettings &
+  TableSettings &
+  FollowUpPolicySettings &
+  Omit<ReminderDelivery, 'contactLinkTtlDays'> &
+  MailSettings & {
+    contactLink: ContactLinkKeys['contactLink'] & { ttlDays: number };
+    appInsightsConnectionString?: string;
+  };
+
+/** The whole configuration, or every problem in it. */
+export function loadConfig(env: Env): Checked<AppConfig> {
+  const s = readSettings(env);
+  return mapChecked(
+    all(s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail),
+    (v): AppConfig => ({ ...withLinkLifetime(v), ...s.telemetry }),
+  );
+}
+
+/** Every problem of every group, each once (groups overlap in no setting). */
+export function allProblems(s: Settings): SettingProblem[] {
+  return [s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail].flatMap((g) =>
+    g.ok ? [] : g.problems,
+  );
+}

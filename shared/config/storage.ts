@@ -1,0 +1,107 @@
+/** Where the app keeps things: the storage account, the lead queue and the table names. */
+import { TableClient } from '@azure/data-tables';
+import { QueueServiceClient } from '@azure/storage-queue';
+
+import type { Checked } from './checked';
+import { type Env, readGroup } from './reader';
+
+export interface StorageSettings {
+  storageConnectionString: string;
+}
+
+export interface QueueSettings {
+  queueName: string;
+  poisonQueueName: string;
+  /** The queue trigger's tries before a message is poisoned: host.json's value, or the app setting that overrides it. */
+  maxDequeueCount: number;
+}
+
+export interface TableSettings {
+  tables: {
+    leads: string;
+    leadKeys: string;
+    events: string;
+    followUps: string;
+    rejected: string;
+    locks: string;
+    poisoned: string;
+  };
+}
+
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+// 57, not 63: the poison queue's name adds "-poison".
+const QUEUE_NAME = /^(?!-)(?!.*--)[a-z0-9-]{3,57}(?<!-)$/;
+const DEFAULT_QUEUE_NAME = 'leads-incoming';
+
+const CONNECTION_STRING = 'a storage connection string (UseDevelopmentStorage=true for Azurite)';
+
+/** Whether both storage SDKs can build a client from it; the SDK's message is not kept, it can quote the key. */
+function parses(connectionString: string): boolean {
+  try {
+    QueueServiceClient.fromConnectionString(connectionString);
+    TableClient.fromConnectionString(connectionString, 'probe');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readStorage(env: Env): Checked<StorageSettings> {
+  return readGroup(env, (r) => {
+    const storageConnectionString = r.required('AzureWebJobsStorage', CONNECTION_STRING);
+    if (storageConnectionString !== '' && !parses(storageConnectionString))
+      r.problem('AzureWebJobsStorage', `AzureWebJobsStorage is not usable: expected ${CONNECTION_STRING}`);
+    return { storageConnectionString };
+  });
+}
+
+/**
+ * The queue the trigger binds to, needed at registration: the setting as written (the host checks it; a name it
+ * refuses disables only processLead, see local-host/README.md), or the default when unset.
+ */
+export function queueBindingName(env: Env): string {
+  return env.LEADS_QUEUE_NAME?.trim() || DEFAULT_QUEUE_NAME;
+}
+
+export function readQueue(env: Env): Checked<QueueSettings> {
+  return readGroup(env, (r) => {
+    const queueName = r.matching(
+      'LEADS_QUEUE_NAME',
+      DEFAULT_QUEUE_NAME,
+      QUEUE_NAME,
+      'a queue name of 3-57 lower-case letters, digits and single hyphens',
+    );
+    return {
+      queueName,
+      poisonQueueName: `${queueName}-poison`,
+      // Keep the default in step with host.json (extensions.queues.maxDequeueCount).
+      maxDequeueCount: r.number('AzureFunctionsJobHost__extensions__queues__maxDequeueCount', 5, 1, 100),
+    };
+  });
+}
+
+export function readTables(env: Env): Checked<TableSettings> {
+  return readGroup(env, (r) => {
+    // A prefix lets several installations (or test runs) share one storage account.
+    const prefix = r.raw('TABLE_NAME_PREFIX') ?? '';
+    // The longest name is RejectedLeads: if it fits, all do.
+    if (!TABLE_NAME.test(`${prefix}RejectedLeads`)) {
+      r.problem(
+        'TABLE_NAME_PREFIX',
+        `TABLE_NAME_PREFIX is "${prefix}": expected up to 50 letters and digits, starting with a letter (table names are 3-63)`,
+      );
+    }
+    const table = (name: string): string => `${prefix}${name}`;
+    return {
+      tables: {
+        leads: table('Leads'),
+        leadKeys: table('LeadKeys'),
+        events: table('LeadEvents'),
+        followUps: table('FollowUps'),
+        rejected: table('RejectedLeads'),
+        locks: table('Locks'),
+        poisoned: table('PoisonedLeads'),
+      },
+    };
+  });
+}
