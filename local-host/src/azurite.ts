@@ -10,6 +10,11 @@ export interface AzuriteOptions {
   location?: string;
   /** Fixed ports (npm start uses Azurite's defaults); omitted ports are chosen free. */
   ports?: { blob: number; queue: number; table: number };
+  /**
+   * Run Azurite in a process group of its own, so that the SIGINT a terminal sends the whole foreground group on
+   * Ctrl-C reaches only its parent, which stops it once nothing writes any more (see stop()).
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningAzurite {
@@ -17,6 +22,11 @@ export interface RunningAzurite {
   ports: { blob: number; queue: number; table: number };
   /** The Azurite process, so fault tests can freeze it (SIGSTOP) as a network black hole would. */
   pid: number;
+  /**
+   * Asks Azurite to close, once, and resolves when it has exited. On SIGTERM Azurite stops taking requests, then
+   * writes its databases to disk (it otherwise saves them every 5 s) and exits. A second signal would cut that short:
+   * its handlers run once, and a second close() rejects and takes the process down, so it only ever gets one.
+   */
   stop(): Promise<void>;
 }
 
@@ -57,7 +67,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   } else {
     args.push('--inMemoryPersistence');
   }
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: options.ownProcessGroup === true,
+  });
+  let signalled = false;
+  const askToStop = (): void => {
+    if (signalled || child.exitCode !== null || child.signalCode !== null) return;
+    signalled = true;
+    child.kill('SIGTERM');
+  };
+  // Also when this process quits without stop() (a second Ctrl-C, a crash): Azurite still saves what it holds.
+  process.once('exit', askToStop);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<never>((_, reject) =>
@@ -73,9 +94,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.removeListener('exit', askToStop);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        askToStop();
       }),
   };
 }

@@ -7,6 +7,7 @@
 import Module from 'node:module';
 
 import type { FunctionCallback, FunctionMetadata, ProgrammingModel } from './coreTypes';
+import { WORKER_CORE_VERSION } from './supportedVersions';
 
 export interface RegisteredFunction {
   metadata: FunctionMetadata;
@@ -25,7 +26,7 @@ interface Disposable {
 }
 
 const coreModule = {
-  version: '3.10.1',
+  version: WORKER_CORE_VERSION,
   hostVersion: '4.0.0-local',
   registerFunction(metadata: FunctionMetadata, handler: FunctionCallback): Disposable {
     if (state.functions.some((f) => f.metadata.name === metadata.name)) {

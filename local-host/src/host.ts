@@ -2,29 +2,34 @@
  * The local host: runs this app's `app.http / app.storageQueue / app.timer` registrations without the Functions
  * runtime, with the same contracts the real host gives them (see local-host/README.md).
  */
-import fs from 'node:fs';
-import type http from 'node:http';
-import path from 'node:path';
-
 import { QueueServiceClient } from '@azure/storage-queue';
-import fastGlob from 'fast-glob';
 
-import { type RunningAzurite, startAzurite } from './azurite';
+import { developmentConnectionString, type RunningAzurite, startAzurite } from './azurite';
+import { loadEntryPoints } from './entryPoints';
 import { waitForPort } from './freePort';
 import { installFunctionsCore, programmingModel, type RegisteredFunction, registeredFunctions } from './functionsCore';
 import { readHostSettings } from './hostSettings';
-import { endpointsOf, startHttpServer } from './httpServer';
+import { endpointsOf, type RunningHttpServer, startHttpServer } from './httpServer';
+import { indexingFailure, queueConnection, queueTriggerName, timerSchedule } from './indexing';
 import type { HostLog, InvocationOutcome } from './invoke';
 import { invokeFunction } from './invoke';
-import { applyLocalSettings, resolveBindingExpression } from './localSettings';
+import { applyLocalSettings } from './localSettings';
 import { type QueuePoller, startQueuePoller } from './queuePoller';
 import { startTimer, type TimerRunner } from './timerRunner';
+
+export interface AzuritePorts {
+  blob: number;
+  queue: number;
+  table: number;
+}
 
 export interface LocalHostOptions {
   appRoot: string;
   port: number;
   /** Azurite data folder when the host starts Azurite itself; undefined keeps data in memory. */
   azuriteLocation?: string;
+  /** Where `UseDevelopmentStorage=true` looks for Azurite, or starts it: its default ports unless told. */
+  azuritePorts?: AzuritePorts;
   log: HostLog;
 }
 
@@ -37,7 +42,7 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
-const AZURITE_DEFAULT_PORTS = { blob: 10000, queue: 10001, table: 10002 };
+const AZURITE_DEFAULT_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
 
 async function isListening(port: number): Promise<boolean> {
   return waitForPort(port, 0).then(
@@ -50,30 +55,47 @@ async function isListening(port: number): Promise<boolean> {
 async function ensureStorage(options: LocalHostOptions): Promise<RunningAzurite | undefined> {
   const configured = process.env.AzureWebJobsStorage;
   if (configured !== undefined && configured !== '' && configured !== 'UseDevelopmentStorage=true') return undefined;
-  if ((await isListening(AZURITE_DEFAULT_PORTS.queue)) && (await isListening(AZURITE_DEFAULT_PORTS.table))) {
-    options.log('Using the Azurite already listening on ports 10000-10002');
-    process.env.AzureWebJobsStorage = 'UseDevelopmentStorage=true';
+  const ports = options.azuritePorts ?? AZURITE_DEFAULT_PORTS;
+  const portRange = `ports ${ports.blob}, ${ports.queue}, ${ports.table}`;
+  if ((await isListening(ports.queue)) && (await isListening(ports.table))) {
+    options.log(`Using the Azurite already listening on ${portRange}`);
+    process.env.AzureWebJobsStorage = developmentStorage(ports);
     return undefined;
   }
-  const azurite = await startAzurite({ location: options.azuriteLocation, ports: AZURITE_DEFAULT_PORTS });
+  const azurite = await startAzurite({ location: options.azuriteLocation, ports, ownProcessGroup: true });
   options.log(
-    `Started Azurite (${options.azuriteLocation ? `data in ${options.azuriteLocation}` : 'in memory'}) on ports 10000-10002`,
+    `Started Azurite (${options.azuriteLocation ? `data in ${options.azuriteLocation}` : 'in memory'}) on ${portRange}`,
   );
   process.env.AzureWebJobsStorage = azurite.connectionString;
   return azurite;
 }
 
-/**
- * The files `package.json` "main" names: a path or a glob, matched as the Node worker matches it (globby, which is
- * fast-glob underneath), so `dist/{index.js,functions/*.js}` loads the app setup file and every function file.
- */
-export function functionFiles(appRoot: string): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { main?: string };
-  const main = pkg.main ?? 'index.js';
-  const files = fastGlob.sync(main, { cwd: appRoot, absolute: true }).sort();
-  if (files.length === 0)
-    throw new Error(`package.json main "${main}" matches no file under ${appRoot} (run npm run build)`);
-  return files;
+function developmentStorage(ports: AzuritePorts): string {
+  const defaults = Object.entries(ports).every(([k, v]) => AZURITE_DEFAULT_PORTS[k as keyof AzuritePorts] === v);
+  return defaults ? 'UseDevelopmentStorage=true' : developmentConnectionString(ports);
+}
+
+/** Each trigger's resolved binding, or why the real host would disable the function. */
+function indexed(
+  fn: RegisteredFunction,
+):
+  | { kind: 'queue'; queueName: string; connectionString: string }
+  | { kind: 'timer'; schedule: string }
+  | { kind: 'other' }
+  | { kind: 'error'; error: string } {
+  const trigger = Object.values(fn.metadata.bindings).find((b) => b.direction === 'in' && b.type.endsWith('Trigger'));
+  if (trigger?.type === 'queueTrigger') {
+    const connection = queueConnection(trigger, process.env);
+    if (!connection.ok) return { kind: 'error', error: connection.error };
+    const queueName = queueTriggerName(trigger, process.env);
+    if (!queueName.ok) return { kind: 'error', error: queueName.error };
+    return { kind: 'queue', queueName: queueName.value, connectionString: connection.value };
+  }
+  if (trigger?.type === 'timerTrigger') {
+    const schedule = timerSchedule(trigger, process.env);
+    return schedule.ok ? { kind: 'timer', schedule: schedule.value } : { kind: 'error', error: schedule.error };
+  }
+  return { kind: 'other' };
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
@@ -83,47 +105,51 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const settings = readHostSettings(options.appRoot);
 
   installFunctionsCore();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the worker loads CommonJS entry points with require
-  for (const file of functionFiles(options.appRoot)) require(file);
+  const loadError = loadEntryPoints(options.appRoot);
+  if (loadError !== undefined) {
+    // The worker's answer to the host's request for functions is this error, so the host runs none of them.
+    log(`[error] ${loadError}`);
+    log('[error] Worker failed to index functions. No function of this app runs, as in Azure: fix the file above.');
+  }
   // As the worker does once the app is loaded: this locks app.setup() and, with HTTP streaming on, starts the
   // library's own HTTP endpoint that requests are forwarded to.
-  const capabilities = (await programmingModel().getCapabilities?.({})) ?? {};
+  const capabilities = loadError === undefined ? ((await programmingModel().getCapabilities?.({})) ?? {}) : {};
   const httpProxyUri = capabilities.HttpUri;
   // The real host's switch: app setting AzureWebJobs.<name>.Disabled=true keeps a function from running.
-  const functions = registeredFunctions().filter(
+  const enabled = (loadError === undefined ? registeredFunctions() : []).filter(
     (f) => process.env[`AzureWebJobs.${f.metadata.name}.Disabled`]?.toLowerCase() !== 'true',
   );
 
   const pollers: QueuePoller[] = [];
   const timers = new Map<string, TimerRunner>();
-  let server: http.Server | undefined;
+  const adminRuns = new Set<Promise<unknown>>();
+  let http: RunningHttpServer | undefined;
+  // Nothing new first (requests, messages, timer runs), then what is in flight ends, then storage writes its data.
   const stop = async (): Promise<void> => {
-    timers.forEach((t) => t.stop());
-    await Promise.all(pollers.map((p) => p.stop()));
-    await new Promise<void>((resolve) => {
-      if (!server) return resolve();
-      server.close(() => resolve());
-      // Open keep-alive and streaming connections would hold close() forever.
-      server.closeAllConnections();
-    });
+    await Promise.all([
+      http?.drain(),
+      ...pollers.map((p) => p.stop()),
+      ...[...timers.values()].map((t) => t.stop()),
+      ...adminRuns,
+    ]);
     await azurite?.stop();
   };
 
+  const functions: RegisteredFunction[] = [];
   try {
-    for (const fn of functions) {
-      for (const binding of Object.values(fn.metadata.bindings)) {
-        const where = `Function ${fn.metadata.name}`;
-        if (binding.type === 'queueTrigger') {
-          const connection = binding.connection ?? 'AzureWebJobsStorage';
-          const connectionString = process.env[connection] ?? process.env[`AzureWebJobs${connection}`];
-          if (!connectionString) throw new Error(`${where}: connection setting ${connection} is not set`);
-          const service = QueueServiceClient.fromConnectionString(connectionString);
-          const queueName = resolveBindingExpression(binding.queueName ?? '', `${where} queueName`);
-          pollers.push(await startQueuePoller(fn, service, queueName, settings.queues, log));
-        } else if (binding.type === 'timerTrigger') {
-          const schedule = resolveBindingExpression(binding.schedule ?? '', `${where} schedule`);
-          timers.set(fn.metadata.name, startTimer(fn, schedule, process.env.WEBSITE_TIME_ZONE, log));
-        }
+    for (const fn of enabled) {
+      const binding = indexed(fn);
+      if (binding.kind === 'error') {
+        // As the host with AllowPartialHostStartup: this function is disabled, the others run.
+        for (const line of indexingFailure(fn.metadata.name, binding.error)) log(`[error] ${line}`);
+        continue;
+      }
+      functions.push(fn);
+      if (binding.kind === 'queue') {
+        const service = QueueServiceClient.fromConnectionString(binding.connectionString);
+        pollers.push(await startQueuePoller(fn, service, binding.queueName, settings.queues, log));
+      } else if (binding.kind === 'timer') {
+        timers.set(fn.metadata.name, startTimer(fn, binding.schedule, process.env.WEBSITE_TIME_ZONE, log));
       }
     }
 
@@ -135,7 +161,15 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           f.metadata.name.toLowerCase() === name.toLowerCase() &&
           !Object.values(f.metadata.bindings).some((b) => b.type === 'httpTrigger'),
       );
-      return fn ? invokeFunction(fn, { string: input }, {}, log) : undefined;
+      const run = fn ? invokeFunction(fn, { string: input }, {}, log) : undefined;
+      if (run) {
+        const settled: Promise<unknown> = run.then(
+          () => adminRuns.delete(settled),
+          () => adminRuns.delete(settled),
+        );
+        adminRuns.add(settled);
+      }
+      return run;
     };
     const endpoints = endpointsOf(functions);
     const started = await startHttpServer({
@@ -146,10 +180,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       httpProxyUri,
       log,
     });
-    server = started.server;
+    http = started;
     const baseUrl = `http://localhost:${started.port}`;
 
-    log('Functions:');
+    log(functions.length > 0 ? 'Functions:' : 'No job functions found.');
     for (const e of endpoints) {
       const prefix = settings.routePrefix ? `/${settings.routePrefix}` : '';
       log(

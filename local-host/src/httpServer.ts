@@ -85,9 +85,29 @@ function writeFunctionResponse(res: http.ServerResponse, value: RpcTypedData | n
   res.end(body);
 }
 
-export async function startHttpServer(options: HttpServerOptions): Promise<{ server: http.Server; port: number }> {
+export interface RunningHttpServer {
+  port: number;
+  /**
+   * Takes no new request (new connections are refused; a request on an open keep-alive connection gets 503 and the
+   * connection closes), and resolves once every request in flight has been answered and every connection closed.
+   */
+  drain(): Promise<void>;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const prefix = options.routePrefix.replace(/^\/+|\/+$/g, '');
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const server = http.createServer((req, res) => {
+    if (draining) return send(res, 503, 'The host is shutting down', { connection: 'close' });
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (!draining) return;
+      server.closeIdleConnections();
+      if (inFlight === 0) drained?.();
+    });
     handle(req, res).catch((e: unknown) => {
       options.log(`HTTP host error: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) send(res, 500, 'Internal Server Error');
@@ -187,5 +207,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
-  return { server, port: (server.address() as AddressInfo).port };
+  return {
+    port: (server.address() as AddressInfo).port,
+    drain: async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      // Answered: what is left are idle keep-alive connections and bodies a client still sends after its answer.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }

@@ -19,13 +19,3 @@ export function applyLocalSettings(appRoot: string, log: (line: string) => void)
     if (process.env[name] === undefined && typeof value === 'string') process.env[name] = value;
   }
 }
-
-/** Resolves `%SETTING%` binding expressions the way the host does, failing with the setting's name. */
-export function resolveBindingExpression(text: string, where: string): string {
-  return text.replace(/%([^%]+)%/g, (_, name: string) => {
-    const value = process.env[name];
-    if (value === undefined || value === '')
-      throw new Error(`${where} refers to app setting ${name}, which is not set`);
-    return value;
-  });
-}

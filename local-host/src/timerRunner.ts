@@ -12,7 +12,8 @@ export interface TimerRunner {
   schedule: string;
   nextRun(): Date | null;
   runNow(): Promise<InvocationOutcome>;
-  stop(): void;
+  /** No more runs; resolves when the one running, if any, has ended. */
+  stop(): Promise<void>;
 }
 
 export function startTimer(
@@ -54,6 +55,9 @@ export function startTimer(
     schedule,
     nextRun: () => job.nextRun(),
     runNow: () => run(false),
-    stop: () => job.stop(),
+    stop: async () => {
+      job.stop();
+      while (running) await running;
+    },
   };
 }

@@ -65,7 +65,8 @@ export async function startHost(env: Record<string, string>, options: { app?: st
         }
       };
       child.stdout?.on('data', check);
-      child.once('exit', () => {
+      // 'close', not 'exit': the output is complete only once the pipes close.
+      child.once('close', () => {
         clearTimeout(timer);
         if (out.includes('EADDRINUSE') && attempt < 3) resolve(false);
         else reject(new Error(`Local host exited before it was ready:\n${out}`));
