@@ -24,9 +24,19 @@ import { createTelemetry, type LeadTelemetryProperties, redactValue, shutdownTel
 
 // Keep the test hermetic: without these the exporter would also schedule SDK-health telemetry ("statsbeat" and
 // customer SDK stats). Jest gives each test file its own copy of process.env, so this only affects this file; the
-// SDK reads them when it is set up, i.e. at the first createTelemetry with a connection string.
+// SDK reads them when it is set up, i.e. at the first createTelemetry with a connection string. The exporter in use
+// turns statsbeat off entirely only with the older APPLICATION_INSIGHTS_NO_STATSBEAT (the newer name stops only its
+// optional part).
 process.env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED = 'true';
+process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';
 process.env.APPLICATIONINSIGHTS_SDKSTATS_DISABLED = 'true';
+// The exporter also polls Microsoft's settings service (settings.sdk.monitor.azure.com) 5-15 s after it starts, from
+// a process-wide worker that shutting the SDK down does not stop and no setting switches off. Run in band, that poll
+// outlived this file: a DNS lookup and a TLS connection to the internet still open when the last test had ended kept
+// jest from exiting ("Jest did not exit one second after the test run has completed"). Everything but the loopback
+// endpoint below therefore goes to a proxy that is not there: refused at once, nothing leaves the machine.
+process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
+process.env.NO_PROXY = '127.0.0.1';
 
 function selfSignedCertificate(): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'telemetry-test-'));
