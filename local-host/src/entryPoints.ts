@@ -30,7 +30,7 @@ export function loadEntryPoints(appRoot: string): string | undefined {
   for (const file of files) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the worker loads CommonJS entry points with require
-      require(path.join(appRoot, file));
+      require(path.resolve(appRoot, file));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       return `Worker was unable to load entry point "${file}": ${message}`;

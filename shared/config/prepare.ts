@@ -9,4 +9,3 @@ export function prepare<C, D>(settings: (s: Settings) => Checked<C>, build: (con
   let prepared: Checked<D> | undefined;
   return () => (prepared ??= mapChecked(settings(appSettings()), build));
 }
-

@@ -5,8 +5,8 @@
  * schedule). Binding names are left out: @azure/functions makes them up. Modules the app requires resolve from the
  * app folder, so loading a staged package proves its node_modules suffice.
  */
+import { loadEntryPoints } from '../../local-host/src/entryPoints';
 import { installFunctionsCore, registeredFunctions } from '../../local-host/src/functionsCore';
-import { functionFiles } from '../../local-host/src/host';
 
 export interface Registration {
   name: string;
@@ -19,8 +19,8 @@ function sortedKeys(value: Record<string, unknown>): Record<string, unknown> {
 
 export function listRegistrations(appRoot: string): Registration[] {
   installFunctionsCore();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the worker loads CommonJS entry points with require
-  for (const file of functionFiles(appRoot)) require(file);
+  const loadError = loadEntryPoints(appRoot);
+  if (loadError !== undefined) throw new Error(loadError);
   return registeredFunctions()
     .map(({ metadata }) => ({
       name: metadata.name,
