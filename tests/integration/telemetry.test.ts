@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import * as appInsights from 'applicationinsights';
@@ -30,13 +30,25 @@ import { createTelemetry, type LeadTelemetryProperties, redactValue, shutdownTel
 process.env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED = 'true';
 process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';
 process.env.APPLICATIONINSIGHTS_SDKSTATS_DISABLED = 'true';
-// The exporter also polls Microsoft's settings service (settings.sdk.monitor.azure.com) 5-15 s after it starts, from
-// a process-wide worker that shutting the SDK down does not stop and no setting switches off. Run in band, that poll
-// outlived this file: a DNS lookup and a TLS connection to the internet still open when the last test had ended kept
-// jest from exiting ("Jest did not exit one second after the test run has completed"). Everything but the loopback
-// endpoint below therefore goes to a proxy that is not there: refused at once, nothing leaves the machine.
+// Anything the SDK would still send elsewhere than the loopback endpoint below goes to a proxy that is not there:
+// refused at once, nothing leaves the machine.
 process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
 process.env.NO_PROXY = '127.0.0.1';
+
+/**
+ * The exporter polls Microsoft's settings service (settings.sdk.monitor.azure.com) 5-15 s after it starts, from a
+ * process-wide worker that shutting the SDK down does not stop and no setting switches off. Jest runs these files in
+ * one process (in band on a two-core machine), so the poll outlived this file: a request still in flight when the
+ * last test had ended, or the 10 s timeout the HTTP client leaves behind when a request fails, kept jest from exiting
+ * ("Jest did not exit one second after the test run has completed"). The worker is internal, reachable by path only.
+ */
+function stopSettingsPoller(): void {
+  const root = dirname(require.resolve('@azure/monitor-opentelemetry-exporter/package.json'));
+  const file = join(root, 'dist', 'commonjs', '_configuration', 'configurationManager.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module: no public export reaches it
+  const internal = require(file) as { ConfigurationManager: { getInstance(): { shutdown(): void } } };
+  internal.ConfigurationManager.getInstance().shutdown();
+}
 
 function selfSignedCertificate(): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'telemetry-test-'));
@@ -170,6 +182,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Shut the SDK down first (it clears its export timers and global providers) so jest can exit, then the listener.
   await shutdownTelemetry();
+  stopSettingsPoller();
   // The exporter uses a keep-alive agent; drop its idle socket or close() would wait for it.
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -189,6 +202,12 @@ describe('createTelemetry without a connection string', () => {
 describe('createTelemetry with a connection string', () => {
   const connectionString = () =>
     `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:${port}/`;
+
+  beforeAll(() => {
+    // The SDK starts here (one per process), and its settings poller stops before its first poll.
+    createTelemetry(connectionString());
+    stopSettingsPoller();
+  });
 
   it('sends events and metrics through the real SDK, with personal data redacted', async () => {
     const telemetry = createTelemetry(connectionString());
