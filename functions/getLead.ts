@@ -1,9 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
 import { prepare, recordSettings } from '../shared/config';
-import { badRequest, guarded, notFound } from '../shared/http/guarded';
+import { guarded } from '../shared/http/guarded';
 import { misconfigured } from '../shared/http/misconfigured';
-import { json } from '../shared/http/responses';
+import { invalidRequest, json, notFound } from '../shared/http/responses';
 import { createRecordStore } from '../shared/record/recordStore';
 import { leadDetail, parseDetailQuery } from '../shared/sell/leadDetail';
 import { parseLeadId } from '../shared/sell/leadId';
@@ -15,9 +15,9 @@ export async function getLeadHandler(request: HttpRequest, context: InvocationCo
     const store = ready();
     if (!store.ok) return misconfigured(context, store.problems);
     const id = parseLeadId(request.params.id);
-    if (!id.ok) return badRequest(id.problem);
+    if (!id.ok) return invalidRequest([id.problem]);
     const query = parseDetailQuery(request.query);
-    if (!query.ok) return badRequest(query.problem);
+    if (!query.ok) return invalidRequest([query.problem]);
     const detail = await leadDetail(store.value, id.value, query.value.raw);
     return detail ? json(200, detail) : notFound(`No lead with id ${id.value}`);
   });

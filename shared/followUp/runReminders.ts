@@ -28,7 +28,7 @@ import { completeEntries } from './run/completeEntries';
 import { planDigests } from './run/planDigests';
 import { runReads } from './run/runReads';
 import { sendDigests } from './run/sendDigests';
-import { acquireRunLease } from './runLease';
+import { acquireRunLease, type LockTable } from './runLease';
 
 export type ReminderSettings = Pick<
   AppConfig,
@@ -50,6 +50,8 @@ export interface ReminderLog {
 
 export interface ReminderDeps {
   store: RecordStore;
+  /** The Locks table, where the run's lease lives. */
+  locks: LockTable;
   mailer: Mailer;
   clock: Clock;
   newId: () => string;
@@ -102,7 +104,7 @@ export async function runReminders(deps: ReminderDeps, options: { isPastDue: boo
       : 'Reminder run started (isPastDue: false)',
   );
 
-  const attempt = await acquireRunLease(store.tables.locks, LEASE_NAME, {
+  const attempt = await acquireRunLease(deps.locks, LEASE_NAME, {
     owner: deps.newId(),
     now,
     ttlMs: deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,

@@ -6,6 +6,7 @@
  */
 import Ajv, { type ErrorObject, type SchemaObject } from 'ajv';
 
+import type { FieldProblem } from '../http/problems';
 import {
   canonicalLead,
   documentedName,
@@ -15,12 +16,6 @@ import {
   USER_DETAIL_FIELDS,
 } from '../marketplace/canonicalLead';
 import type { CanonicalLead } from '../marketplace/types';
-
-export interface FieldProblem {
-  field: string;
-  rule: string;
-  message: string;
-}
 
 export type LeadBodyResult =
   { ok: true; text: string; lead: CanonicalLead } | { ok: false; status: 400 | 413; problems: FieldProblem[] };
