@@ -23,7 +23,6 @@ export async function getLeadHandler(request: HttpRequest, context: InvocationCo
   });
 }
 
-// `leads/export.csv` is a literal route and wins over this parameter route on the real and the local host.
-// No length constraint on {id}: a malformed id gets a 400 naming the parameter, not the host's bare 404.
-// leads/export.csv is a literal route and takes precedence (see docs/api.md).
+// The literal route leads/export.csv wins over this one (docs/api.md). No length constraint on {id}: a malformed
+// id gets a 400 naming it, not the host's bare 404.
 app.http('getLead', { route: 'leads/{id}', methods: ['GET'], authLevel: 'function', handler: getLeadHandler });

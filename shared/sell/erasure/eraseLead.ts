@@ -1,17 +1,8 @@
 /**
- * `DELETE /api/leads/{id}`: erases a person from a lead and everything the app derived from it, keeping an
- * anonymised tombstone so funnel counts do not change. Every step is idempotent and the order makes a retry
- * after a crash complete the job:
- *  1. read the record and events, and derive what identifies the person (emails, phones, identity hashes) while the
- *     data is still there;
- *  2. delete the identity rows, so a new lead from the person starts a fresh record instead of joining this one;
- *  3. delete rejected rows and poison messages (queued or kept) that are the person's (parsed and compared, see
- *     copyMatch.ts);
- *  4. anonymise the events (the raw payload included);
- *  5. write the tombstone (the projection of the anonymised events), re-checking for an event a concurrent
- *     processor appended meanwhile;
- *  6. delete the follow-up index entries.
- * Until step 5 the record still carries the person's email and phone, so a retry still finds their copies in step 3.
+ * `DELETE /api/leads/{id}`: erases a person from a lead and everything derived from it, keeping an anonymised
+ * tombstone. Steps in order (identify → identity rows → copies → events → tombstone → follow-ups), each idempotent,
+ * so a retry after a crash completes the job: until the tombstone is written the record still names the person, and
+ * a retry still finds their copies. What is removed and how copies are matched: docs/api.md ("erasure on request").
  */
 import { isDeepStrictEqual } from 'node:util';
 
