@@ -12,8 +12,8 @@ import { queueClient } from '../shared/storage/clients';
 
 const ready = prepare(erasureSettings, (config) => ({
   store: createRecordStore(config),
-  poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName),
-  poisonPoisonQueue: queueClient(config.storageConnectionString, `${config.poisonQueueName}-poison`),
+  poisonQueue: queueClient(config.storageConnection, config.poisonQueueName),
+  poisonPoisonQueue: queueClient(config.storageConnection, `${config.poisonQueueName}-poison`),
 }));
 
 export async function eraseLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

@@ -4,7 +4,7 @@ import { systemClock } from '../shared/clock';
 import { prepare, reminderBindingSchedule, reminderSettings, valueOrThrow } from '../shared/config';
 import { runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
-import { createMailer } from '../shared/mail/mailer';
+import { createMailer } from '../shared/mail/createMailer';
 import { createRecordStore } from '../shared/record/recordStore';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 

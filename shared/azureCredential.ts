@@ -7,11 +7,7 @@
  */
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 
-export type CredentialChoice =
-  /** A managed identity: user-assigned by client id or resource id, else the system-assigned one. */
-  | { kind: 'managedIdentity'; clientId?: string; resourceId?: string }
-  /** The developer's sign-in (or environment credentials); a managed identity client id if one is known. */
-  | { kind: 'default'; managedIdentityClientId?: string };
+import type { CredentialChoice } from './credentialChoice';
 
 export function createCredential(choice: CredentialChoice): TokenCredential {
   if (choice.kind === 'managedIdentity') {
@@ -27,10 +23,22 @@ export function createCredential(choice: CredentialChoice): TokenCredential {
   );
 }
 
-/** For logs: which identity, never a token. */
-export function describeCredential(choice: CredentialChoice): string {
-  if (choice.kind === 'default') return 'DefaultAzureCredential (developer sign-in or environment credentials)';
-  if (choice.resourceId !== undefined) return `managed identity ${choice.resourceId}`;
-  if (choice.clientId !== undefined) return `managed identity with client id ${choice.clientId}`;
-  return 'system-assigned managed identity';
+const shared = new Map<string, TokenCredential>();
+
+/**
+ * One credential per identity for the whole process: every storage client, the mailer and telemetry share its
+ * token cache, and DefaultAzureCredential probes its sources once, not once per client.
+ */
+export function credentialFor(choice: CredentialChoice): TokenCredential {
+  const key = JSON.stringify(
+    choice.kind === 'managedIdentity'
+      ? [choice.kind, choice.clientId, choice.resourceId]
+      : [choice.kind, choice.managedIdentityClientId],
+  );
+  let credential = shared.get(key);
+  if (credential === undefined) {
+    credential = createCredential(choice);
+    shared.set(key, credential);
+  }
+  return credential;
 }

@@ -46,10 +46,10 @@ export async function checkHealth(
   }
   const config = probe.value;
   // A probe must answer even when storage does not: each check gives up at its deadline and says so.
-  const queue = queueClient(config.storageConnectionString, config.queueName, STORAGE_DEADLINES.health);
-  const table = tableClient(config.storageConnectionString, config.tables.leads, STORAGE_DEADLINES.health);
+  const queue = queueClient(config.storageConnection, config.queueName, STORAGE_DEADLINES.health);
+  const table = tableClient(config.storageConnection, config.tables.leads, STORAGE_DEADLINES.health);
   const poisoned = countKeptPoisoned(
-    tableClient(config.storageConnectionString, config.tables.poisoned, STORAGE_DEADLINES.health),
+    tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.health),
   ).catch(() => null);
   const checks = await Promise.all([
     // The queue may not exist before the first lead; reaching the service is what counts.

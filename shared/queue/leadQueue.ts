@@ -9,7 +9,7 @@ export interface LeadQueue {
 
 export function leadQueue(config: StorageSettings & QueueSettings): LeadQueue {
   // Fail fast: a lead that cannot be queued is answered 503 + Retry-After while Microsoft is still waiting.
-  const client = queueClient(config.storageConnectionString, config.queueName, STORAGE_DEADLINES.ingest);
+  const client = queueClient(config.storageConnection, config.queueName, STORAGE_DEADLINES.ingest);
   const ensureQueue = once(() => client.createIfNotExists());
   return {
     enqueue: async (message) => {

@@ -11,6 +11,7 @@ import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
 import { keptPoisoned } from '../../shared/queue/poisoned';
 import { createRecordStore } from '../../shared/record/recordStore';
+import { queueClient } from '../../shared/storage/clients';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, waitForLead } from '../support/leadApi';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
@@ -45,9 +46,7 @@ async function copies(config: AppConfig): Promise<Copy[]> {
   for await (const row of createRecordStore(config).tables.rejected.listEntities<{ message: string }>())
     out.push({ where: 'rejected', text: row.message });
   // keepPoisonedLead moves poison messages into PoisonedLeads; one caught in between is still in the queue.
-  const poison = QueueServiceClient.fromConnectionString(config.storageConnectionString).getQueueClient(
-    config.poisonQueueName,
-  );
+  const poison = queueClient(config.storageConnection, config.poisonQueueName);
   if (await poison.exists())
     for (const m of (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems)
       out.push({ where: 'poison', text: Buffer.from(m.messageText, 'base64').toString('utf8') });
