@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { type RunningAzurite, startAzurite } from '../../local-host/src/azurite';
+import { probeSettings, readSettings } from '../../shared/config';
+import { checkHealth } from '../../shared/health';
 import { newUlid } from '../../shared/ids';
 import { type BearerOnlyStorage, startBearerOnlyStorage } from '../support/bearerOnlyStorage';
 import { type FakeCommunicationServices, startFakeCommunicationServices } from '../support/fakeCommunicationServices';
@@ -200,5 +202,26 @@ describe('keyless storage, mail and scripts, as in Azure', () => {
     expect(identity.requests.filter((r) => r.clientId !== identity.clientId)).toEqual([]);
     // Nothing was refused by Azurite either: a token it rejects would have failed a storage call.
     expect(outputs.join('\n')).not.toMatch(/AuthenticationFailed|AuthorizationFailure|KeyBasedAuthentication/);
+  });
+
+  // Last: the token requests it makes are for a client id the app does not have.
+  test('health names an identity that gets no token (a client id the app does not have)', async () => {
+    // In this process, as in the app: the credential picks the managed-identity endpoint on first use.
+    Object.assign(process.env, identity.env);
+    const settings = readSettings({
+      ...sampleSettings(),
+      ...env,
+      AzureWebJobsStorage__clientId: '0b6f1e2a-8c1d-4a53-9f0e-6b2c1d3e4f50',
+    });
+    const report = await checkHealth(probeSettings(settings), []);
+    const refusal = "CredentialUnavailableError: no token from the app's identity";
+    expect(report.checks).toEqual([
+      { name: 'queue', ok: false, error: refusal },
+      { name: 'table', ok: false, error: refusal },
+    ]);
+    expect(identity.requests.at(-1)).toEqual({
+      resource: 'https://storage.azure.com',
+      clientId: '0b6f1e2a-8c1d-4a53-9f0e-6b2c1d3e4f50',
+    });
   });
 });
