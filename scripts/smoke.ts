@@ -31,7 +31,7 @@ export class SmokeError extends Error {
   }
 }
 
-/** The app's base URL (with or without the `/api` route prefix), without a trailing slash or the prefix. */
+/** The app's base URL from itself, its `/api` route prefix or its lead URL (`LEAD_URL`, ending `/api/leads`). */
 export function appBaseUrl(text: string): string {
   let url: URL;
   try {
@@ -46,7 +46,7 @@ export function appBaseUrl(text: string): string {
   return url
     .toString()
     .replace(/\/+$/, '')
-    .replace(/\/api$/, '');
+    .replace(/\/api(\/leads)?$/, '');
 }
 
 /** A lead as Partner Center's Validate sends it, with a marker of its own so it can be found and nothing else. */

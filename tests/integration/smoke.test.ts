@@ -35,7 +35,8 @@ describe('npm run smoke', () => {
   test('posts a test lead, waits until the API lists it, prints how long that took, and erases it', async () => {
     const host = await startHost({ AzureWebJobsStorage: azurite.connectionString });
     try {
-      const result = await smoke(`${host.baseUrl}/api/`, 'the-master-key');
+      // The lead URL azd prints (LEAD_URL) names the app as well as its base URL does.
+      const result = await smoke(`${host.baseUrl}/api/leads`, 'the-master-key');
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toMatch(
         /^Posted test lead (MSFT_TEST_\d+) to http:\/\/127\.0\.0\.1:\d+\/api\/leads: 202 after \d+ ms$/m,

@@ -278,7 +278,7 @@ describe('azd', () => {
     expect(main.text).toMatch(/param secretEntropy string = newGuid\(\)/);
   });
 
-  test('outputs the lead URL without a key, and the command that prints the key', () => {
+  test('outputs the lead URL without a key, and the commands that print its key and the master key', () => {
     const host = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as {
       extensions: { http: { routePrefix: string } };
     };
@@ -287,6 +287,8 @@ describe('azd', () => {
     expect(main.text).toMatch(
       /^output LEAD_KEY_COMMAND string = 'az functionapp function keys list .*--function-name ingestLead/m,
     );
+    // npm run smoke erases its lead: the master key, which opens every function (docs/deploy.md).
+    expect(main.text).toMatch(/^output ADMIN_KEY_COMMAND string = 'az functionapp keys list .* --query masterKey /m);
   });
 
   test('azure.yaml deploys the staged package of the service the site is tagged with', () => {
