@@ -4,7 +4,7 @@
  */
 import { QueueServiceClient } from '@azure/storage-queue';
 
-import { createCredential } from '../../shared/azureCredential';
+import { credentialFor } from '../../shared/azureCredential';
 import {
   describeStorageConnection,
   readStorageConnection,
@@ -101,7 +101,7 @@ function developmentStorage(ports: AzuritePorts): string {
 /** The queue trigger's client, as the Storage extension builds it: from the connection string, or with a token. */
 function queueService(connection: StorageConnection): QueueServiceClient {
   return connection.kind === 'identity'
-    ? new QueueServiceClient(connection.queueServiceUrl, createCredential(connection.credential))
+    ? new QueueServiceClient(connection.queueServiceUrl, credentialFor(connection.credential))
     : QueueServiceClient.fromConnectionString(connection.connectionString);
 }
 
