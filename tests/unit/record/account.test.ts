@@ -46,7 +46,18 @@ const FREE_MAIL = [
   'shaw.ca',
   'rogers.com',
 ];
-const DISPOSABLE = ['mailinator.com', 'yopmail.com', 'guerrillamail.com', 'sharklasers.com', '10minutemail.com'];
+const DISPOSABLE = [
+  'mailinator.com',
+  'yopmail.com',
+  'guerrillamail.com',
+  'sharklasers.com',
+  '10minutemail.com',
+  // Throwaway services the free-mail list does not name.
+  'temp-mail.io',
+  'tempmailo.com',
+  'burnermail.io',
+  'mail.tm',
+];
 const ACADEMIC = [
   'stanford.edu',
   'cs.stanford.edu',
@@ -73,6 +84,11 @@ describe('free-mail, ISP and throwaway domains never form an account', () => {
     const named = await accountOf({ emailMatch: `jan@${domain}`, company: 'Fabrikam', country: 'PL' });
     expect(named?.kind).toBe('company');
     expect(named?.key).not.toContain(domain);
+  });
+
+  test('throwaway domains are told apart from mailbox providers', async () => {
+    expect((await classifyEmailDomain('jan@burnermail.io'))?.kind).toBe('disposable');
+    expect((await classifyEmailDomain('jan@gmail.com'))?.kind).toBe('freeMail');
   });
 
   test('also from a subdomain of a provider', async () => {
