@@ -5,7 +5,8 @@
  * only on the set of events, as every other field of the record does (docs/storage.md).
  */
 import type { FieldProblem } from '../receive/validateLeadBody';
-import { sameAddress } from './owners';
+import { spellingIn } from './owners';
+import { sameAddress } from './run/addresses';
 
 export const OWNER_VIAS = ['rotation', 'customer', 'account', 'api', 'dashboard'] as const;
 export type OwnerVia = (typeof OWNER_VIAS)[number];
@@ -102,7 +103,7 @@ export function parseOwnerField(
   if (typeof value !== 'string' || value.trim() === '') {
     return { ok: false, problem: { field: 'owner', rule: 'type', message: 'owner must be an email address' } };
   }
-  const owner = known.find((k) => sameAddress(k, value));
+  const owner = spellingIn(known, value);
   if (owner === undefined) {
     return {
       ok: false,

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 
 import type { OwnerVia } from './ownerEvents';
+import { sameAddress } from './run/addresses';
 
 /** A position in the rotation: a non-negative integer, taken modulo the number of recipients. */
 export type Rotation = number;
@@ -43,13 +44,10 @@ export function nextRotation(rotation: Rotation): Rotation {
   return rotation >= Number.MAX_SAFE_INTEGER ? 0 : Math.trunc(rotation) + 1;
 }
 
-/** Addresses are compared as routing.ts does: one mailbox whatever the case. */
-export function sameAddress(a: string | undefined, b: string | undefined): boolean {
-  return a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
-function spellingIn(recipients: readonly string[], address: string | undefined): string | undefined {
-  return recipients.find((r) => sameAddress(r, address));
+/** The address as the list spells it; compared as mail servers do (case, punycode) and ignoring spaces around. */
+export function spellingIn(list: readonly string[], address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  return list.find((r) => sameAddress(r.trim(), address.trim()));
 }
 
 export interface CurrentOwner {
@@ -109,5 +107,5 @@ export function reminderRecipients(owner: string | undefined, recipients: readon
 
 /** The dashboard's "mine" filter and `?owner=`: one mailbox whatever the case. */
 export function isOwnedBy(owner: string | undefined, me: string): boolean {
-  return sameAddress(owner, me);
+  return owner !== undefined && spellingIn([owner], me) !== undefined;
 }

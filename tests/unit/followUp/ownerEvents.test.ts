@@ -100,6 +100,11 @@ describe('parseOwnerField', () => {
 
   test('an address the settings name, as the settings spell it', () => {
     expect(parseOwnerField(' ann@contoso.COM ', known)).toEqual({ ok: true, owner: 'Ann@Contoso.com' });
+    // Mail servers report an internationalised domain in punycode: either form names the same mailbox.
+    expect(parseOwnerField('ola@xn--bcher-kva.example', ['ola@bücher.example'])).toEqual({
+      ok: true,
+      owner: 'ola@bücher.example',
+    });
   });
 
   test('any other address is refused, naming the field and the rule', () => {
