@@ -4,7 +4,7 @@
  * and the dashboard record a person's reassignment. The record's owner is a fold over these events, so it depends
  * only on the set of events, as every other field of the record does (docs/storage.md).
  */
-import type { FieldProblem } from '../receive/validateLeadBody';
+import { bad, ok, type Parsed } from '../http/problems';
 import { spellingIn } from './owners';
 import { sameAddress } from './run/addresses';
 
@@ -96,25 +96,13 @@ export function automaticOwnerEvent(
  * spell it. Any other address is refused: reminders carry customers' personal data, so the API must not be able to
  * send them somewhere new, and a typo would leave a lead without anyone hearing of it.
  */
-export function parseOwnerField(
-  value: unknown,
-  known: readonly string[],
-): { ok: true; owner: string } | { ok: false; problem: FieldProblem } {
-  if (typeof value !== 'string' || value.trim() === '') {
-    return { ok: false, problem: { field: 'owner', rule: 'type', message: 'owner must be an email address' } };
-  }
+export function parseOwnerField(value: unknown, known: readonly string[]): Parsed<string> {
+  if (typeof value !== 'string' || value.trim() === '') return bad('owner', 'type', 'must be an email address');
   const owner = spellingIn(known, value);
   if (owner === undefined) {
-    return {
-      ok: false,
-      problem: {
-        field: 'owner',
-        rule: 'known',
-        message: 'owner must be one of the recipients named in REMINDER_ROUTES or REMINDER_RECIPIENTS',
-      },
-    };
+    return bad('owner', 'known', 'must be one of the recipients named in REMINDER_ROUTES or REMINDER_RECIPIENTS');
   }
-  return { ok: true, owner: owner.trim() };
+  return ok(owner.trim());
 }
 
 /** The event for a person's reassignment. */

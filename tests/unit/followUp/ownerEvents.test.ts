@@ -99,11 +99,11 @@ describe('parseOwnerField', () => {
   const known = ['Ann@Contoso.com', 'bob@contoso.com'];
 
   test('an address the settings name, as the settings spell it', () => {
-    expect(parseOwnerField(' ann@contoso.COM ', known)).toEqual({ ok: true, owner: 'Ann@Contoso.com' });
+    expect(parseOwnerField(' ann@contoso.COM ', known)).toEqual({ ok: true, value: 'Ann@Contoso.com' });
     // Mail servers report an internationalised domain in punycode: either form names the same mailbox.
     expect(parseOwnerField('ola@xn--bcher-kva.example', ['ola@bücher.example'])).toEqual({
       ok: true,
-      owner: 'ola@bücher.example',
+      value: 'ola@bücher.example',
     });
   });
 
