@@ -40,6 +40,7 @@ import {
   recordToEntity,
 } from '../shared/record/recordStore';
 import { sampleSettings } from '../tests/support/hostProcess';
+import { type RawTables, rawTables } from '../tests/support/testStore';
 import { fmt, verdict } from './stats';
 
 const SMALL = 1000;
@@ -188,18 +189,18 @@ async function write(table: TableClient, entities: TableEntity<Row>[]): Promise<
   });
 }
 
-async function seed(store: RecordStore, leads: Seeded[]): Promise<void> {
+async function seed(tables: RawTables, leads: Seeded[]): Promise<void> {
   await write(
-    store.tables.leads,
+    tables.leads,
     leads.map((l) => leadEntity(l.record)),
   );
   const withHistory = HISTORY === 'all' ? leads : leads.filter((l) => l.record.status === 'new');
   await write(
-    store.tables.events,
+    tables.events,
     withHistory.flatMap((l) => l.events.map((e) => eventEntity(l.record.leadId, e))),
   );
   await write(
-    store.tables.followUps,
+    tables.followUps,
     leads.flatMap((l) => l.followUps.map((f) => followUpEntity(f.kind, l.record.leadId, f.dueAt))),
   );
 }
@@ -288,7 +289,7 @@ async function measure(total: number): Promise<Measured> {
       const started = performance.now();
       const clock = (): Date => new Date(Date.now() + round * ROUND_GAP_MS);
       const summary = await runReminders(
-        { store, mailer, clock, newId: newUlid, config, log: quiet },
+        { store, locks: rawTables(config).locks, mailer, clock, newId: newUlid, config, log: quiet },
         { isPastDue: false },
       );
       const ms = performance.now() - started;
@@ -300,7 +301,7 @@ async function measure(total: number): Promise<Measured> {
     const warm = settings('Warm');
     const warmStore = createRecordStore(warm);
     await warmStore.ensureTables();
-    await seed(warmStore, synthesise(DUE + FRESH, now, warm, 1).leads);
+    await seed(rawTables(warm), synthesise(DUE + FRESH, now, warm, 1).leads);
     await run(warm, 0);
 
     const config = settings('');
@@ -308,7 +309,7 @@ async function measure(total: number): Promise<Measured> {
     await store.ensureTables();
     const { leads, due } = synthesise(total, now, config);
     const seedStarted = performance.now();
-    await seed(store, leads);
+    await seed(rawTables(config), leads);
     const seedMs = performance.now() - seedStarted;
     await verifyFormat(store, due[0]!, true);
     await verifyFormat(store, leads[leads.length - 1]!, HISTORY === 'all');

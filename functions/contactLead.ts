@@ -3,10 +3,11 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { systemClock } from '../shared/clock';
 import { appSettings, contactLinkSettings, policyOrDefault, prepare } from '../shared/config';
 import { handleContactLink } from '../shared/followUp/contactLink';
+import type { HttpAnswer } from '../shared/http/answer';
 import { guarded } from '../shared/http/guarded';
 import { misconfigured } from '../shared/http/misconfigured';
 import { readBodyUpTo } from '../shared/http/readBodyUpTo';
-import { bodyTooLarge } from '../shared/http/responses';
+import { tooLarge } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
 import { createRecordStore } from '../shared/record/recordStore';
 
@@ -32,12 +33,12 @@ export async function contactLeadHandler(request: HttpRequest, context: Invocati
   return guarded(context, () => contact(request, context));
 }
 
-async function contact(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+async function contact(request: HttpRequest, context: InvocationContext): Promise<HttpAnswer> {
   const deps = ready();
   if (!deps.ok) return misconfigured(context, deps.problems);
   const method = request.method === 'POST' ? 'POST' : 'GET';
   const form = request.query.get('token') === null && method === 'POST' ? await formToken(request) : {};
-  if (form.tooLarge) return bodyTooLarge(MAX_FORM_BYTES);
+  if (form.tooLarge) return tooLarge(MAX_FORM_BYTES);
   const token = request.query.get('token') ?? form.token;
   const url = new URL(request.url);
   return handleContactLink(

@@ -1,19 +1,23 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
 import { erasureSettings, prepare } from '../shared/config';
-import { badRequest, guarded, notFound } from '../shared/http/guarded';
+import { guarded } from '../shared/http/guarded';
 import { misconfigured } from '../shared/http/misconfigured';
-import { json } from '../shared/http/responses';
+import { invalidRequest, json, notFound } from '../shared/http/responses';
 import { createRecordStore } from '../shared/record/recordStore';
 import { eraseLead } from '../shared/sell/erasure/eraseLead';
 import { parseLeadId } from '../shared/sell/leadId';
 import { unknownParameter } from '../shared/sell/leadQuery';
-import { queueClient } from '../shared/storage/clients';
+import { queueClient, tableClient } from '../shared/storage/clients';
 
 const ready = prepare(erasureSettings, (config) => ({
   store: createRecordStore(config),
-  poisonQueue: queueClient(config.storageConnection, config.poisonQueueName),
-  poisonPoisonQueue: queueClient(config.storageConnection, `${config.poisonQueueName}-poison`),
+  copies: {
+    rejected: tableClient(config.storageConnection, config.tables.rejected),
+    poisoned: tableClient(config.storageConnection, config.tables.poisoned),
+    poisonQueue: queueClient(config.storageConnection, config.poisonQueueName),
+    poisonPoisonQueue: queueClient(config.storageConnection, `${config.poisonQueueName}-poison`),
+  },
 }));
 
 export async function eraseLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -21,9 +25,9 @@ export async function eraseLeadHandler(request: HttpRequest, context: Invocation
     const deps = ready();
     if (!deps.ok) return misconfigured(context, deps.problems);
     const id = parseLeadId(request.params.id);
-    if (!id.ok) return badRequest(id.problem);
+    if (!id.ok) return invalidRequest([id.problem]);
     const unknown = unknownParameter(request.query, []);
-    if (unknown) return badRequest(unknown);
+    if (unknown) return invalidRequest([unknown]);
     const report = await eraseLead(deps.value, id.value);
     if (!report) return notFound(`No lead with id ${id.value}`);
     // Counts only: the log must not say whom we erased.

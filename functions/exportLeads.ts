@@ -2,8 +2,9 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 
 import { systemClock } from '../shared/clock';
 import { prepare, recordSettings } from '../shared/config';
-import { badRequest, guarded } from '../shared/http/guarded';
+import { guarded } from '../shared/http/guarded';
 import { misconfigured } from '../shared/http/misconfigured';
+import { invalidRequest } from '../shared/http/responses';
 import { createRecordStore } from '../shared/record/recordStore';
 import { csvExportResponse } from '../shared/sell/leadExport';
 import { parseExportQuery } from '../shared/sell/leadQuery';
@@ -16,7 +17,7 @@ export async function exportLeadsHandler(request: HttpRequest, context: Invocati
     const source = ready();
     if (!source.ok) return misconfigured(context, source.problems);
     const filters = parseExportQuery(request.query);
-    if (!filters.ok) return badRequest(filters.problem);
+    if (!filters.ok) return invalidRequest([filters.problem]);
     return csvExportResponse(source.value, filters.value, systemClock());
   });
 }

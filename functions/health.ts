@@ -1,14 +1,17 @@
 import { app, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
-import { appSettings, misconfiguredCapabilities, probeSettings } from '../shared/config';
+import { appSettings, misconfiguredCapabilities, prepare, probeSettings } from '../shared/config';
 import { checkHealth } from '../shared/health';
 import { guarded } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
+import { healthProbes } from '../shared/ops/healthProbes';
+
+const ready = prepare(probeSettings, healthProbes);
 
 export async function healthHandler(_request: unknown, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
-    const settings = appSettings();
-    const report = await checkHealth(probeSettings(settings), misconfiguredCapabilities(settings));
+    const probes = ready();
+    const report = await checkHealth(probes.ok ? probes.value : undefined, misconfiguredCapabilities(appSettings()));
     const failed = report.checks.filter((c) => !c.ok);
     if (failed.length > 0)
       context.warn(`Health check failed: ${failed.map((c) => `${c.name} ${c.error ?? ''}`).join(', ')}`);

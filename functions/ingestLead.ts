@@ -2,10 +2,11 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 
 import { systemClock } from '../shared/clock';
 import { appSettings, clientIpKey, prepare, receiveSettings } from '../shared/config';
+import type { HttpAnswer } from '../shared/http/answer';
 import { guarded } from '../shared/http/guarded';
 import { misconfigured } from '../shared/http/misconfigured';
 import { readBodyUpTo } from '../shared/http/readBodyUpTo';
-import { json } from '../shared/http/responses';
+import { errorAnswer, json, methodNotAllowed } from '../shared/http/responses';
 import { newUlid } from '../shared/ids';
 import { leadQueue } from '../shared/queue/leadQueue';
 import { receiveLead } from '../shared/receive/receiveLead';
@@ -18,11 +19,11 @@ export async function ingestLeadHandler(request: HttpRequest, context: Invocatio
   return guarded(context, () => ingest(request, context));
 }
 
-async function ingest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+async function ingest(request: HttpRequest, context: InvocationContext): Promise<HttpAnswer> {
   const deps = ready();
   if (!deps.ok) return misconfigured(context, deps.problems);
   if (request.method !== 'POST') {
-    return json(405, { error: 'method_not_allowed', message: 'Leads are POSTed to this URL' }, { allow: 'POST' });
+    return methodNotAllowed(['POST'], 'Leads are POSTed to this URL');
   }
   const { bytes: body } = await readBodyUpTo(request.body, MAX_BODY_BYTES);
   const outcome = await receiveLead(
@@ -43,12 +44,12 @@ async function ingest(request: HttpRequest, context: InvocationContext): Promise
       return json(202, outcome.body);
     case 503:
       context.error(`Lead not accepted, queue unavailable: ${outcome.cause}`);
-      return json(503, outcome.body, { 'retry-after': String(outcome.retryAfterSeconds) });
+      return errorAnswer(503, outcome.body, {}, { 'retry-after': String(outcome.retryAfterSeconds) });
     default:
       context.warn(
         `Lead rejected with ${outcome.status}: ${outcome.body.problems.map((p) => `${p.field} ${p.rule}`).join(', ')}`,
       );
-      return json(outcome.status, outcome.body);
+      return errorAnswer(outcome.status, outcome.body);
   }
 }
 

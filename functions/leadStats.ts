@@ -2,9 +2,9 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 
 import { systemClock } from '../shared/clock';
 import { prepare, recordSettings } from '../shared/config';
-import { badRequest, guarded } from '../shared/http/guarded';
+import { guarded } from '../shared/http/guarded';
 import { misconfigured } from '../shared/http/misconfigured';
-import { json } from '../shared/http/responses';
+import { invalidRequest, json } from '../shared/http/responses';
 import { createRecordStore } from '../shared/record/recordStore';
 import { unknownParameter } from '../shared/sell/leadQuery';
 import { pipelineStats } from '../shared/sell/pipelineStats';
@@ -17,7 +17,7 @@ export async function leadStatsHandler(request: HttpRequest, context: Invocation
     const source = ready();
     if (!source.ok) return misconfigured(context, source.problems);
     const unknown = unknownParameter(request.query, []);
-    if (unknown) return badRequest(unknown);
+    if (unknown) return invalidRequest([unknown]);
     return json(200, await pipelineStats(source.value, systemClock()));
   });
 }

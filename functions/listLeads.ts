@@ -2,9 +2,9 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 
 import { systemClock } from '../shared/clock';
 import { prepare, recordSettings } from '../shared/config';
-import { badRequest, guarded } from '../shared/http/guarded';
+import { guarded } from '../shared/http/guarded';
 import { misconfigured } from '../shared/http/misconfigured';
-import { json } from '../shared/http/responses';
+import { invalidRequest, json } from '../shared/http/responses';
 import { createRecordStore } from '../shared/record/recordStore';
 import { parseListQuery } from '../shared/sell/leadQuery';
 import { leadView } from '../shared/sell/leadView';
@@ -18,7 +18,7 @@ export async function listLeadsHandler(request: HttpRequest, context: Invocation
     const source = ready();
     if (!source.ok) return misconfigured(context, source.problems);
     const query = parseListQuery(request.query);
-    if (!query.ok) return badRequest(query.problem);
+    if (!query.ok) return invalidRequest([query.problem]);
     const page = await listLeads(source.value, query.value, systemClock());
     return json(200, {
       items: page.items.map(leadView),

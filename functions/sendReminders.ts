@@ -6,22 +6,25 @@ import { runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
 import { createMailer } from '../shared/mail/createMailer';
 import { createRecordStore } from '../shared/record/recordStore';
+import { tableClient } from '../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
 const ready = prepare(reminderSettings, (config) => ({
   config,
   store: createRecordStore(config, STORAGE_DEADLINES.background),
+  locks: tableClient(config.storageConnection, config.tables.locks, STORAGE_DEADLINES.background),
 }));
 
 export async function sendRemindersHandler(timer: Timer, context: InvocationContext): Promise<void> {
   // Every run fails naming the settings while they are wrong, so monitoring sees it (REMINDER_SCHEDULE included).
-  const { config, store } = valueOrThrow(ready());
+  const { config, store, locks } = valueOrThrow(ready());
   // One transport per run: runs are minutes apart, and a fresh connection never inherits a broken one.
   const mailer = createMailer(config.mail, (line) => context.log(line));
   try {
     const summary = await runReminders(
       {
         store,
+        locks,
         mailer,
         clock: systemClock,
         newId: newUlid,

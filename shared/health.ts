@@ -2,10 +2,8 @@
  * `GET /api/health`: storage reachability, poisoned leads waiting, and the capabilities whose settings are wrong, by
  * setting name: what an uptime probe and an operator need, no values and no secrets.
  */
-import type { Checked, MisconfiguredCapability, QueueSettings, StorageSettings, TableSettings } from './config';
-import { countKeptPoisoned } from './queue/poisoned';
-import { queueClient, tableClient } from './storage/clients';
-import { isStorageTimeout, STORAGE_DEADLINES } from './storage/deadline';
+import type { MisconfiguredCapability } from './config';
+import { isStorageTimeout } from './storage/deadline';
 
 export interface HealthReport {
   ok: boolean;
@@ -35,11 +33,22 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Healt
   }
 }
 
+/** What health asks storage; each call gives up at its deadline (shared/storage/deadline.ts). */
+export interface HealthProbes {
+  /** Reaches the queue service (the queue may not exist before the first lead). */
+  queue(): Promise<unknown>;
+  /** Reaches the table service. */
+  tables(): Promise<unknown>;
+  /** Leads kept in PoisonedLeads. */
+  poisonedLeads(): Promise<number>;
+}
+
+/** `probes` is undefined when the storage settings themselves are wrong: then nothing can be asked. */
 export async function checkHealth(
-  probe: Checked<StorageSettings & QueueSettings & TableSettings>,
+  probes: HealthProbes | undefined,
   misconfigured: MisconfiguredCapability[],
 ): Promise<HealthReport> {
-  if (!probe.ok) {
+  if (probes === undefined) {
     const unprobed = { ok: false, error: 'misconfigured' };
     const checks = [
       { name: 'queue', ...unprobed },
@@ -47,25 +56,8 @@ export async function checkHealth(
     ];
     return { ok: false, checks, poisonedLeads: null, misconfigured };
   }
-  const config = probe.value;
-  // A probe must answer even when storage does not: each check gives up at its deadline and says so.
-  const queue = queueClient(config.storageConnection, config.queueName, STORAGE_DEADLINES.health);
-  const table = tableClient(config.storageConnection, config.tables.leads, STORAGE_DEADLINES.health);
-  const poisoned = countKeptPoisoned(
-    tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.health),
-  ).catch(() => null);
-  const checks = await Promise.all([
-    // The queue may not exist before the first lead; reaching the service is what counts.
-    check('queue', () => queue.exists()),
-    check('table', async () => {
-      const page = table.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 });
-      try {
-        await page.next();
-      } catch (e) {
-        if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-      }
-    }),
-  ]);
+  const poisoned = probes.poisonedLeads().catch(() => null);
+  const checks = await Promise.all([check('queue', () => probes.queue()), check('table', () => probes.tables())]);
   return {
     ok: checks.every((c) => c.ok) && misconfigured.length === 0,
     checks,

@@ -2,9 +2,9 @@
  * The "Mark as contacted" link: the token decides whether the request may see the lead at all (checked before
  * the lookup, so a forged link cannot probe which ids exist), GET only shows, POST records the contact.
  */
-import type { HttpResponseInit } from '@azure/functions';
 
 import type { Clock } from '../clock';
+import type { HttpAnswer } from '../http/answer';
 import { changeLeadStatus } from '../record/changeStatus';
 import { isUlid } from '../record/keys';
 import type { FollowUpPolicy } from '../record/rebuild';
@@ -36,7 +36,7 @@ export interface ContactLinkRequest {
   formAction: string;
 }
 
-export async function handleContactLink(request: ContactLinkRequest, deps: ContactLinkDeps): Promise<HttpResponseInit> {
+export async function handleContactLink(request: ContactLinkRequest, deps: ContactLinkDeps): Promise<HttpAnswer> {
   const { leadId, token } = request;
   const check =
     token === undefined

@@ -3,8 +3,8 @@
  * value is escaped, and they are served with headers that forbid scripts, framing and leaking the signed URL
  * through the Referer header.
  */
-import type { HttpResponseInit } from '@azure/functions';
 
+import type { HttpAnswer } from '../http/answer';
 import { escapeHtml } from '../http/html';
 import type { LeadRecord } from '../record/model';
 
@@ -30,7 +30,7 @@ const STYLE =
   'dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}dt{color:#616161}dd{margin:0}' +
   'button{background:#0f6cbd;color:#fff;border:0;padding:10px 20px;font-size:15px;font-weight:600;cursor:pointer}';
 
-function page(status: number, title: string, body: string): HttpResponseInit {
+function page(status: number, title: string, body: string): HttpAnswer {
   const html =
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>` +
@@ -56,7 +56,7 @@ function leadDetails(lead: ContactLeadView): string {
 }
 
 /** GET: what the link is about and a button. Mail scanners follow GET links, so only the POST changes anything. */
-export function confirmPage(lead: ContactLeadView, formAction: string, token: string): HttpResponseInit {
+export function confirmPage(lead: ContactLeadView, formAction: string, token: string): HttpAnswer {
   if (lead.status !== 'new') return alreadyMarkedPage(lead);
   return page(
     200,
@@ -69,7 +69,7 @@ export function confirmPage(lead: ContactLeadView, formAction: string, token: st
   );
 }
 
-export function donePage(lead: ContactLeadView): HttpResponseInit {
+export function donePage(lead: ContactLeadView): HttpAnswer {
   return page(
     200,
     'Marked as contacted',
@@ -77,7 +77,7 @@ export function donePage(lead: ContactLeadView): HttpResponseInit {
   );
 }
 
-export function alreadyMarkedPage(lead: ContactLeadView): HttpResponseInit {
+export function alreadyMarkedPage(lead: ContactLeadView): HttpAnswer {
   const when = lead.statusChangedAt ? ` on ${lead.statusChangedAt.slice(0, 16).replace('T', ' ')} UTC` : '';
   return page(
     200,
@@ -87,7 +87,7 @@ export function alreadyMarkedPage(lead: ContactLeadView): HttpResponseInit {
   );
 }
 
-export function invalidLinkPage(): HttpResponseInit {
+export function invalidLinkPage(): HttpAnswer {
   return page(
     403,
     'This link is not valid',
@@ -95,7 +95,7 @@ export function invalidLinkPage(): HttpResponseInit {
   );
 }
 
-export function expiredLinkPage(): HttpResponseInit {
+export function expiredLinkPage(): HttpAnswer {
   return page(
     410,
     'This link has expired',
@@ -103,6 +103,6 @@ export function expiredLinkPage(): HttpResponseInit {
   );
 }
 
-export function unknownLeadPage(): HttpResponseInit {
+export function unknownLeadPage(): HttpAnswer {
   return page(404, 'Lead not found', '<p>This lead no longer exists.</p>');
 }

@@ -21,7 +21,7 @@ export interface LockRow {
   acquiredAt: string;
 }
 
-/** The slice of a TableClient the lease uses (`store.tables.locks`). */
+/** The slice of a TableClient the lease uses: the Locks table's. */
 export interface LockTable {
   createTable(): Promise<unknown>;
   getEntity(partitionKey: string, rowKey: string): Promise<TableEntityResult<LockRow>>;

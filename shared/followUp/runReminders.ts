@@ -1,20 +1,8 @@
 /**
  * One reminder run: every lead that fell due and is still uncontacted reaches its salespeople in one digest per
- * recipient, and an escalation goes to the escalation address; each exactly once, even under faults.
- *
- * How "once" holds (docs/reminders.md):
- *  - Only one run sends at a time: a lease (runLease.ts) is taken first and extended before every email.
- *  - A follow-up entry records each recipient whose mail server accepted the digest (`sentTo`), written only
- *    after acceptance, so an SMTP failure marks nothing and the next run sends again. The next run skips the
- *    recipients already in `sentTo`. A crash after the server accepted a digest but before `sentTo` was written
- *    repeats that one digest once on the next run: the unavoidable window of "mark after send".
- *  - When every recipient of an entry has it, a `reminder` event is appended to the lead's history and the record
- *    rebuilt, which sets remindedAt / escalatedAt and removes the entry for good.
- *
- * Work is proportional to what is due: the run reads only follow-up entries due by now (their partition is the
- * due hour) and touches only those leads, never the whole Leads table.
- *
- * Phases (run/): collect the due entries → plan one digest per recipient → send → complete what everyone has.
+ * recipient, and an escalation goes to the escalation address; each exactly once under faults, with one documented
+ * repeat window (docs/reminders.md, "Exactly once"). Work is proportional to what is due: only due follow-up entries
+ * and their leads are read. Phases (run/): collect due → plan digests → send → complete.
  */
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config';
@@ -28,7 +16,7 @@ import { completeEntries } from './run/completeEntries';
 import { planDigests } from './run/planDigests';
 import { runReads } from './run/runReads';
 import { sendDigests } from './run/sendDigests';
-import { acquireRunLease } from './runLease';
+import { acquireRunLease, type LockTable } from './runLease';
 
 export type ReminderSettings = Pick<
   AppConfig,
@@ -50,6 +38,8 @@ export interface ReminderLog {
 
 export interface ReminderDeps {
   store: RecordStore;
+  /** The Locks table, where the run's lease lives. */
+  locks: LockTable;
   mailer: Mailer;
   clock: Clock;
   newId: () => string;
@@ -102,7 +92,7 @@ export async function runReminders(deps: ReminderDeps, options: { isPastDue: boo
       : 'Reminder run started (isPastDue: false)',
   );
 
-  const attempt = await acquireRunLease(store.tables.locks, LEASE_NAME, {
+  const attempt = await acquireRunLease(deps.locks, LEASE_NAME, {
     owner: deps.newId(),
     now,
     ttlMs: deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,

@@ -1,22 +1,26 @@
 /**
- * What a caller did wrong with a query, in a form the handlers turn into one 400 body: the parameter, why, and
- * (when the parameter takes a fixed set of values) what it accepts, so a typo is fixed without reading docs.
+ * What is wrong with one field of a request (a body field, a query or route parameter), in the one shape every
+ * error answer carries (docs/api.md, "Errors"): the field, the rule it breaks, a sentence, and for closed sets the
+ * values it takes, so a typo is fixed without reading docs.
  */
-export interface ParamProblem {
-  parameter: string;
+export interface FieldProblem {
+  field: string;
+  rule: string;
   message: string;
   allowed?: readonly string[];
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: ParamProblem };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: FieldProblem };
 
 export const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 
+/** `says` continues the field's name: bad('limit', 'range', 'is "0": expected …') reads "limit is "0": expected …". */
 export const bad = (
-  parameter: string,
-  message: string,
+  field: string,
+  rule: string,
+  says: string,
   allowed?: readonly string[],
-): { ok: false; problem: ParamProblem } => ({
-  ok: false,
-  problem: allowed ? { parameter, message, allowed } : { parameter, message },
-});
+): { ok: false; problem: FieldProblem } => {
+  const message = field === '' ? says : `${field} ${says}`;
+  return { ok: false, problem: allowed ? { field, rule, message, allowed } : { field, rule, message } };
+};

@@ -1,21 +1,64 @@
-import type { HttpResponseInit } from '@azure/functions';
+/**
+ * Every answer's shape. Errors are `{ error, message, problems? }` with one code per meaning (docs/api.md): the
+ * code says what kind of failure, the message says it in a sentence, the problems name each field and its rule.
+ */
+import type { HttpAnswer } from './answer';
+import type { FieldProblem } from './problems';
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+export type ErrorCode =
+  | 'invalid_request'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'too_large'
+  | 'misconfigured'
+  | 'storage_unavailable'
+  | 'internal_error';
+
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  problems?: FieldProblem[];
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer {
   return { status, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
 }
 
-/** An error body in one shape for every endpoint: a code, a sentence, and optionally the field-level problems. */
-export function problem(
+/** `extra` carries what one code adds: `settings` for misconfigured, `invocationId` for internal_error. */
+export function errorAnswer(
   status: number,
-  error: string,
-  message: string,
+  body: ErrorBody,
   extra: Record<string, unknown> = {},
-): HttpResponseInit {
-  return json(status, { error, message, ...extra });
+  headers: Record<string, string> = {},
+): HttpAnswer {
+  return json(status, { ...body, ...extra }, headers);
 }
 
-/** 413 for a body over a handler's limit, in the shape of a field problem so callers can treat it like any other. */
-export function bodyTooLarge(maxBytes: number): HttpResponseInit {
-  const message = `The request body must be at most ${maxBytes} bytes`;
-  return problem(413, 'body_too_large', message, { problems: [{ field: 'body', rule: 'maxBytes', message }] });
+export function invalidRequest(problems: FieldProblem[]): HttpAnswer {
+  return errorAnswer(400, errorOf('invalid_request', problems));
+}
+
+export function notFound(message: string): HttpAnswer {
+  return errorAnswer(404, { error: 'not_found', message });
+}
+
+export function methodNotAllowed(allowed: readonly string[], message: string): HttpAnswer {
+  return errorAnswer(405, { error: 'method_not_allowed', message }, {}, { allow: allowed.join(', ') });
+}
+
+/** 413 for a body over a handler's limit, with the field problem like any other. */
+export function tooLarge(maxBytes: number): HttpAnswer {
+  return errorAnswer(413, errorOf('too_large', [bodyTooLargeProblem(maxBytes)]));
+}
+
+export function bodyTooLargeProblem(maxBytes: number): FieldProblem {
+  return { field: 'body', rule: 'maxBytes', message: `The request body must be at most ${maxBytes} bytes` };
+}
+
+/** An error about fields: it always names them. */
+export type ProblemBody = ErrorBody & { problems: FieldProblem[] };
+
+/** An error body whose message is its problems' sentences. */
+export function errorOf(error: ErrorCode, problems: FieldProblem[]): ProblemBody {
+  return { error, message: problems.map((p) => p.message).join('; '), problems };
 }

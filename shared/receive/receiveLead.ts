@@ -2,8 +2,9 @@
  * Accepting a lead: validate, wrap in an envelope, put it on the queue, and only then acknowledge. Nothing is
  * acknowledged that is not durably queued, so Microsoft (or any retrying sender) never loses a lead to us.
  */
+import { type ErrorBody, errorOf, type ProblemBody } from '../http/responses';
 import { type ArrivalFacts, createEnvelope, encodeEnvelope, requestMetadata } from '../queue/envelope';
-import { BODY_FIELD, type FieldProblem, validateLeadBody } from './validateLeadBody';
+import { BODY_FIELD, validateLeadBody } from './validateLeadBody';
 
 export interface ReceiveDeps {
   enqueue: (message: string) => Promise<void>;
@@ -15,8 +16,8 @@ export interface ReceiveDeps {
 
 export type ReceiveOutcome =
   | { status: 202; body: { id: string }; recognised: boolean; test: boolean }
-  | { status: 400 | 413; body: { error: string; message: string; problems: FieldProblem[] } }
-  | { status: 503; body: { error: string; message: string }; retryAfterSeconds: number; cause: string };
+  | { status: 400 | 413; body: ProblemBody }
+  | { status: 503; body: ErrorBody; retryAfterSeconds: number; cause: string };
 
 // A queue message holds 64 KiB; the envelope is what must fit, after base64.
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -25,14 +26,8 @@ export const RETRY_AFTER_SECONDS = 30;
 export async function receiveLead(body: Uint8Array, facts: ArrivalFacts, deps: ReceiveDeps): Promise<ReceiveOutcome> {
   const validated = validateLeadBody(body);
   if (!validated.ok) {
-    return {
-      status: validated.status,
-      body: {
-        error: validated.status === 413 ? 'lead_too_large' : 'invalid_lead',
-        message: validated.problems.map((p) => p.message).join('; '),
-        problems: validated.problems,
-      },
-    };
+    const code = validated.status === 413 ? 'too_large' : 'invalid_request';
+    return { status: validated.status, body: errorOf(code, validated.problems) };
   }
   const envelope = createEnvelope(
     deps.newId(),
@@ -47,7 +42,7 @@ export async function receiveLead(body: Uint8Array, facts: ArrivalFacts, deps: R
       rule: 'maxBytes',
       message: 'The lead does not fit in a queue message once escaped; real leads are far smaller',
     };
-    return { status: 413, body: { error: 'lead_too_large', message: problem.message, problems: [problem] } };
+    return { status: 413, body: errorOf('too_large', [problem]) };
   }
   try {
     await deps.enqueue(message);

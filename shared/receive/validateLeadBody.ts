@@ -6,6 +6,7 @@
  */
 import Ajv, { type ErrorObject, type SchemaObject } from 'ajv';
 
+import type { FieldProblem } from '../http/problems';
 import {
   canonicalLead,
   documentedName,
@@ -15,12 +16,6 @@ import {
   USER_DETAIL_FIELDS,
 } from '../marketplace/canonicalLead';
 import type { CanonicalLead } from '../marketplace/types';
-
-export interface FieldProblem {
-  field: string;
-  rule: string;
-  message: string;
-}
 
 export type LeadBodyResult =
   { ok: true; text: string; lead: CanonicalLead } | { ok: false; status: 400 | 413; problems: FieldProblem[] };
@@ -67,32 +62,28 @@ export function validateLeadBody(body: Uint8Array | Buffer): LeadBodyResult {
 }
 
 function validateObject(root: Record<string, unknown>): FieldProblem[] {
-  const { view, problems } = documentedView(root);
-  if (!validateView(view)) problems.push(...(validateView.errors ?? []).map(toProblem));
-  return problems;
-}
-
-interface View {
-  view: Record<string, unknown>;
-  problems: FieldProblem[];
+  return validateView(documentedView(root)) ? [] : (validateView.errors ?? []).map(toProblem);
 }
 
 /**
  * A copy of the body with documented keys in documented casing, so one schema covers `Email`, `email` and
- * `EMAIL` and errors name the field the way Microsoft's documentation does. Two spellings of one documented
- * field are ambiguous (which email is the customer's?), so they are reported rather than guessed.
+ * `EMAIL` and errors name the field the way Microsoft's documentation does. A field under two spellings is
+ * accepted: the first non-blank one is validated (see firstSpelling).
  */
-function documentedView(root: Record<string, unknown>): View {
-  const result: View = { view: {}, problems: [] };
+function documentedView(root: Record<string, unknown>): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
   const { documented, unknown } = groupKeys(root, TOP_LEVEL_FIELDS);
-  for (const { key, value } of unknown) setOwn(result.view, key, value);
+  for (const { key, value } of unknown) setOwn(view, key, value);
   for (const [field, spellings] of documented) {
     const first = firstSpelling(spellings);
     if (first === undefined) continue;
-    const value = field === 'userDetails' && isJsonObject(first) ? userDetailsView(first) : first;
-    setOwn(result.view, documentedName(field), value);
+    setOwn(
+      view,
+      documentedName(field),
+      field === 'userDetails' && isJsonObject(first) ? userDetailsView(first) : first,
+    );
   }
-  return result;
+  return view;
 }
 
 function userDetailsView(userDetails: Record<string, unknown>): Record<string, unknown> {

@@ -144,7 +144,14 @@ export interface RecordStore {
   dueFollowUps(now: Date): AsyncIterable<FollowUpEntry>;
   markFollowUpSent(entry: FollowUpEntry, recipients: string[]): Promise<SaveResult>;
   putRejected(rejected: RejectedMessage): Promise<void>;
-  tables: Record<keyof TableSettings['tables'], TableClient>;
+  /** The oldest month partition holding a record (where a time-ordered walk ends); undefined when there is none. */
+  oldestRecordPartition(): Promise<string | undefined>;
+  /** Erasure: deletes the identity rows mapping to this record (found by `hashes`, and by a scan as a safety net). */
+  deleteIdentityRows(leadId: string, hashes: readonly string[]): Promise<number>;
+  /** Erasure: deletes every follow-up entry of the record, wherever its due hour put it. */
+  deleteFollowUpsOf(leadId: string): Promise<number>;
+  /** Health: one cheap read that proves the tables answer (a missing table counts as reachable). */
+  probe(): Promise<void>;
 }
 
 /** `deadlineMs` bounds each storage call (shared/storage/deadline.ts): shorter where a person is waiting. */
@@ -165,7 +172,6 @@ export function createRecordStore(
   const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
 
   return {
-    tables,
     ensureTables,
 
     async resolveLeadId(identityHash, candidate) {
@@ -311,5 +317,89 @@ export function createRecordStore(
       await ensureTables();
       await tables.rejected.upsertEntity(rejectedToEntity(rejected), 'Replace');
     },
+
+    async oldestRecordPartition() {
+      // Entities come back in key order, so the first row of the table is in its oldest month: one cheap read
+      // instead of probing months back to some guessed epoch.
+      const pages = tables.leads
+        .listEntities({ queryOptions: { select: ['PartitionKey'] } })
+        .byPage({ maxPageSize: 1 });
+      try {
+        for await (const page of pages) {
+          const first = page[0];
+          if (first !== undefined) return first.partitionKey;
+          // An empty first page with a continuation is possible on a large table: keep reading.
+        }
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+      return undefined;
+    },
+
+    async deleteIdentityRows(leadId, hashes) {
+      const keys = new Map<string, { partitionKey: string; rowKey: string }>();
+      for (const hash of hashes) {
+        const k = identityKeys(hash);
+        try {
+          const row = await tables.leadKeys.getEntity<{ leadId?: string }>(k.partitionKey, k.rowKey);
+          // The same person may have a newer record under this hash (after an earlier erasure): that one is not ours.
+          if (row.leadId === leadId) keys.set(k.rowKey, k);
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
+      }
+      // Safety net for rows the hashes cannot find (payload already erased by a crashed call, or identity rules
+      // changed since processing): a filtered scan of a table of one small row per record, fine for a rare call.
+      const filter = odata`leadId eq ${leadId}`;
+      for await (const row of tables.leadKeys.listEntities<{ leadId?: string }>({ queryOptions: { filter } })) {
+        if (row.partitionKey !== undefined && row.rowKey !== undefined) {
+          keys.set(row.rowKey, { partitionKey: row.partitionKey, rowKey: row.rowKey });
+        }
+      }
+      return deleteAll(tables.leadKeys, keys.values());
+    },
+
+    async deleteFollowUpsOf(leadId) {
+      // Entries live in due-hour partitions; the record's dates say where they should be, but a scan of this small
+      // table (pending reminders only) also finds any an earlier first-seen time left behind.
+      const keys: { partitionKey: string; rowKey: string }[] = [];
+      for (const rowKey of [`remind-${leadId}`, `escalate-${leadId}`]) {
+        for await (const row of tables.followUps.listEntities({
+          queryOptions: { filter: odata`RowKey eq ${rowKey}` },
+        })) {
+          if (row.partitionKey !== undefined && row.rowKey !== undefined) {
+            keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
+          }
+        }
+      }
+      return deleteAll(tables.followUps, keys);
+    },
+
+    async probe() {
+      const page = tables.leads.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 });
+      try {
+        await page.next();
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    },
   };
+}
+
+/** Deletes the rows by key; one already gone is not an error. Returns how many this call deleted. */
+async function deleteAll(
+  table: TableClient,
+  keys: Iterable<{ partitionKey: string; rowKey: string }>,
+): Promise<number> {
+  let deleted = 0;
+  for (const k of keys) {
+    try {
+      await table.deleteEntity(k.partitionKey, k.rowKey);
+      deleted++;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+  return deleted;
 }

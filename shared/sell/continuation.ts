@@ -23,6 +23,7 @@ export function encodeContinuation(position: Position): string {
 export function decodeContinuation(token: string): Parsed<Position> {
   const invalid = bad(
     'continuation',
+    'format',
     'is not a continuation token this API issued; pass the "continuation" value of the previous page unchanged',
   );
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(token)) return invalid;

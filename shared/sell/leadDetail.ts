@@ -15,7 +15,7 @@ export function parseDetailQuery(query: QueryParams): Parsed<{ raw: boolean }> {
   const raw = query.getAll('raw')[0]?.toLowerCase();
   if (raw === undefined || raw === 'false' || raw === '0') return ok({ raw: false });
   if (raw === 'true' || raw === '1') return ok({ raw: true });
-  return bad('raw', `is "${raw.slice(0, 20)}"`, ['true', 'false']);
+  return bad('raw', 'enum', `is "${raw.slice(0, 20)}"`, ['true', 'false']);
 }
 
 export async function leadDetail(store: RecordStore, leadId: string, raw: boolean): Promise<LeadDetail | undefined> {

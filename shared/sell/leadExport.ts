@@ -5,8 +5,7 @@
  */
 import { Readable } from 'node:stream';
 
-import type { HttpResponseInit } from '@azure/functions';
-
+import type { HttpAnswer } from '../http/answer';
 import { csvLines } from './csv';
 import { LEAD_COLUMNS } from './leadCsv';
 import type { LeadFilters } from './leadQuery';
@@ -17,7 +16,7 @@ async function* utf8(lines: AsyncIterable<string>): AsyncGenerator<Buffer, void,
   for await (const line of lines) yield Buffer.from(line, 'utf8');
 }
 
-export function csvExportResponse(source: LeadPageSource, filters: LeadFilters, now: Date): HttpResponseInit {
+export function csvExportResponse(source: LeadPageSource, filters: LeadFilters, now: Date): HttpAnswer {
   const body = Readable.from(utf8(csvLines(LEAD_COLUMNS, allMatchingLeads(source, filters, now))), {
     objectMode: false,
   });

@@ -4,5 +4,7 @@ import { isUlid } from '../record/keys';
 
 export function parseLeadId(raw: string | undefined): Parsed<string> {
   const id = (raw ?? '').trim().toUpperCase();
-  return isUlid(id) ? ok(id) : bad('id', 'is not a lead id: expected the 26-character id the API lists (a ULID)');
+  return isUlid(id)
+    ? ok(id)
+    : bad('id', 'format', 'is not a lead id: expected the 26-character id the API lists (a ULID)');
 }

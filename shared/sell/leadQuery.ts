@@ -3,7 +3,7 @@
  * list and the export can never disagree about what a filter means. Unknown parameters are refused: a typo such
  * as `stauts=new` would otherwise silently return every lead.
  */
-import { bad, ok, type ParamProblem, type Parsed } from '../http/problems';
+import { bad, type FieldProblem, ok, type Parsed } from '../http/problems';
 import type { LeadSourceKind } from '../marketplace/leadSource';
 import type { Stage } from '../marketplace/stage';
 import type { LeadStatus } from '../record/model';
@@ -46,7 +46,7 @@ const ALWAYS_ALLOWED = ['code'];
 export const FILTER_PARAMETERS = ['status', 'stage', 'offer', 'source', 'since', 'until', 'q', 'includeTest'] as const;
 export const LIST_PARAMETERS = [...FILTER_PARAMETERS, 'limit', 'continuation'] as const;
 
-export function unknownParameter(query: QueryParams, allowed: readonly string[]): ParamProblem | undefined {
+export function unknownParameter(query: QueryParams, allowed: readonly string[]): FieldProblem | undefined {
   for (const name of query.keys()) {
     if (!allowed.includes(name) && !ALWAYS_ALLOWED.includes(name)) {
       // `?=new` has a value but no name: say so, since the name the answer carries is empty.
@@ -54,7 +54,7 @@ export function unknownParameter(query: QueryParams, allowed: readonly string[])
         name === ''
           ? 'a parameter with no name ("?=value") is not a parameter of this endpoint'
           : 'is not a parameter of this endpoint';
-      return { parameter: name, message, allowed };
+      return { field: name, rule: 'unknown', message: name === '' ? message : `${name} ${message}`, allowed };
     }
   }
   return undefined;
@@ -83,7 +83,7 @@ function oneOf<T extends string>(
     .filter((p) => p !== '')) {
     const match = allowed.find((a) => a.toLowerCase() === part.toLowerCase());
     if (match === undefined)
-      return bad(name, `has "${part.slice(0, 50)}", which is not one of the allowed values`, allowed);
+      return bad(name, 'enum', `has "${part.slice(0, 50)}", which is not one of the allowed values`, allowed);
     if (!out.includes(match)) out.push(match);
   }
   return ok(out);
@@ -100,12 +100,12 @@ function date(name: string, raw: string | undefined, endOfDay: boolean): Parsed<
   if (DATE_ONLY.test(raw)) {
     const start = Date.parse(`${raw}T00:00:00Z`);
     // Date.parse rolls 2025-02-30 over to March; a round trip catches it.
-    if (Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== raw) return bad(name, expected);
+    if (Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== raw) return bad(name, 'format', expected);
     return ok(new Date(endOfDay ? start + DAY_MS - 1 : start));
   }
-  if (!DATE_TIME.test(raw)) return bad(name, expected);
+  if (!DATE_TIME.test(raw)) return bad(name, 'format', expected);
   const ms = Date.parse(raw);
-  return Number.isNaN(ms) ? bad(name, expected) : ok(new Date(ms));
+  return Number.isNaN(ms) ? bad(name, 'format', expected) : ok(new Date(ms));
 }
 
 function bool(name: string, raw: string | undefined, fallback: boolean): Parsed<boolean> {
@@ -113,12 +113,12 @@ function bool(name: string, raw: string | undefined, fallback: boolean): Parsed<
   const value = raw.toLowerCase();
   if (value === 'true' || value === '1') return ok(true);
   if (value === 'false' || value === '0') return ok(false);
-  return bad(name, `is "${raw.slice(0, 50)}"`, ['true', 'false']);
+  return bad(name, 'enum', `is "${raw.slice(0, 50)}"`, ['true', 'false']);
 }
 
 function freeText(name: string, raw: string | undefined): Parsed<string | undefined> {
   if (raw === undefined) return ok(undefined);
-  if (raw.length > MAX_TEXT) return bad(name, `is longer than ${MAX_TEXT} characters`);
+  if (raw.length > MAX_TEXT) return bad(name, 'maxLength', `is longer than ${MAX_TEXT} characters`);
   return ok(raw);
 }
 
@@ -137,7 +137,7 @@ export function parseFilters(query: QueryParams): Parsed<LeadFilters> {
   if (!since.ok) return since;
   const until = date('until', text(query, 'until'), true);
   if (!until.ok) return until;
-  if (since.value && until.value && since.value > until.value) return bad('until', 'is earlier than since');
+  if (since.value && until.value && since.value > until.value) return bad('until', 'range', 'is earlier than since');
   const includeTest = bool('includeTest', text(query, 'includeTest'), false);
   if (!includeTest.ok) return includeTest;
 
@@ -163,7 +163,7 @@ export function parseListQuery(query: QueryParams): Parsed<ListQuery> {
   if (limitText !== undefined) {
     limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : NaN;
     if (!(limit >= 1 && limit <= MAX_LIMIT))
-      return bad('limit', `is "${limitText.slice(0, 20)}": expected a whole number from 1 to ${MAX_LIMIT}`);
+      return bad('limit', 'range', `is "${limitText.slice(0, 20)}": expected a whole number from 1 to ${MAX_LIMIT}`);
   }
   const token = text(query, 'continuation');
   if (token === undefined) return ok({ filters: filters.value, limit });

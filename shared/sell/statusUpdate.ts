@@ -1,6 +1,7 @@
 /** `PATCH /api/leads/{id}`: the body, checked field by field so a caller learns every problem at once. */
+import type { FieldProblem } from '../http/problems';
+import { errorOf, type ProblemBody } from '../http/responses';
 import { cleanMultilineText, cleanText } from '../marketplace/normalise';
-import type { FieldProblem } from '../receive/validateLeadBody';
 import { isLeadStatus, LEAD_STATUSES, type LeadStatus } from '../record/model';
 
 export const MAX_NOTE_LENGTH = 1000;
@@ -16,14 +17,12 @@ export interface StatusUpdate {
   via: 'api' | 'dashboard';
 }
 
-export type StatusUpdateResult =
-  | { ok: true; update: StatusUpdate }
-  | { ok: false; body: { error: 'invalid_json' | 'invalid_status_update'; message: string; problems: FieldProblem[] } };
+export type StatusUpdateResult = { ok: true; update: StatusUpdate } | { ok: false; body: ProblemBody };
 
 const STATUS_MESSAGE = `status must be one of ${LEAD_STATUSES.join(', ')}`;
 
-function fail(error: 'invalid_json' | 'invalid_status_update', problems: FieldProblem[]): StatusUpdateResult {
-  return { ok: false, body: { error, message: problems.map((p) => p.message).join('; '), problems } };
+function fail(problems: FieldProblem[]): StatusUpdateResult {
+  return { ok: false, body: errorOf('invalid_request', problems) };
 }
 
 function optionalText(
@@ -47,15 +46,13 @@ function optionalText(
 
 export function parseStatusUpdate(text: string): StatusUpdateResult {
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
-    return fail('invalid_status_update', [
-      { field: 'body', rule: 'maxBytes', message: `the body must be at most ${MAX_BODY_BYTES} bytes` },
-    ]);
+    return fail([{ field: 'body', rule: 'maxBytes', message: `the body must be at most ${MAX_BODY_BYTES} bytes` }]);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return fail('invalid_json', [
+    return fail([
       {
         field: 'body',
         rule: 'json',
@@ -64,20 +61,19 @@ export function parseStatusUpdate(text: string): StatusUpdateResult {
     ]);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return fail('invalid_status_update', [
-      { field: 'body', rule: 'type', message: 'the body must be a JSON object with a status' },
-    ]);
+    return fail([{ field: 'body', rule: 'type', message: 'the body must be a JSON object with a status' }]);
   }
   const body = parsed as Record<string, unknown>;
   const problems: FieldProblem[] = [];
   const status = body.status;
-  if (!isLeadStatus(status)) problems.push({ field: 'status', rule: 'enum', message: STATUS_MESSAGE });
+  if (!isLeadStatus(status)) {
+    problems.push({ field: 'status', rule: 'enum', message: STATUS_MESSAGE, allowed: LEAD_STATUSES });
+  }
   const note = optionalText(body, 'note', MAX_NOTE_LENGTH, problems);
   const by = optionalText(body, 'by', MAX_BY_LENGTH, problems);
   const via = body.via ?? 'api';
   if (via !== 'api' && via !== 'dashboard')
     problems.push({ field: 'via', rule: 'enum', message: 'via must be api or dashboard' });
-  if (problems.length > 0 || !isLeadStatus(status) || (via !== 'api' && via !== 'dashboard'))
-    return fail('invalid_status_update', problems);
+  if (problems.length > 0 || !isLeadStatus(status) || (via !== 'api' && via !== 'dashboard')) return fail(problems);
   return { ok: true, update: { status, note, by, via } };
 }

@@ -114,7 +114,7 @@ describe('oversized bodies are refused without being held in memory', () => {
     for (const answer of result) {
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.body)).toMatchObject({
-        error: 'body_too_large',
+        error: 'too_large',
         problems: [expect.objectContaining({ field: 'body', rule: 'maxBytes' })],
       });
     }

@@ -9,9 +9,10 @@ import { signContactToken } from '../../shared/followUp/contactToken';
 import { newUlid } from '../../shared/ids';
 import type { LeadArrivalEvent } from '../../shared/record/model';
 import { rebuildLead } from '../../shared/record/rebuild';
-import { createRecordStore, type RecordStore } from '../../shared/record/recordStore';
+import { type RecordStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
+import { type TestRecordStore, testStore } from '../support/testStore';
 
 const NOW = new Date('2024-05-02T10:00:00Z');
 const SECRET = 'unit-test-contact-link-secret-0123456789';
@@ -30,8 +31,8 @@ afterAll(async () => {
 
 async function setup(
   person: Partial<LeadArrivalEvent> = {},
-): Promise<{ deps: ContactLinkDeps; store: RecordStore; leadId: string; logs: string[] }> {
-  const store = createRecordStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
+): Promise<{ deps: ContactLinkDeps; store: TestRecordStore; leadId: string; logs: string[] }> {
+  const store = testStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
   await store.ensureTables();
   const leadId = newUlid();
   await store.appendEvent(leadId, {

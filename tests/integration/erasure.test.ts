@@ -11,10 +11,10 @@ import { ulid } from 'ulid';
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
-import { createRecordStore } from '../../shared/record/recordStore';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, type LeadSummary, type ListBody, waitForLead } from '../support/leadApi';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
+import { testStore } from '../support/testStore';
 
 jest.setTimeout(180_000);
 
@@ -119,7 +119,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     await poison.createIfNotExists();
     await poison.sendMessage(encodeEnvelope(envelopeFor(leadBody(person, 'contoso.erase'))));
 
-    const store = createRecordStore(config);
+    const store = testStore(config);
     await eventually('two rejected rows', async () => {
       let n = 0;
       for await (const _ of store.tables.rejected.listEntities()) n++;
@@ -157,7 +157,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
       ]),
     );
     let followUps = 0;
-    for await (const row of createRecordStore(config).tables.followUps.listEntities<{ leadId: string }>())
+    for await (const row of testStore(config).tables.followUps.listEntities<{ leadId: string }>())
       if (row.leadId === leadId) followUps++;
     expect(followUps).toBe(2);
   });
@@ -193,7 +193,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     // No trace left in any table or queue of the account.
     expect(await tracesOf(azurite.connectionString, TRACES)).toEqual([]);
     let identityRows = 0;
-    for await (const row of createRecordStore(config).tables.leadKeys.listEntities<{ leadId: string }>())
+    for await (const row of testStore(config).tables.leadKeys.listEntities<{ leadId: string }>())
       if (row.leadId === leadId) identityRows++;
     expect(identityRows).toBe(0);
 

@@ -10,11 +10,11 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
 import { keptPoisoned } from '../../shared/queue/poisoned';
-import { createRecordStore } from '../../shared/record/recordStore';
 import { queueClient } from '../../shared/storage/clients';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, waitForLead } from '../support/leadApi';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
+import { testStore } from '../support/testStore';
 
 jest.setTimeout(120_000);
 
@@ -43,14 +43,14 @@ interface Copy {
 
 async function copies(config: AppConfig): Promise<Copy[]> {
   const out: Copy[] = [];
-  for await (const row of createRecordStore(config).tables.rejected.listEntities<{ message: string }>())
+  for await (const row of testStore(config).tables.rejected.listEntities<{ message: string }>())
     out.push({ where: 'rejected', text: row.message });
   // keepPoisonedLead moves poison messages into PoisonedLeads; one caught in between is still in the queue.
   const poison = queueClient(config.storageConnection, config.poisonQueueName);
   if (await poison.exists())
     for (const m of (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems)
       out.push({ where: 'poison', text: Buffer.from(m.messageText, 'base64').toString('utf8') });
-  for await (const kept of keptPoisoned(createRecordStore(config).tables.poisoned))
+  for await (const kept of keptPoisoned(testStore(config).tables.poisoned))
     out.push({ where: 'poison', text: kept.text });
   return out;
 }
@@ -81,7 +81,7 @@ describe('erasure matches copies by parsed fields, not by substring', () => {
     await poison.createIfNotExists();
     await poison.sendMessage(encodeEnvelope(envelopeFor(leadBody(jan, 'contoso.sub'))));
     await poison.sendMessage(encodeEnvelope(envelopeFor(dotNetEscaped(leadBody(zofia, 'fabrikam.pl')))));
-    const store = createRecordStore(config);
+    const store = testStore(config);
     await eventually('two rejected rows and two kept poison messages', async () => {
       let rejected = 0;
       for await (const _ of store.tables.rejected.listEntities()) rejected++;

@@ -13,11 +13,12 @@ import { dueBucket } from '../../shared/record/keys';
 import type { LeadRecord } from '../../shared/record/model';
 import { projectLead } from '../../shared/record/projection';
 import { recordLead } from '../../shared/record/recordLead';
-import { createRecordStore, type RecordStore } from '../../shared/record/recordStore';
+import { type RecordStore } from '../../shared/record/recordStore';
 import type { Telemetry } from '../../shared/telemetry';
 import { startTestAzurite } from '../support/hostProcess';
 import { interleave } from '../support/interleave';
 import { leadWith, testConfig } from '../support/leadFixtures';
+import { type TestRecordStore, testStore } from '../support/testStore';
 
 const policy = { followUpHours: 24, escalateAfterHours: 48 };
 const OFFER = 'contoso.followups';
@@ -25,12 +26,12 @@ const T = Date.parse('2026-03-01T10:20:30.000Z');
 const telemetry: Telemetry = { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
 
 let azurite: RunningAzurite;
-let store: RecordStore;
+let store: TestRecordStore;
 let customer = 0;
 
 beforeAll(async () => {
   azurite = await startTestAzurite();
-  const s = createRecordStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'Index' }));
+  const s = testStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'Index' }));
   await s.ensureTables();
   store = s;
 });

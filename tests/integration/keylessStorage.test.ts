@@ -20,6 +20,7 @@ import { type RunningAzurite, startAzurite } from '../../local-host/src/azurite'
 import { probeSettings, readSettings } from '../../shared/config';
 import { checkHealth } from '../../shared/health';
 import { newUlid } from '../../shared/ids';
+import { healthProbes } from '../../shared/ops/healthProbes';
 import { type BearerOnlyStorage, startBearerOnlyStorage } from '../support/bearerOnlyStorage';
 import { type FakeCommunicationServices, startFakeCommunicationServices } from '../support/fakeCommunicationServices';
 import { type FakeGraph, startFakeGraph } from '../support/fakeGraph';
@@ -213,7 +214,9 @@ describe('keyless storage, mail and scripts, as in Azure', () => {
       ...env,
       AzureWebJobsStorage__clientId: '0b6f1e2a-8c1d-4a53-9f0e-6b2c1d3e4f50',
     });
-    const report = await checkHealth(probeSettings(settings), []);
+    const checked = probeSettings(settings);
+    if (!checked.ok) throw new Error(`settings: ${JSON.stringify(checked.problems)}`);
+    const report = await checkHealth(healthProbes(checked.value), []);
     const refusal = "CredentialUnavailableError: no token from the app's identity";
     expect(report.checks).toEqual([
       { name: 'queue', ok: false, error: refusal },

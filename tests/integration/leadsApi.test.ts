@@ -234,25 +234,36 @@ describe('lead API through the local host', () => {
       ['stats?offer=x', 'offer', undefined],
     ];
     for (const [url, parameter, allowed] of cases) {
-      const res = await getJson<{ error: string; parameter: string; allowed?: string[]; message: string }>(
+      const res = await getJson<{ error: string; message: string; problems: { field: string; allowed?: string[] }[] }>(
         `${base}/api/${url}`,
       );
-      expect({ url, status: res.status, parameter: res.body.parameter }).toEqual({ url, status: 400, parameter });
-      if (allowed) expect(res.body.allowed).toEqual(allowed);
+      const named = res.body.problems[0];
+      expect({ url, status: res.status, error: res.body.error, parameter: named?.field }).toEqual({
+        url,
+        status: 400,
+        error: 'invalid_request',
+        parameter,
+      });
+      if (allowed) expect(named?.allowed).toEqual(allowed);
       expect(res.body.message).not.toMatch(/\n\s+at |\.js:\d+/);
     }
     // ULID-shaped, but the time field overflows 48 bits: not an id we could have issued.
     const overflow = '8ZZZZZZZZZZZZZZZZZZZZZZZZZ';
-    for (const method of ['GET', 'DELETE']) {
-      const res = await getJson<{ parameter: string }>(`${base}/api/leads/${overflow}`, { method });
-      expect({ method, status: res.status, parameter: res.body.parameter }).toEqual({
+    // A malformed id is the same 400 naming `id` on every method.
+    for (const method of ['GET', 'DELETE', 'PATCH']) {
+      const body = method === 'PATCH' ? '{"status":"contacted"}' : undefined;
+      const res = await getJson<{ problems: { field: string }[] }>(`${base}/api/leads/${overflow}`, { method, body });
+      expect({ method, status: res.status, parameter: res.body.problems[0]?.field }).toEqual({
         method,
         status: 400,
         parameter: 'id',
       });
     }
-    const patched = await fetch(`${base}/api/leads/${overflow}`, { method: 'PATCH', body: '{"status":"contacted"}' });
-    expect(patched.status).toBe(404);
+    const unknownPatch = await getJson<{ error: string }>(`${base}/api/leads/01ARZ3NDEKTSV4RRFFQ69G5FAV`, {
+      method: 'PATCH',
+      body: '{"status":"contacted"}',
+    });
+    expect(unknownPatch).toMatchObject({ status: 404, body: { error: 'not_found' } });
     const missing = await getJson<{ error: string }>(`${base}/api/leads/01ARZ3NDEKTSV4RRFFQ69G5FAV`);
     expect(missing).toMatchObject({ status: 404, body: { error: 'not_found' } });
     const gone = await fetch(`${base}/api/leads/01ARZ3NDEKTSV4RRFFQ69G5FAV`, { method: 'DELETE' });

@@ -13,7 +13,7 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
 import type { LeadRecord } from '../../shared/record/model';
-import { createRecordStore, REJECTED_EXCERPT_CHARS } from '../../shared/record/recordStore';
+import { REJECTED_EXCERPT_CHARS } from '../../shared/record/recordStore';
 import {
   eventually,
   type HostProcess,
@@ -32,6 +32,7 @@ import {
   testConfig,
   waitForRecord,
 } from '../support/leadFixtures';
+import { testStore } from '../support/testStore';
 
 const run = promisify(execFile);
 
@@ -80,7 +81,7 @@ describe('processLead through the local host', () => {
       sources: expect.arrayContaining(['AppSource', 'AzureMarketplace']),
       identityKind: 'email',
     });
-    const events = await createRecordStore(config).listEvents(journey[0]!.leadId);
+    const events = await testStore(config).listEvents(journey[0]!.leadId);
     expect(events.map((e) => (e.kind === 'arrival' ? e.action : e.kind)).sort()).toEqual([
       'INS',
       'PLT',
@@ -102,12 +103,12 @@ describe('processLead through the local host', () => {
     await new Promise((r) => setTimeout(r, 500));
     const after = recordsFor(await allLeads(config), 'contoso.twice');
     expect(after).toEqual([first]);
-    expect(await createRecordStore(config).listEvents(first!.leadId)).toHaveLength(1);
+    expect(await testStore(config).listEvents(first!.leadId)).toHaveLength(1);
   });
 
   test('an event already written before a crash is completed by the retry, not duplicated', async () => {
     const envelope = envelopeFor(leadWith({ email: 'crash@contoso.example', offer: 'contoso.crash' }));
-    const store = createRecordStore(config);
+    const store = testStore(config);
     // The state a crash right after the event write leaves: the identity row and event exist, the record does not.
     const { toArrivalEvent } = await import('../../shared/record/arrivalEvent');
     const placed = toArrivalEvent(envelope);
@@ -153,7 +154,7 @@ describe('processLead through the local host', () => {
     const burst = recordsFor(records, 'contoso.burst');
     expect(burst).toHaveLength(1);
     expect(burst[0]!.stage).toBe('active');
-    expect(await createRecordStore(config).listEvents(burst[0]!.leadId)).toHaveLength(20);
+    expect(await testStore(config).listEvents(burst[0]!.leadId)).toHaveLength(20);
   });
 
   test('mixed-case emails match one record; a different offer makes a different record', async () => {
@@ -185,7 +186,7 @@ describe('processLead through the local host', () => {
     const test = recordsFor(records, 'contoso test')[0]!;
     expect(dnc).toMatchObject({ stage: 'doNotContact', doNotContact: true, isTest: false });
     expect(test).toMatchObject({ isTest: true });
-    const store = createRecordStore(config);
+    const store = testStore(config);
     const indexed: string[] = [];
     for await (const e of store.tables.followUps.listEntities()) indexed.push(String(e.leadId));
     expect(indexed).not.toContain(dnc.leadId);
@@ -197,7 +198,7 @@ describe('processLead through the local host', () => {
     const envelope = envelopeFor(leadWith({ email: 'index@contoso.example', offer: 'contoso.index' }), receivedAt);
     await enqueue(config, envelope);
     await waitForRecord(config, (all) => recordsFor(all, 'contoso.index').length === 1, 'the indexed record');
-    const store = createRecordStore(config);
+    const store = testStore(config);
     const entries: unknown[][] = [];
     for await (const e of store.tables.followUps.listEntities())
       if (e.leadId === envelope.id) entries.push([e.partitionKey, e.rowKey, e.dueAt]);
@@ -217,7 +218,7 @@ describe('processLead through the local host', () => {
     await post(retried);
     await post(anonymous);
     await post(anonymous);
-    const store = createRecordStore(config);
+    const store = testStore(config);
     // Both copies of each are stored (the queue delivered four messages); each record counts one event.
     const records = await waitForRecord(
       config,
@@ -246,7 +247,7 @@ describe('processLead through the local host', () => {
     await queue.sendMessage(Buffer.from('this is not an envelope').toString('base64'));
     const bad = envelopeFor('[1,2,3]');
     await queue.sendMessage(encodeEnvelope(bad));
-    const store = createRecordStore(config);
+    const store = testStore(config);
     const rejected = await eventually('two rejected rows', async () => {
       const rows: Record<string, unknown>[] = [];
       for await (const e of store.tables.rejected.listEntities()) rows.push(e);
@@ -264,7 +265,7 @@ describe('processLead through the local host', () => {
   test('a never-valid message too large for one table property is still rejected on the first try', async () => {
     const text = 'not an envelope '.repeat(2500);
     const sent = await leadQueue(config).sendMessage(Buffer.from(text).toString('base64'));
-    const store = createRecordStore(config);
+    const store = testStore(config);
     await store.ensureTables();
     const row = await eventually('the rejected row', async () => {
       for await (const e of store.tables.rejected.listEntities<Record<string, unknown>>())
@@ -300,7 +301,7 @@ describe('poisoned leads are kept for good', () => {
         (await (await fetch(`${host.baseUrl}/api/health`)).json()) as { poisonedLeads: number };
       await eventually('the poisoned lead kept', async () => ((await health()).poisonedLeads === 1 ? true : undefined));
       expect((await poison.getProperties()).approximateMessagesCount).toBe(0);
-      const store = createRecordStore(config);
+      const store = testStore(config);
       const rows: Record<string, unknown>[] = [];
       for await (const row of store.tables.poisoned.listEntities()) rows.push(row);
       expect(rows).toEqual([expect.objectContaining({ rowKey: envelope.id, envelopeId: envelope.id, chunks: 1 })]);
@@ -389,7 +390,7 @@ describe('storage failing while processing', () => {
       expect(records.filter((r) => r.offerKey === 'contoso.poison')).toEqual([
         expect.objectContaining({ leadId: envelope.id, eventCount: 1 }),
       ]);
-      expect(await createRecordStore(config).listEvents(envelope.id)).toHaveLength(1);
+      expect(await testStore(config).listEvents(envelope.id)).toHaveLength(1);
     } finally {
       await healthy.stop();
       await azurite.stop();

@@ -5,10 +5,10 @@
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import { newUlid } from '../../shared/ids';
 import { createOrRebuildLead } from '../../shared/record/rebuild';
-import { createRecordStore } from '../../shared/record/recordStore';
 import { arrival } from '../support/events';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
+import { testStore } from '../support/testStore';
 
 const policy = { followUpHours: 24, escalateAfterHours: 48 };
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 test('a do-not-contact first lead never deletes the entries a newer version of its record put meanwhile', async () => {
-  const store = createRecordStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'Rebuild1' }));
+  const store = testStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'Rebuild1' }));
   await store.ensureTables();
   const leadId = newUlid();
   const firstSeen = '2026-03-01T10:00:00.000Z';

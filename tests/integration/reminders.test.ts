@@ -13,10 +13,10 @@ import { LEASE_NAME } from '../../shared/followUp/runReminders';
 import { newUlid } from '../../shared/ids';
 import { followUpKeys, type FollowUpKind } from '../../shared/record/keys';
 import type { LeadRecord } from '../../shared/record/model';
-import { createRecordStore, type RecordStore } from '../../shared/record/recordStore';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
 import { type ReceivedMail, SmtpSink } from '../support/smtpSink';
+import { type TestRecordStore, testStore } from '../support/testStore';
 
 const HOUR = 3600_000;
 const SECRET = 'integration-contact-link-secret-0123456789';
@@ -74,7 +74,7 @@ describe('sendReminders through the local host with a real SMTP server', () => {
   let host: HostProcess;
   let env: Record<string, string>;
   let config: AppConfig;
-  let store: RecordStore & { ensureTables(): Promise<void> };
+  let store: TestRecordStore;
 
   beforeAll(async () => {
     azurite = await startTestAzurite();
@@ -97,7 +97,7 @@ describe('sendReminders through the local host with a real SMTP server', () => {
     };
     host = await startHost(env);
     config = testConfig(azurite.connectionString, env);
-    store = createRecordStore(config);
+    store = testStore(config);
     await store.ensureTables();
   });
 
@@ -427,24 +427,31 @@ describe('sendReminders through the local host with a real SMTP server', () => {
       const res = await patch(id!, JSON.stringify({ status: 'done' }));
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({
-        error: 'invalid_status_update',
+        error: 'invalid_request',
         message: 'status must be one of new, contacted, qualified, disqualified',
         problems: [
-          { field: 'status', rule: 'enum', message: 'status must be one of new, contacted, qualified, disqualified' },
+          {
+            field: 'status',
+            rule: 'enum',
+            message: 'status must be one of new, contacted, qualified, disqualified',
+            allowed: ['new', 'contacted', 'qualified', 'disqualified'],
+          },
         ],
       });
       const badJson = await patch(id!, '{"status": ');
       expect(badJson.status).toBe(400);
       expect(await badJson.json()).toMatchObject({
-        error: 'invalid_json',
+        error: 'invalid_request',
         problems: [{ field: 'body', rule: 'json' }],
       });
       expect((await record(id!)).status).toBe('new');
     });
 
-    test('an unknown id is a 404, whether or not it is a ULID', async () => {
+    test('an unknown id is a 404; a malformed one is the 400 naming id that GET and DELETE answer too', async () => {
       expect((await patch(newUlid(), '{"status":"contacted"}')).status).toBe(404);
-      expect((await patch('not-a-lead', '{"status":"contacted"}')).status).toBe(404);
+      const malformed = await patch('not-a-lead', '{"status":"contacted"}');
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toMatchObject({ error: 'invalid_request', problems: [{ field: 'id' }] });
     });
   });
 

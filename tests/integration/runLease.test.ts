@@ -6,9 +6,9 @@ import { odata, type TableClient, TableServiceClient } from '@azure/data-tables'
 
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import { acquireRunLease, LEASE_PARTITION, type LockRow } from '../../shared/followUp/runLease';
-import { createRecordStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
 import { testConfig } from '../support/leadFixtures';
+import { testStore } from '../support/testStore';
 
 const T0 = new Date('2024-05-01T12:00:00Z');
 const TTL = 10 * 60_000;
@@ -28,7 +28,7 @@ afterAll(async () => {
 /** The real lock table of a fresh table prefix; `ensureTables: false` leaves the tables uncreated. */
 async function lockTable(options: { ensureTables?: boolean } = {}): Promise<{ table: TableClient; name: string }> {
   const config = testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` });
-  const store = createRecordStore(config);
+  const store = testStore(config);
   if (options.ensureTables !== false) await store.ensureTables();
   return { table: store.tables.locks, name: config.tables.locks };
 }

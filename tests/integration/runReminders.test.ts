@@ -24,11 +24,12 @@ import { changeLeadStatus } from '../../shared/record/changeStatus';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../../shared/record/model';
 import { projectLead } from '../../shared/record/projection';
 import { rebuildLead } from '../../shared/record/rebuild';
-import { createRecordStore, type FollowUpEntry, type RecordStore } from '../../shared/record/recordStore';
+import { type FollowUpEntry } from '../../shared/record/recordStore';
 import { arrival } from '../support/events';
 import { startTestAzurite } from '../support/hostProcess';
 import { followUpsOf, testConfig } from '../support/leadFixtures';
 import { type ReceivedMail, SmtpSink } from '../support/smtpSink';
+import { type TestRecordStore, testStore } from '../support/testStore';
 
 const HOUR = 3600_000;
 const T0 = new Date('2024-05-01T08:30:00Z');
@@ -97,7 +98,7 @@ async function setMailServerDown(down: boolean): Promise<void> {
  * The real store, decorated: counts the reads a run makes and can fail the next writes of a delivery, as a
  * storage outage right after a send would. Every call still goes to Azurite.
  */
-interface TestStore extends RecordStore {
+interface TestStore extends TestRecordStore {
   readonly calls: { getRecord: number; listEvents: number };
   /** Makes the next markFollowUpSent calls throw, before they reach the table. */
   failMarks: number;
@@ -107,7 +108,7 @@ interface TestStore extends RecordStore {
   followUpsOf(leadId: string): Promise<FollowUpEntry[]>;
 }
 
-function decorate(real: RecordStore): TestStore {
+function decorate(real: TestRecordStore): TestStore {
   const store: TestStore = {
     // createRecordStore's methods close over their table clients (no `this`), so copying them keeps them working.
     ...real,
@@ -167,13 +168,13 @@ class World {
   };
 
   private constructor(
-    private readonly real: RecordStore,
+    private readonly real: TestRecordStore,
     readonly store: TestStore,
   ) {}
 
   /** A fresh set of tables (own prefix) in the file's Azurite, and an empty SMTP server. */
   static async create(): Promise<World> {
-    const real = createRecordStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
+    const real = testStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `T${++prefixCounter}` }));
     await real.ensureTables();
     smtp.reset();
     return new World(real, decorate(real));
@@ -182,6 +183,7 @@ class World {
   deps(): ReminderDeps {
     return {
       store: this.store,
+      locks: this.store.tables.locks,
       mailer: this.mailer,
       clock: () => this.now,
       newId: newUlid,

@@ -10,14 +10,10 @@ import { newUlid } from '../../shared/ids';
 import type { LeadEnvelope } from '../../shared/marketplace/types';
 import { createEnvelope, encodeEnvelope } from '../../shared/queue/envelope';
 import type { LeadRecord } from '../../shared/record/model';
-import {
-  createRecordStore,
-  entityToFollowUp,
-  type FollowUpEntry,
-  type RecordStore,
-} from '../../shared/record/recordStore';
+import { entityToFollowUp, type FollowUpEntry } from '../../shared/record/recordStore';
 import { queueClient } from '../../shared/storage/clients';
 import { eventually, repoRoot, sampleSettings } from './hostProcess';
+import { type RawTables, testStore } from './testStore';
 
 export function testConfig(connectionString: string, overrides: Record<string, string> = {}): AppConfig {
   const config = loadConfig({ ...sampleSettings(), AzureWebJobsStorage: connectionString, ...overrides });
@@ -69,7 +65,7 @@ export function leadWith(overrides: {
 }
 
 export async function allLeads(config: AppConfig): Promise<LeadRecord[]> {
-  const store = createRecordStore(config);
+  const store = testStore(config);
   await store.ensureTables();
   const out: LeadRecord[] = [];
   for await (const e of store.tables.leads.listEntities()) {
@@ -97,7 +93,10 @@ export async function waitForRecord(
 }
 
 /** The follow-up entries of one lead, read from the real FollowUps table. */
-export async function followUpsOf(store: RecordStore, leadId: string): Promise<FollowUpEntry[]> {
+export async function followUpsOf(
+  store: { tables: Pick<RawTables, 'followUps'> },
+  leadId: string,
+): Promise<FollowUpEntry[]> {
   const out: FollowUpEntry[] = [];
   const rows = store.tables.followUps.listEntities<Record<string, unknown>>({
     queryOptions: { filter: odata`leadId eq ${leadId}` },

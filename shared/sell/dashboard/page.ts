@@ -8,8 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { HttpResponseInit } from '@azure/functions';
-
+import type { HttpAnswer } from '../../http/answer';
 import { STAGE_LABEL } from '../../marketplace/stage';
 import type { LeadStatus } from '../../record/model';
 import { SOURCES, STAGES, STATUSES } from '../values';
@@ -161,7 +160,7 @@ export function dashboardHtml(script: string): string {
 // Built on the first request and kept: the script and the markup are fixed once the app is built.
 let page: { html: string; csp: string } | undefined;
 
-export function dashboardResponse(): HttpResponseInit {
+export function dashboardResponse(): HttpAnswer {
   if (!page) {
     const script = readDashboardScript();
     page = { html: dashboardHtml(script), csp: contentSecurityPolicy(script) };

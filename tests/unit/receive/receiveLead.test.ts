@@ -17,7 +17,7 @@ describe('receiveLead', () => {
     const outcome = await receiveLead(Buffer.from(body), { queryKeys: [] }, deps);
     expect(outcome).toMatchObject({
       status: 413,
-      body: { error: 'lead_too_large', problems: [{ field: 'body', rule: 'maxBytes' }] },
+      body: { error: 'too_large', problems: [{ field: 'body', rule: 'maxBytes' }] },
     });
   });
 });

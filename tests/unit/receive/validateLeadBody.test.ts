@@ -1,13 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { FieldProblem } from '../../../shared/http/problems';
 import type { CanonicalLead } from '../../../shared/marketplace/types';
-import {
-  type FieldProblem,
-  type LeadBodyResult,
-  MAX_BODY_BYTES,
-  validateLeadBody,
-} from '../../../shared/receive/validateLeadBody';
+import { type LeadBodyResult, MAX_BODY_BYTES, validateLeadBody } from '../../../shared/receive/validateLeadBody';
 
 const SAMPLES_DIR = join(__dirname, '..', '..', '..', 'samples');
 

@@ -42,7 +42,7 @@ describe('table keys', () => {
     expect(isUlid('8ZZZZZZZZZZZZZZZZZZZZZZZZZ')).toBe(false);
     expect(isUlid('Z0000000000000000000000000')).toBe(false);
     expect(() => leadKeys('8ZZZZZZZZZZZZZZZZZZZZZZZZZ')).toThrow('ULID');
-    expect(parseLeadId('8zzzzzzzzzzzzzzzzzzzzzzzzz')).toMatchObject({ ok: false, problem: { parameter: 'id' } });
+    expect(parseLeadId('8zzzzzzzzzzzzzzzzzzzzzzzzz')).toMatchObject({ ok: false, problem: { field: 'id' } });
     expect(
       parseEnvelope({ v: 1, id: '8ZZZZZZZZZZZZZZZZZZZZZZZZZ', receivedAt: '2025-01-01T00:00:00Z', rawBody: '{}' }),
     ).toEqual({ ok: false, reason: 'envelope id is not a ULID' });

@@ -24,11 +24,14 @@ describe('parseListQuery', () => {
     ['source=Bing', 'source', ['AzureMarketplace', 'AzurePortal', 'AppSource', 'TestDrive', 'Test', 'Unknown']],
     ['includeTest=yes', 'includeTest', ['true', 'false']],
   ])('%s is refused naming the parameter and the allowed values', (text, parameter, allowed) => {
-    expect(parseListQuery(q(text))).toEqual({ ok: false, problem: expect.objectContaining({ parameter, allowed }) });
+    expect(parseListQuery(q(text))).toEqual({
+      ok: false,
+      problem: expect.objectContaining({ field: parameter, allowed }),
+    });
   });
 
   test.each(['limit=0', 'limit=501', 'limit=ten', 'limit=1.5', 'limit=-3'])('%s is refused', (text) => {
-    expect(parseListQuery(q(text))).toMatchObject({ ok: false, problem: { parameter: 'limit' } });
+    expect(parseListQuery(q(text))).toMatchObject({ ok: false, problem: { field: 'limit' } });
   });
 
   test('limit 1 and 500 are the bounds', () => {
@@ -39,7 +42,7 @@ describe('parseListQuery', () => {
   test('an unknown parameter (a typo) is refused, the function key is not', () => {
     expect(parseListQuery(q('stauts=new'))).toMatchObject({
       ok: false,
-      problem: { parameter: 'stauts', allowed: expect.arrayContaining(['status']) },
+      problem: { field: 'stauts', allowed: expect.arrayContaining(['status']) },
     });
     expect(parseListQuery(q('code=secret&status=new'))).toMatchObject({ ok: true });
   });
@@ -47,7 +50,7 @@ describe('parseListQuery', () => {
   test('a parameter with no name ("?=new") is refused, saying so', () => {
     expect(parseListQuery(q('=new'))).toMatchObject({
       ok: false,
-      problem: { parameter: '', message: expect.stringMatching(/^a parameter with no name/) as string },
+      problem: { field: '', message: expect.stringMatching(/^a parameter with no name/) as string },
     });
   });
 
@@ -61,13 +64,13 @@ describe('parseListQuery', () => {
     expect(parseListQuery(q('since=2026-03-01T10:00:00%2B02:00'))).toMatchObject({ ok: true });
     expect(parseListQuery(q('since=2026-03-01T10:00:00'))).toMatchObject({
       ok: false,
-      problem: { parameter: 'since' },
+      problem: { field: 'since' },
     });
-    expect(parseListQuery(q('until=2026-02-30'))).toMatchObject({ ok: false, problem: { parameter: 'until' } });
-    expect(parseListQuery(q('since=yesterday'))).toMatchObject({ ok: false, problem: { parameter: 'since' } });
+    expect(parseListQuery(q('until=2026-02-30'))).toMatchObject({ ok: false, problem: { field: 'until' } });
+    expect(parseListQuery(q('since=yesterday'))).toMatchObject({ ok: false, problem: { field: 'since' } });
     expect(parseListQuery(q('since=2026-03-02&until=2026-03-01'))).toMatchObject({
       ok: false,
-      problem: { parameter: 'until' },
+      problem: { field: 'until' },
     });
   });
 
@@ -76,7 +79,7 @@ describe('parseListQuery', () => {
       ok: true,
       value: { filters: { offer: 'contoso.widgets', q: 'Kow' } },
     });
-    expect(parseListQuery(q(`q=${'x'.repeat(201)}`))).toMatchObject({ ok: false, problem: { parameter: 'q' } });
+    expect(parseListQuery(q(`q=${'x'.repeat(201)}`))).toMatchObject({ ok: false, problem: { field: 'q' } });
   });
 
   test('a continuation token round-trips; anything else is refused', () => {
@@ -94,14 +97,14 @@ describe('parseListQuery', () => {
     ]) {
       expect(parseListQuery(q(`continuation=${encodeURIComponent(bad)}`))).toMatchObject({
         ok: false,
-        problem: { parameter: 'continuation' },
+        problem: { field: 'continuation' },
       });
     }
   });
 
   test('the export takes the filters but not paging parameters', () => {
     expect(parseExportQuery(q('status=new&q=jan'))).toMatchObject({ ok: true, value: { statuses: ['new'], q: 'jan' } });
-    expect(parseExportQuery(q('limit=5'))).toMatchObject({ ok: false, problem: { parameter: 'limit' } });
+    expect(parseExportQuery(q('limit=5'))).toMatchObject({ ok: false, problem: { field: 'limit' } });
   });
 });
 

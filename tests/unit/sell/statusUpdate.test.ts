@@ -13,10 +13,15 @@ describe('PATCH body', () => {
     expect(result).toEqual({
       ok: false,
       body: {
-        error: 'invalid_status_update',
+        error: 'invalid_request',
         message: 'status must be one of new, contacted, qualified, disqualified',
         problems: [
-          { field: 'status', rule: 'enum', message: 'status must be one of new, contacted, qualified, disqualified' },
+          {
+            field: 'status',
+            rule: 'enum',
+            message: 'status must be one of new, contacted, qualified, disqualified',
+            allowed: ['new', 'contacted', 'qualified', 'disqualified'],
+          },
         ],
       },
     });
@@ -25,7 +30,7 @@ describe('PATCH body', () => {
   test('bad JSON, a non-object and over-long note/by are 400 problems', () => {
     expect(parseStatusUpdate('{status:')).toMatchObject({
       ok: false,
-      body: { error: 'invalid_json', problems: [{ field: 'body', rule: 'json' }] },
+      body: { error: 'invalid_request', problems: [{ field: 'body', rule: 'json' }] },
     });
     expect(parseStatusUpdate('[]')).toMatchObject({ ok: false, body: { problems: [{ field: 'body', rule: 'type' }] } });
     const long = parseStatusUpdate(
