@@ -28,7 +28,7 @@ import { startAzurite } from '../local-host/src/azurite';
 import { type AppConfig, loadConfig } from '../shared/config';
 import { type ReminderRunSummary, runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
-import { createMailer } from '../shared/mail/mailer';
+import { createMailer } from '../shared/mail/createMailer';
 import type { FollowUpKind } from '../shared/record/keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../shared/record/model';
 import { projectLead } from '../shared/record/projection';

@@ -2,11 +2,13 @@
 import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 
+import { readStorageConnection, type StorageConnection } from '../storage/connection';
 import type { Checked } from './checked';
 import { type Env, readGroup } from './reader';
 
 export interface StorageSettings {
-  storageConnectionString: string;
+  /** A connection string, or service URLs and an identity (shared/storage/connection.ts). */
+  storageConnection: StorageConnection;
 }
 
 export interface QueueSettings {
@@ -46,13 +48,16 @@ function parses(connectionString: string): boolean {
   }
 }
 
+/** The settings the Functions host reads for its own storage: a connection string, or an identity-based connection. */
 export function readStorage(env: Env): Checked<StorageSettings> {
-  return readGroup(env, (r) => {
-    const storageConnectionString = r.required('AzureWebJobsStorage', CONNECTION_STRING);
-    if (storageConnectionString !== '' && !parses(storageConnectionString))
-      r.problem('AzureWebJobsStorage', `AzureWebJobsStorage is not usable: expected ${CONNECTION_STRING}`);
-    return { storageConnectionString };
-  });
+  const read = readStorageConnection(env);
+  if (!read.ok) return read;
+  const storageConnection = read.connection;
+  if (storageConnection.kind === 'connectionString' && !parses(storageConnection.connectionString)) {
+    const message = `AzureWebJobsStorage is not usable: expected ${CONNECTION_STRING}`;
+    return { ok: false, problems: [{ settings: ['AzureWebJobsStorage'], message }] };
+  }
+  return { ok: true, value: { storageConnection } };
 }
 
 /**

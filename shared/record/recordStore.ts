@@ -159,7 +159,7 @@ export function createRecordStore(
   config: StorageSettings & TableSettings,
   deadlineMs: number = STORAGE_DEADLINES.request,
 ): RecordStore & { ensureTables(): Promise<void> } {
-  const client = (name: string): TableClient => tableClient(config.storageConnectionString, name, deadlineMs);
+  const client = (name: string): TableClient => tableClient(config.storageConnection, name, deadlineMs);
   const tables = {
     leads: client(config.tables.leads),
     leadKeys: client(config.tables.leadKeys),

@@ -3,7 +3,8 @@
  * receives, headers and all, when every customer-supplied value is hostile.
  */
 import { renderAlertDigestEmail, renderAlertEmail } from '../../shared/followUp/alerts/alertEmail';
-import { createMailer, type Mailer } from '../../shared/mail/mailer';
+import { createMailer } from '../../shared/mail/createMailer';
+import type { Mailer } from '../../shared/mail/mailer';
 import { SmtpSink } from '../support/smtpSink';
 import { alertMessage, HOSTILE } from '../unit/followUp/alerts/alertFixtures';
 

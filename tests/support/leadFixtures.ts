@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { odata } from '@azure/data-tables';
-import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import type { QueueClient } from '@azure/storage-queue';
 
 import { type AppConfig, loadConfig } from '../../shared/config';
 import { newUlid } from '../../shared/ids';
@@ -11,6 +11,7 @@ import type { LeadEnvelope } from '../../shared/marketplace/types';
 import { createEnvelope, encodeEnvelope } from '../../shared/queue/envelope';
 import type { LeadRecord } from '../../shared/record/model';
 import { entityToFollowUp, type FollowUpEntry } from '../../shared/record/recordStore';
+import { queueClient } from '../../shared/storage/clients';
 import { eventually, repoRoot, sampleSettings } from './hostProcess';
 import { type RawTables, testStore } from './testStore';
 
@@ -30,7 +31,7 @@ export function envelopeFor(rawBody: string, receivedAt = new Date(), id = newUl
 }
 
 export function leadQueue(config: AppConfig): QueueClient {
-  return QueueServiceClient.fromConnectionString(config.storageConnectionString).getQueueClient(config.queueName);
+  return queueClient(config.storageConnection, config.queueName);
 }
 
 export async function enqueue(config: AppConfig, envelope: LeadEnvelope): Promise<void> {
