@@ -18,8 +18,8 @@
 import {
   appliedChanges,
   byTime,
-  contactAttempts,
   type ContactAttempt,
+  contactAttempts,
   type HistoryEvent,
   isReply,
 } from '../record/attempts';

@@ -7,7 +7,7 @@ import type { QualificationSettings } from '../config/nurture';
 import type { FieldProblem } from '../http/problems';
 import { errorOf, type ProblemBody } from '../http/responses';
 import { cleanText } from '../marketplace/normalise';
-import { ANSWERS, type Answer, type DecisionFields, type QualificationAnswers } from '../record/decisions';
+import { type Answer, ANSWERS, type DecisionFields, type QualificationAnswers } from '../record/decisions';
 import { isLeadStatus, type LeadStatus } from '../record/model';
 import { enumField, jsonObjectBody, optionalText } from './bodyFields';
 import { parseStatusFields, type StatusUpdate } from './statusUpdate';
