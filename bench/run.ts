@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   ingest: async () => (await import('./ingest')).main(),
   process: async () => (await import('./process')).main(),
   reminders: async () => (await import('./reminders')).main(),
+  nurture: async () => (await import('./nurture')).main(),
 };
 
 async function run(): Promise<void> {

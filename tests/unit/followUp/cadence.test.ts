@@ -61,7 +61,7 @@ const restart = (days: number): CadenceRestartEvent => ({
 const sent = (days: number, step: number): NurtureReminderEvent =>
   nurtureReminderEvent({ step }, ['ann@contoso.com'], id(), T(days));
 
-type Events = Parameters<typeof planCadence>[1];
+type Events = Parameters<typeof planCadence>[1][number][];
 
 function next(events: Events, days = CADENCE): { step: number; at: string } | undefined {
   const plan = planCadence(LEAD, events, days);
