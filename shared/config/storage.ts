@@ -18,9 +18,13 @@ export interface QueueSettings {
 
 export interface TableSettings {
   tables: {
-    leads: string;
+    /** Base name of the month listing tables (`Listing202603`, docs/storage.md): the time-ordered index of records. */
+    listing: string;
     leadKeys: string;
+    /** Each lead's partition: its events and its record (row `record`). */
     events: string;
+    /** Records changed since the listing index last caught up with them. */
+    changes: string;
     followUps: string;
     rejected: string;
     locks: string;
@@ -84,7 +88,7 @@ export function readTables(env: Env): Checked<TableSettings> {
   return readGroup(env, (r) => {
     // A prefix lets several installations (or test runs) share one storage account.
     const prefix = r.raw('TABLE_NAME_PREFIX') ?? '';
-    // The longest name is RejectedLeads: if it fits, all do.
+    // The longest names are RejectedLeads and a month's listing table (Listing202603): if they fit, all do.
     if (!TABLE_NAME.test(`${prefix}RejectedLeads`)) {
       r.problem(
         'TABLE_NAME_PREFIX',
@@ -94,9 +98,10 @@ export function readTables(env: Env): Checked<TableSettings> {
     const table = (name: string): string => `${prefix}${name}`;
     return {
       tables: {
-        leads: table('Leads'),
+        listing: table('Listing'),
         leadKeys: table('LeadKeys'),
         events: table('LeadEvents'),
+        changes: table('LeadChanges'),
         followUps: table('FollowUps'),
         rejected: table('RejectedLeads'),
         locks: table('Locks'),

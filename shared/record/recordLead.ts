@@ -9,7 +9,7 @@ import type { Telemetry } from '../telemetry';
 import { toArrivalEvent } from './arrivalEvent';
 import { leadTelemetryProperties } from './leadTelemetry';
 import type { LeadRecord } from './model';
-import { createOrRebuildLead, type FollowUpPolicy, rebuildLead } from './rebuild';
+import { createOrRebuildLead, type FollowUpPolicy, recordEvent } from './rebuild';
 import type { RecordStore } from './recordStore';
 
 export interface RecordDeps {
@@ -45,13 +45,12 @@ export async function recordLead(message: unknown, messageId: string, deps: Reco
 
   const { event, offerKey, identityKind, identityHash } = placed;
   const leadId = identityHash ? await deps.store.resolveLeadId(identityHash, event.eventId) : event.eventId;
-  const appended = await deps.store.appendEvent(leadId, event);
   const identity = { leadId, offerKey, identityKind };
   // The record is new when this lead's own id became the record's id: skip reading what cannot exist yet.
-  const record =
-    leadId === event.eventId && appended === 'created'
-      ? await createOrRebuildLead(deps.store, identity, [event], deps.policy)
-      : await rebuildLead(deps.store, identity, deps.policy);
+  const { record, added } =
+    leadId === event.eventId
+      ? await createOrRebuildLead(deps.store, identity, event, deps.policy)
+      : await recordEvent(deps.store, identity, event, deps.policy);
   if (!record) throw new Error(`Lead ${leadId} has no arrival events after appending ${event.eventId}`);
 
   const merged = record.eventCount > 1;
@@ -66,5 +65,5 @@ export async function recordLead(message: unknown, messageId: string, deps: Reco
       `Warning: lead ${leadId} has none of the documented fields; stored as unrecognised for an operator to read`,
     );
   }
-  return { kind: 'stored', leadId, merged, record, duplicateDelivery: appended === 'exists' };
+  return { kind: 'stored', leadId, merged, record, duplicateDelivery: !added };
 }

@@ -6,7 +6,7 @@
  * own timeouts (`tryTimeoutInMs`, the service's `timeout`) only bound the time the service spends, and a storage
  * endpoint that stops answering (a black hole, a frozen emulator) would otherwise hold the caller forever.
  */
-import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
 import {
   AnonymousCredential,
   newPipeline,
@@ -17,6 +17,7 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-queue';
 
+import { queueCallCountFactory, tableCallCountPolicy } from './callCount';
 import { queueDeadlineFactory, STORAGE_DEADLINES, tableDeadlinePolicy } from './deadline';
 
 const QUEUE_OPTIONS: StoragePipelineOptions = {
@@ -59,7 +60,7 @@ function queueService(connectionString: string, deadlineMs: number): QueueServic
   // Without a key the connection string is a SAS one, and the SAS is already part of the URL.
   const credential = key ? new StorageSharedKeyCredential(parsed.accountName, key) : new AnonymousCredential();
   const pipeline = newPipeline(credential, QUEUE_OPTIONS);
-  pipeline.factories.push(queueDeadlineFactory(deadlineMs));
+  pipeline.factories.push(queueDeadlineFactory(deadlineMs), queueCallCountFactory());
   return new QueueServiceClient(parsed.url, pipeline);
 }
 
@@ -80,7 +81,25 @@ export function tableClient(
   return TableClient.fromConnectionString(connectionString, tableName, {
     ...TABLE_OPTIONS,
     // Per call, outside the retry policy: the deadline bounds the whole operation, retries included.
-    additionalPolicies: [{ policy: tableDeadlinePolicy(deadlineMs), position: 'perCall' }],
+    additionalPolicies: [
+      { policy: tableDeadlinePolicy(deadlineMs), position: 'perCall' },
+      // Per retry: every request on the wire counts (callCount.ts; off unless a benchmark or test counts).
+      { policy: tableCallCountPolicy(), position: 'perRetry' },
+    ],
+  });
+}
+
+/** The account's table service (listing tables by name), with the same deadline and counting as a table client. */
+export function tableServiceClient(
+  connectionString: string,
+  deadlineMs: number = STORAGE_DEADLINES.request,
+): TableServiceClient {
+  return TableServiceClient.fromConnectionString(connectionString, {
+    ...TABLE_OPTIONS,
+    additionalPolicies: [
+      { policy: tableDeadlinePolicy(deadlineMs), position: 'perCall' },
+      { policy: tableCallCountPolicy(), position: 'perRetry' },
+    ],
   });
 }
 
