@@ -13,10 +13,10 @@ import { queueClient, tableClient } from '../shared/storage/clients';
 const ready = prepare(erasureSettings, (config) => ({
   store: createRecordStore(config),
   copies: {
-    rejected: tableClient(config.storageConnectionString, config.tables.rejected),
-    poisoned: tableClient(config.storageConnectionString, config.tables.poisoned),
-    poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName),
-    poisonPoisonQueue: queueClient(config.storageConnectionString, `${config.poisonQueueName}-poison`),
+    rejected: tableClient(config.storageConnection, config.tables.rejected),
+    poisoned: tableClient(config.storageConnection, config.tables.poisoned),
+    poisonQueue: queueClient(config.storageConnection, config.poisonQueueName),
+    poisonPoisonQueue: queueClient(config.storageConnection, `${config.poisonQueueName}-poison`),
   },
 }));
 

@@ -1,22 +1,12 @@
 import { app, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
 import { appSettings, misconfiguredCapabilities, prepare, probeSettings } from '../shared/config';
-import { checkHealth, type HealthProbes } from '../shared/health';
+import { checkHealth } from '../shared/health';
 import { guarded } from '../shared/http/guarded';
 import { json } from '../shared/http/responses';
-import { leadQueue } from '../shared/queue/leadQueue';
-import { countKeptPoisoned } from '../shared/queue/poisoned';
-import { createRecordStore } from '../shared/record/recordStore';
-import { tableClient } from '../shared/storage/clients';
-import { STORAGE_DEADLINES } from '../shared/storage/deadline';
+import { healthProbes } from '../shared/ops/healthProbes';
 
-// A probe must answer even when storage does not: every call gives up at the health deadline and says so.
-const ready = prepare(probeSettings, (config): HealthProbes => {
-  const queue = leadQueue(config, STORAGE_DEADLINES.health);
-  const store = createRecordStore(config, STORAGE_DEADLINES.health);
-  const poisoned = tableClient(config.storageConnectionString, config.tables.poisoned, STORAGE_DEADLINES.health);
-  return { queue: queue.reachable, tables: () => store.probe(), poisonedLeads: () => countKeptPoisoned(poisoned) };
-});
+const ready = prepare(probeSettings, healthProbes);
 
 export async function healthHandler(_request: unknown, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {

@@ -8,8 +8,8 @@ import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
 const ready = prepare(keepPoisonedSettings, (config) => ({
   config,
-  table: tableClient(config.storageConnectionString, config.tables.poisoned, STORAGE_DEADLINES.background),
-  poisonQueue: queueClient(config.storageConnectionString, config.poisonQueueName, STORAGE_DEADLINES.background),
+  table: tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.background),
+  poisonQueue: queueClient(config.storageConnection, config.poisonQueueName, STORAGE_DEADLINES.background),
 }));
 
 export async function keepPoisonedLeadHandler(message: unknown, context: InvocationContext): Promise<void> {

@@ -7,6 +7,7 @@ import {
   prepare,
   queueBindingName,
   recordSettings,
+  telemetrySettings,
   valueOrThrow,
 } from '../shared/config';
 import { recordLead } from '../shared/record/recordLead';
@@ -16,7 +17,7 @@ import { createTelemetry } from '../shared/telemetry';
 
 const ready = prepare(recordSettings, (config) => ({
   store: createRecordStore(config, STORAGE_DEADLINES.background),
-  telemetry: createTelemetry(appSettings().telemetry.appInsightsConnectionString),
+  telemetry: createTelemetry(telemetrySettings(appSettings())),
   ...policyOrDefault(appSettings()),
 }));
 

@@ -4,7 +4,7 @@ import { systemClock } from '../shared/clock';
 import { prepare, reminderBindingSchedule, reminderSettings, valueOrThrow } from '../shared/config';
 import { runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
-import { createMailer } from '../shared/mail/mailer';
+import { createMailer } from '../shared/mail/createMailer';
 import { createRecordStore } from '../shared/record/recordStore';
 import { tableClient } from '../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
@@ -12,7 +12,7 @@ import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 const ready = prepare(reminderSettings, (config) => ({
   config,
   store: createRecordStore(config, STORAGE_DEADLINES.background),
-  locks: tableClient(config.storageConnectionString, config.tables.locks, STORAGE_DEADLINES.background),
+  locks: tableClient(config.storageConnection, config.tables.locks, STORAGE_DEADLINES.background),
 }));
 
 export async function sendRemindersHandler(timer: Timer, context: InvocationContext): Promise<void> {

@@ -182,3 +182,5 @@ output MAIL_SENDER string = useAcs && empty(mailFrom) ? communication.outputs.se
 output LEAD_URL string = 'https://${functionApp.outputs.defaultHostName}/api/leads'
 @description('Prints the function key for LEAD_URL.')
 output LEAD_KEY_COMMAND string = 'az functionapp function keys list --resource-group ${rg.name} --name ${functionApp.outputs.name} --function-name ingestLead --query default --output tsv'
+@description('Prints the master key, for npm run smoke (it erases its test lead, which only the master key may do).')
+output ADMIN_KEY_COMMAND string = 'az functionapp keys list --resource-group ${rg.name} --name ${functionApp.outputs.name} --query masterKey --output tsv'

@@ -64,10 +64,10 @@ const queuesAndTable = () => valueOrThrow(erasureSettings(appSettings()));
 export async function replayPoison(options: { dryRun: boolean; log: (line: string) => void }): Promise<ReplayReport> {
   const config = queuesAndTable();
   const client = (name: string): QueueClient =>
-    queueClient(config.storageConnectionString, name, STORAGE_DEADLINES.background);
+    queueClient(config.storageConnection, name, STORAGE_DEADLINES.background);
   const target = client(config.queueName);
   const poisonQueues = [client(config.poisonQueueName), client(`${config.poisonQueueName}-poison`)];
-  const kept = tableClient(config.storageConnectionString, config.tables.poisoned, STORAGE_DEADLINES.background);
+  const kept = tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.background);
   const count = async (): Promise<number> =>
     (await Promise.all(poisonQueues.map(waiting))).reduce((a, b) => a + b, 0) + (await countKeptPoisoned(kept));
   if (options.dryRun) return { moved: 0, replayed: 0, failed: 0, remaining: await count() };

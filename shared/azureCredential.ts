@@ -5,13 +5,14 @@
  * fallback to another identity, a clear error when the identity is missing. Anywhere else (a developer's machine,
  * CI) DefaultAzureCredential picks up `az login`, azd or environment credentials.
  */
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import {
+  CredentialUnavailableError,
+  DefaultAzureCredential,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
 
-export type CredentialChoice =
-  /** A managed identity: user-assigned by client id or resource id, else the system-assigned one. */
-  | { kind: 'managedIdentity'; clientId?: string; resourceId?: string }
-  /** The developer's sign-in (or environment credentials); a managed identity client id if one is known. */
-  | { kind: 'default'; managedIdentityClientId?: string };
+import type { CredentialChoice } from './credentialChoice';
 
 export function createCredential(choice: CredentialChoice): TokenCredential {
   if (choice.kind === 'managedIdentity') {
@@ -27,10 +28,52 @@ export function createCredential(choice: CredentialChoice): TokenCredential {
   );
 }
 
-/** For logs: which identity, never a token. */
-export function describeCredential(choice: CredentialChoice): string {
-  if (choice.kind === 'default') return 'DefaultAzureCredential (developer sign-in or environment credentials)';
-  if (choice.resourceId !== undefined) return `managed identity ${choice.resourceId}`;
-  if (choice.clientId !== undefined) return `managed identity with client id ${choice.clientId}`;
-  return 'system-assigned managed identity';
+/** Longest the app waits for one token; callers with a deadline of their own (storage calls) cut it shorter. */
+export const TOKEN_DEADLINE_MS = 30_000;
+
+/**
+ * The credential, answering within `deadlineMs`: a managed-identity endpoint that stops answering is not given up on
+ * by the credential itself (no timeout, and it ignores abort signals), which would hold a mail send or a telemetry
+ * export for minutes.
+ */
+export function boundedCredential(credential: TokenCredential, deadlineMs: number): TokenCredential {
+  return {
+    getToken: (scopes, options) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new CredentialUnavailableError(`No token from the app's identity within ${deadlineMs} ms`)),
+          deadlineMs,
+        );
+        credential.getToken(scopes, options).then(
+          (token) => {
+            clearTimeout(timer);
+            resolve(token);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      }),
+  };
+}
+
+const shared = new Map<string, TokenCredential>();
+
+/**
+ * One credential per identity for the whole process, bounded in time: every storage client, the mailer and
+ * telemetry share its token cache, and DefaultAzureCredential probes its sources once, not once per client.
+ */
+export function credentialFor(choice: CredentialChoice): TokenCredential {
+  const key = JSON.stringify(
+    choice.kind === 'managedIdentity'
+      ? [choice.kind, choice.clientId, choice.resourceId]
+      : [choice.kind, choice.managedIdentityClientId],
+  );
+  let credential = shared.get(key);
+  if (credential === undefined) {
+    credential = boundedCredential(createCredential(choice), TOKEN_DEADLINE_MS);
+    shared.set(key, credential);
+  }
+  return credential;
 }

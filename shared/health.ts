@@ -22,6 +22,9 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Healt
     return { name, ok: true };
   } catch (e) {
     if (isStorageTimeout(e)) return { name, ok: false, error: `timeout after ${e.deadlineMs} ms` };
+    // An identity-based connection whose identity gets no token (not assigned to the app, a wrong client id).
+    if (e instanceof Error && /^(CredentialUnavailable|Authentication(Required)?)Error$/.test(e.name))
+      return { name, ok: false, error: `${e.name}: no token from the app's identity` };
     // The endpoint is anonymous: say what kind of failure (ECONNREFUSED, 403 AuthorizationFailure…), never the
     // account's host name or the SDK's full message. Operators find those in the function logs.
     const err = e as { code?: unknown; statusCode?: unknown };

@@ -18,6 +18,9 @@
  */
 import type { AzureMonitorOpenTelemetryOptions, TelemetryClient } from 'applicationinsights';
 
+import { credentialFor } from './azureCredential';
+import type { TelemetrySettings } from './config';
+
 /** The properties every lead event carries. Extra keys are allowed; all values are strings. */
 export interface LeadTelemetryProperties {
   offer: string;
@@ -139,15 +142,20 @@ function buildAzureMonitorOptions(): AzureMonitorOpenTelemetryOptions {
   };
 }
 
-function startSdk(connectionString: string): SdkState {
+function startSdk(connectionString: string, settings: TelemetrySettings): SdkState {
   // Loaded lazily so that a process without a connection string never pays for loading OpenTelemetry. Loading it
   // late is fine because we use no auto-instrumentation, which is what needs the SDK to be loaded first.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous on purpose: createTelemetry never awaits
   const appInsights = require('applicationinsights') as AppInsightsModule;
 
   // All configuration must happen before start(); changes made afterwards are ignored by the 3.x SDK.
-  appInsights
-    .setup(connectionString)
+  const configuration = appInsights.setup(connectionString);
+  // With local authentication off, ingestion takes only Entra tokens. The SDK leaves
+  // APPLICATIONINSIGHTS_AUTHENTICATION_STRING to the platform's agent, so the credential is set here.
+  if (settings.appInsightsCredential !== undefined) {
+    appInsights.defaultClient.config.aadTokenCredential = credentialFor(settings.appInsightsCredential);
+  }
+  configuration
     .setAutoCollectRequests(false)
     .setAutoCollectDependencies(false)
     .setAutoCollectExceptions(false)
@@ -191,15 +199,17 @@ function startSdk(connectionString: string): SdkState {
 }
 
 /**
- * Returns the telemetry for this connection string: the real SDK if there is one, a no-op otherwise (undefined or
- * blank). Never throws. Calling it again with the same connection string returns the same instance.
+ * Returns the telemetry for these settings: the real SDK if there is a connection string, a no-op otherwise
+ * (undefined or blank). Events are sent as `appInsightsCredential` when it is set (Entra authentication), else with
+ * the connection string's key. Never throws. Calling it again with the same connection string returns the same
+ * instance.
  *
  * Only one Application Insights resource per process is supported (the SDK's default client is a process-wide
  * singleton); a different connection string gets a no-op and a one-time warning rather than data sent to the
  * wrong resource.
  */
-export function createTelemetry(connectionString: string | undefined): Telemetry {
-  const cs = connectionString?.trim();
+export function createTelemetry(settings: TelemetrySettings): Telemetry {
+  const cs = settings.appInsightsConnectionString?.trim();
   if (!cs) return noopTelemetry;
 
   if (sdk) {
@@ -217,7 +227,7 @@ export function createTelemetry(connectionString: string | undefined): Telemetry
   if (sdkShutDown) return noopTelemetry;
 
   try {
-    sdk = startSdk(cs);
+    sdk = startSdk(cs, settings);
     return sdk.telemetry;
   } catch (error) {
     reportFailure('setup', error);

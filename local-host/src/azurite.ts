@@ -15,10 +15,17 @@ export interface AzuriteOptions {
    * Ctrl-C reaches only its parent, which stops it once nothing writes any more (see stop()).
    */
   ownProcessGroup?: boolean;
+  /**
+   * HTTPS with this certificate and key (PEM files), and Entra tokens accepted (`--oauth basic`): what tests of
+   * identity-based connections need, since SDKs send tokens over HTTPS only. Shared keys are still accepted.
+   */
+  oauth?: { certPath: string; keyPath: string };
 }
 
 export interface RunningAzurite {
   connectionString: string;
+  /** The services' URLs (the account in the path), https with `oauth`. */
+  urls: { blob: string; queue: string; table: string };
   ports: { blob: number; queue: number; table: number };
   /** The Azurite process, so fault tests can freeze it (SIGSTOP) as a network black hole would. */
   pid: number;
@@ -34,14 +41,23 @@ export interface RunningAzurite {
 const ACCOUNT = 'devstoreaccount1';
 const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-export function developmentConnectionString(ports: { blob: number; queue: number; table: number }): string {
+function serviceUrls(ports: { blob: number; queue: number; table: number }, protocol: 'http' | 'https') {
+  const url = (port: number): string => `${protocol}://127.0.0.1:${port}/${ACCOUNT}`;
+  return { blob: url(ports.blob), queue: url(ports.queue), table: url(ports.table) };
+}
+
+export function developmentConnectionString(
+  ports: { blob: number; queue: number; table: number },
+  protocol: 'http' | 'https' = 'http',
+): string {
+  const urls = serviceUrls(ports, protocol);
   return [
-    'DefaultEndpointsProtocol=http',
+    `DefaultEndpointsProtocol=${protocol}`,
     `AccountName=${ACCOUNT}`,
     `AccountKey=${KEY}`,
-    `BlobEndpoint=http://127.0.0.1:${ports.blob}/${ACCOUNT}`,
-    `QueueEndpoint=http://127.0.0.1:${ports.queue}/${ACCOUNT}`,
-    `TableEndpoint=http://127.0.0.1:${ports.table}/${ACCOUNT}`,
+    `BlobEndpoint=${urls.blob}`,
+    `QueueEndpoint=${urls.queue}`,
+    `TableEndpoint=${urls.table}`,
   ].join(';');
 }
 
@@ -67,6 +83,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   } else {
     args.push('--inMemoryPersistence');
   }
+  if (options.oauth) args.push('--oauth', 'basic', '--cert', options.oauth.certPath, '--key', options.oauth.keyPath);
+  const protocol = options.oauth ? 'https' : 'http';
   const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: options.ownProcessGroup === true,
@@ -89,7 +107,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   exited.catch(() => undefined);
   await Promise.race([Promise.all([waitForPort(ports.queue, 30000), waitForPort(ports.table, 30000)]), exited]);
   return {
-    connectionString: developmentConnectionString(ports),
+    connectionString: developmentConnectionString(ports, protocol),
+    urls: serviceUrls(ports, protocol),
     ports,
     pid: child.pid ?? 0,
     stop: () =>

@@ -4,6 +4,12 @@
  */
 import { QueueServiceClient } from '@azure/storage-queue';
 
+import { credentialFor } from '../../shared/azureCredential';
+import {
+  describeStorageConnection,
+  readStorageConnection,
+  type StorageConnection,
+} from '../../shared/storage/connection';
 import { developmentConnectionString, type RunningAzurite, startAzurite } from './azurite';
 import { loadEntryPoints } from './entryPoints';
 import { waitForPort } from './freePort';
@@ -51,10 +57,27 @@ async function isListening(port: number): Promise<boolean> {
   );
 }
 
-/** `UseDevelopmentStorage=true` means Azurite on its default ports: start it unless one already runs there. */
+/** Whether an `AzureWebJobsStorage__*` setting has a value: storage is then reached with an identity. */
+function identityStorage(): boolean {
+  return Object.keys(process.env).some((k) => k.startsWith('AzureWebJobsStorage__') && process.env[k]?.trim());
+}
+
+/**
+ * `UseDevelopmentStorage=true` (or no storage setting at all) means Azurite on its default ports: start it unless
+ * one already runs there. A connection string, or an identity-based connection, is used as it is.
+ */
 async function ensureStorage(options: LocalHostOptions): Promise<RunningAzurite | undefined> {
-  const configured = process.env.AzureWebJobsStorage;
+  const configured = process.env.AzureWebJobsStorage?.trim();
   if (configured !== undefined && configured !== '' && configured !== 'UseDevelopmentStorage=true') return undefined;
+  if ((configured === undefined || configured === '') && identityStorage()) {
+    const read = readStorageConnection(process.env);
+    options.log(
+      read.ok
+        ? `Storage: ${describeStorageConnection(read.connection)} (no Azurite)`
+        : `Storage: identity-based settings that are not usable (no Azurite): ${read.problems.map((p) => p.message).join('; ')}`,
+    );
+    return undefined;
+  }
   const ports = options.azuritePorts ?? AZURITE_DEFAULT_PORTS;
   const portRange = `ports ${ports.blob}, ${ports.queue}, ${ports.table}`;
   if ((await isListening(ports.queue)) && (await isListening(ports.table))) {
@@ -75,11 +98,18 @@ function developmentStorage(ports: AzuritePorts): string {
   return defaults ? 'UseDevelopmentStorage=true' : developmentConnectionString(ports);
 }
 
+/** The queue trigger's client, as the Storage extension builds it: from the connection string, or with a token. */
+function queueService(connection: StorageConnection): QueueServiceClient {
+  return connection.kind === 'identity'
+    ? new QueueServiceClient(connection.queueServiceUrl, credentialFor(connection.credential))
+    : QueueServiceClient.fromConnectionString(connection.connectionString);
+}
+
 /** Each trigger's resolved binding, or why the real host would disable the function. */
 function indexed(
   fn: RegisteredFunction,
 ):
-  | { kind: 'queue'; queueName: string; connectionString: string }
+  | { kind: 'queue'; queueName: string; connection: StorageConnection }
   | { kind: 'timer'; schedule: string }
   | { kind: 'other' }
   | { kind: 'error'; error: string } {
@@ -89,7 +119,7 @@ function indexed(
     if (!connection.ok) return { kind: 'error', error: connection.error };
     const queueName = queueTriggerName(trigger, process.env);
     if (!queueName.ok) return { kind: 'error', error: queueName.error };
-    return { kind: 'queue', queueName: queueName.value, connectionString: connection.value };
+    return { kind: 'queue', queueName: queueName.value, connection: connection.value };
   }
   if (trigger?.type === 'timerTrigger') {
     const schedule = timerSchedule(trigger, process.env);
@@ -146,7 +176,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       }
       functions.push(fn);
       if (binding.kind === 'queue') {
-        const service = QueueServiceClient.fromConnectionString(binding.connectionString);
+        const service = queueService(binding.connection);
         pollers.push(await startQueuePoller(fn, service, binding.queueName, settings.queues, log));
       } else if (binding.kind === 'timer') {
         timers.set(fn.metadata.name, startTimer(fn, binding.schedule, process.env.WEBSITE_TIME_ZONE, log));

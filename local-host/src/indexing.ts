@@ -5,6 +5,7 @@
  */
 import { Cron } from 'croner';
 
+import { readStorageConnection, type StorageConnection } from '../../shared/storage/connection';
 import type { BindingMetadata } from './coreTypes';
 
 export type Indexed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -34,14 +35,28 @@ export function queueTriggerName(binding: BindingMetadata, env: NodeJS.ProcessEn
   return { ok: true, value: name };
 }
 
-export function queueConnection(binding: BindingMetadata, env: NodeJS.ProcessEnv): Indexed<string> {
+/**
+ * The storage a queue trigger's `connection` names: a connection string in that setting (or `AzureWebJobs<name>`),
+ * or an identity-based connection in its `<name>__*` settings (service URIs or account name, credential, client
+ * id), read by the same code as the app's own clients.
+ */
+export function queueConnection(binding: BindingMetadata, env: NodeJS.ProcessEnv): Indexed<StorageConnection> {
   const setting = binding.connection ?? 'AzureWebJobsStorage';
-  const value = env[setting] ?? env[`AzureWebJobs${setting}`];
-  return value
-    ? { ok: true, value }
+  const present = (name: string): boolean =>
+    Object.entries(env).some(([key, value]) => (key === name || key.startsWith(`${name}__`)) && value?.trim());
+  const name = [setting, `AzureWebJobs${setting}`].find(present);
+  if (name === undefined) {
+    return {
+      ok: false,
+      error: `Storage account connection string '${setting}' does not exist. Make sure that it is a defined App Setting.`,
+    };
+  }
+  const read = readStorageConnection(env, name);
+  return read.ok
+    ? { ok: true, value: read.connection }
     : {
         ok: false,
-        error: `Storage account connection string '${setting}' does not exist. Make sure that it is a defined App Setting.`,
+        error: `Storage connection '${name}' is not usable: ${read.problems.map((p) => p.message).join('; ')}`,
       };
 }
 

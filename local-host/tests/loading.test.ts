@@ -44,7 +44,14 @@ describe('bindings the Functions host refuses', () => {
     bin = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-core-tools-'));
     fs.writeFileSync(path.join(bin, 'func'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
     host = await startHost(
-      { ...NO_STORAGE, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
+      {
+        ...NO_STORAGE,
+        PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+        // An identity-based connection whose queue service is plain HTTP: tokens never go over it.
+        FIXTURE_IDENTITY__queueServiceUri: 'http://127.0.0.1:9/devstoreaccount1',
+        FIXTURE_IDENTITY__tableServiceUri: 'https://127.0.0.1:9/devstoreaccount1',
+        FIXTURE_IDENTITY__credential: 'managedidentity',
+      },
       { app: fixture('bindings-app') },
     );
   });
@@ -57,6 +64,10 @@ describe('bindings the Functions host refuses', () => {
     ['unresolved', "'%FIXTURE_UNSET_QUEUE%' does not resolve to a value."],
     ['badQueueName', 'Invalid queue name. Check MSDN for more information about valid queue naming.'],
     ['noConnection', "Storage account connection string 'FIXTURE_UNSET_CONNECTION' does not exist."],
+    [
+      'tokenOverHttp',
+      'Storage connection \'FIXTURE_IDENTITY\' is not usable: FIXTURE_IDENTITY__queueServiceUri is "http://127.0.0.1:9/devstoreaccount1": expected an https URL',
+    ],
     ['badSchedule', "The schedule expression 'every night' was not recognized as a valid cron expression"],
   ])('%s is disabled with the host message, the others run', async (name, message) => {
     expect(host.output()).toContain(`Function 'Functions.${name}' failed indexing and will be disabled.`);

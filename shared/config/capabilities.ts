@@ -5,6 +5,7 @@
 import { all, type Checked, mapChecked, settingNames, type SettingProblem } from './checked';
 import { DEFAULT_POLICY, type FollowUpPolicySettings, withLinkLifetime } from './followUp';
 import type { Settings } from './settings';
+import type { TelemetrySettings } from './telemetry';
 
 /** ingestLead: a lead is accepted once it is on the queue, so the queue is all it needs. */
 export const receiveSettings = (s: Settings) => all(s.storage, s.queue);
@@ -44,6 +45,11 @@ export function clientIpKey(s: Settings): string | undefined {
   return s.contactLinkKeys.ok ? s.contactLinkKeys.value.contactLink.secret : undefined;
 }
 
+/** Where processLead sends its custom events, and as whom; nothing is sent while the settings are wrong. */
+export function telemetrySettings(s: Settings): TelemetrySettings {
+  return s.telemetry.ok ? s.telemetry.value : {};
+}
+
 export interface MisconfiguredCapability {
   capability: string;
   settings: string[];
@@ -57,6 +63,7 @@ export function misconfiguredCapabilities(s: Settings): MisconfiguredCapability[
     ['keepPoisoned', keepPoisonedSettings(s)],
     ['contactLinks', contactLinkSettings(s)],
     ['reminders', reminderSettings(s)],
+    ['telemetry', s.telemetry],
   ];
   return capabilities.flatMap(([capability, c]) => (c.ok ? [] : [{ capability, settings: settingNames(c.problems) }]));
 }

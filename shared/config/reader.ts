@@ -1,5 +1,6 @@
 /** Reads settings from an environment and collects what is wrong with them, naming each setting. */
 import type { Checked, SettingProblem } from './checked';
+import { isUnresolvedKeyVaultReference, unresolvedReference } from './keyVault';
 
 export type Env = Record<string, string | undefined>;
 
@@ -8,20 +9,33 @@ const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
 export class Reader {
   readonly problems: SettingProblem[] = [];
+  private readonly unresolved = new Set<string>();
   constructor(readonly env: Env) {}
 
   problem(setting: string | string[], message: string): void {
     this.problems.push({ settings: Array.isArray(setting) ? setting : [setting], message });
   }
 
+  /** The setting's value, trimmed; undefined when blank, or when it is a Key Vault reference left unresolved. */
   raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
+    if (isUnresolvedKeyVaultReference(value)) {
+      if (!this.unresolved.has(name)) this.problems.push(unresolvedReference(name));
+      this.unresolved.add(name);
+      return undefined;
+    }
     return value === '' ? undefined : value;
+  }
+
+  /** Whether the setting has any value, an unresolved Key Vault reference included. */
+  given(name: string): boolean {
+    return (this.env[name]?.trim() ?? '') !== '';
   }
 
   required(name: string, expected: string): string {
     const value = this.raw(name);
-    if (value === undefined) this.problem(name, `${name} is missing: expected ${expected}`);
+    if (value === undefined && !this.unresolved.has(name))
+      this.problem(name, `${name} is missing: expected ${expected}`);
     return value ?? '';
   }
 

@@ -19,6 +19,7 @@ import {
   type StorageSettings,
   type TableSettings,
 } from './storage';
+import { readTelemetry, type TelemetrySettings } from './telemetry';
 
 /** Each group of settings, read on its own: one malformed setting spoils its group only. */
 export interface Settings {
@@ -29,8 +30,8 @@ export interface Settings {
   contactLinkKeys: Checked<ContactLinkKeys>;
   reminders: Checked<ReminderDelivery>;
   mail: Checked<MailSettings>;
-  /** Optional and never wrong: telemetry is best-effort (shared/telemetry.ts). */
-  telemetry: { appInsightsConnectionString?: string };
+  /** Optional: without it nothing is sent; while it is wrong, nothing is sent either (shared/telemetry.ts). */
+  telemetry: Checked<TelemetrySettings>;
 }
 
 export function readSettings(env: Env): Settings {
@@ -42,7 +43,7 @@ export function readSettings(env: Env): Settings {
     contactLinkKeys: readContactLinkKeys(env),
     reminders: readReminders(env),
     mail: readMail(env),
-    telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined },
+    telemetry: readTelemetry(env),
   };
 }
 
@@ -60,23 +61,23 @@ export type AppConfig = StorageSettings &
   TableSettings &
   FollowUpPolicySettings &
   Omit<ReminderDelivery, 'contactLinkTtlDays'> &
-  MailSettings & {
+  MailSettings &
+  TelemetrySettings & {
     contactLink: ContactLinkKeys['contactLink'] & { ttlDays: number };
-    appInsightsConnectionString?: string;
   };
 
 /** The whole configuration, or every problem in it. */
 export function loadConfig(env: Env): Checked<AppConfig> {
   const s = readSettings(env);
   return mapChecked(
-    all(s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail),
-    (v): AppConfig => ({ ...withLinkLifetime(v), ...s.telemetry }),
+    all(s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail, s.telemetry),
+    (v): AppConfig => withLinkLifetime(v),
   );
 }
 
 /** Every problem of every group, each once (groups overlap in no setting). */
 export function allProblems(s: Settings): SettingProblem[] {
-  return [s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail].flatMap((g) =>
-    g.ok ? [] : g.problems,
+  return [s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail, s.telemetry].flatMap(
+    (g) => (g.ok ? [] : g.problems),
   );
 }

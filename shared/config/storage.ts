@@ -2,11 +2,13 @@
 import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 
+import { readStorageConnection, type StorageConnection } from '../storage/connection';
 import type { Checked } from './checked';
 import { type Env, readGroup } from './reader';
 
 export interface StorageSettings {
-  storageConnectionString: string;
+  /** A connection string, or service URLs and an identity (shared/storage/connection.ts). */
+  storageConnection: StorageConnection;
 }
 
 export interface QueueSettings {
@@ -18,7 +20,7 @@ export interface QueueSettings {
 
 export interface TableSettings {
   tables: {
-    /** Base name of the month listing tables (`Listing202603`, docs/storage.md): the time-ordered index of records. */
+    /** The time-ordered index of records (docs/storage.md): a copy of each record, partitioned by month. */
     listing: string;
     leadKeys: string;
     /** Each lead's partition: its events and its record (row `record`). */
@@ -50,13 +52,16 @@ function parses(connectionString: string): boolean {
   }
 }
 
+/** The settings the Functions host reads for its own storage: a connection string, or an identity-based connection. */
 export function readStorage(env: Env): Checked<StorageSettings> {
-  return readGroup(env, (r) => {
-    const storageConnectionString = r.required('AzureWebJobsStorage', CONNECTION_STRING);
-    if (storageConnectionString !== '' && !parses(storageConnectionString))
-      r.problem('AzureWebJobsStorage', `AzureWebJobsStorage is not usable: expected ${CONNECTION_STRING}`);
-    return { storageConnectionString };
-  });
+  const read = readStorageConnection(env);
+  if (!read.ok) return read;
+  const storageConnection = read.connection;
+  if (storageConnection.kind === 'connectionString' && !parses(storageConnection.connectionString)) {
+    const message = `AzureWebJobsStorage is not usable: expected ${CONNECTION_STRING}`;
+    return { ok: false, problems: [{ settings: ['AzureWebJobsStorage'], message }] };
+  }
+  return { ok: true, value: { storageConnection } };
 }
 
 /**
@@ -88,7 +93,7 @@ export function readTables(env: Env): Checked<TableSettings> {
   return readGroup(env, (r) => {
     // A prefix lets several installations (or test runs) share one storage account.
     const prefix = r.raw('TABLE_NAME_PREFIX') ?? '';
-    // The longest names are RejectedLeads and a month's listing table (Listing202603): if they fit, all do.
+    // The longest name is RejectedLeads: if it fits, all do.
     if (!TABLE_NAME.test(`${prefix}RejectedLeads`)) {
       r.problem(
         'TABLE_NAME_PREFIX',
@@ -98,7 +103,7 @@ export function readTables(env: Env): Checked<TableSettings> {
     const table = (name: string): string => `${prefix}${name}`;
     return {
       tables: {
-        listing: table('Listing'),
+        listing: table('LeadListing'),
         leadKeys: table('LeadKeys'),
         events: table('LeadEvents'),
         changes: table('LeadChanges'),

@@ -70,7 +70,7 @@ export function formatUtc(date: Date): string {
 }
 
 // Control characters and line/paragraph separators collapse to a space, so customer data stays on its line.
-function oneLine(value: string | undefined): string {
+export function oneLine(value: string | undefined): string {
   return (value ?? '')
     .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/\s{2,}/g, ' ')

@@ -1,6 +1,6 @@
 /**
- * Sends the reminder emails: over SMTP in production, or as .eml files in an outbox folder for local runs and
- * demos. send() only resolves once the server (or the disk) has taken the message, because callers record a
+ * What every mail transport is (createMailer.ts picks one), and two of them: SMTP, and .eml files in an outbox
+ * folder for local runs and demos. send() only resolves once the server (or the disk) has taken the message, because callers record a
  * reminder as sent on success: a swallowed failure would silence a lead's reminders for good.
  *
  * Error messages and logs name the server, never recipients: they end up in Application Insights.
@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import { createTransport } from 'nodemailer';
 
-import type { AppConfig, SmtpSettings } from '../config';
+import type { SmtpSettings } from '../config';
 
 export interface MailMessage {
   to: string[];
@@ -82,7 +82,7 @@ function checkRecipients(message: MailMessage): void {
   if (message.to.length === 0) throw new MailSendError('Mail has no recipients');
 }
 
-function smtpMailer(smtp: SmtpSettings, from: string, log: (msg: string) => void): Mailer {
+export function smtpMailer(smtp: SmtpSettings, from: string, log: (msg: string) => void): Mailer {
   const server = `${smtp.host}:${smtp.port}`;
   const auth =
     smtp.user !== undefined && smtp.password !== undefined ? { user: smtp.user, pass: smtp.password } : undefined;
@@ -136,7 +136,7 @@ function fileStamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
 
-function outboxMailer(outboxDir: string, from: string, log: (msg: string) => void): Mailer {
+export function outboxMailer(outboxDir: string, from: string, log: (msg: string) => void): Mailer {
   // nodemailer builds the RFC 822 message (MIME parts, encodings, headers); CRLF because that is what .eml means.
   const transport = createTransport({
     streamTransport: true,
@@ -179,10 +179,4 @@ function outboxMailer(outboxDir: string, from: string, log: (msg: string) => voi
       transport.close();
     },
   };
-}
-
-export function createMailer(mail: AppConfig['mail'], log: (msg: string) => void = () => undefined): Mailer {
-  if (mail.transport === 'outbox') return outboxMailer(mail.outboxDir, mail.from, log);
-  if (mail.smtp === undefined) throw new Error('MAIL_TRANSPORT is smtp but no SMTP settings were loaded');
-  return smtpMailer(mail.smtp, mail.from, log);
 }

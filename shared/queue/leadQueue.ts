@@ -14,7 +14,7 @@ export function leadQueue(
   config: StorageSettings & QueueSettings,
   deadlineMs: number = STORAGE_DEADLINES.ingest,
 ): LeadQueue {
-  const client = queueClient(config.storageConnectionString, config.queueName, deadlineMs);
+  const client = queueClient(config.storageConnection, config.queueName, deadlineMs);
   const ensureQueue = once(() => client.createIfNotExists());
   return {
     enqueue: async (message) => {

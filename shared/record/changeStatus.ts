@@ -23,16 +23,21 @@ export async function changeLeadStatus(
   const stored = await deps.store.getRecord(leadId);
   if (!stored) return { ok: false, reason: 'notFound' };
   const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
-  const { record } = await recordEvent(deps.store, identity, {
-    kind: 'status',
-    eventId: deps.newId(),
-    at: deps.clock().toISOString(),
-    status: change.status,
-    note: change.note,
-    by: change.by,
-    via: change.via,
-    ...(change.onlyIf ? { onlyIf: change.onlyIf } : {}),
-  }, deps.policy);
+  const { record } = await recordEvent(
+    deps.store,
+    identity,
+    {
+      kind: 'status',
+      eventId: deps.newId(),
+      at: deps.clock().toISOString(),
+      status: change.status,
+      note: change.note,
+      by: change.by,
+      via: change.via,
+      ...(change.onlyIf ? { onlyIf: change.onlyIf } : {}),
+    },
+    deps.policy,
+  );
   if (!record) return { ok: false, reason: 'notFound' };
   return { ok: true, record };
 }

@@ -28,11 +28,6 @@ function yyyymm(date: Date): string {
 /** A lead's partition of LeadEvents holds its events, keyed by their ids (ULIDs), and its record under this key. */
 export const RECORD_ROW = 'record';
 
-/** The month listing table a record is listed in: the base name (with any prefix) and the month, `Listing202603`. */
-export function listingTable(baseName: string, partition: string): string {
-  return `${baseName}${partition}`;
-}
-
 /** Listing: partition by the month the record was created, row key newest-first. */
 export function leadKeys(leadId: string): { partitionKey: string; rowKey: string } {
   if (!isUlid(leadId)) throw new Error('A lead id is a 26-character ULID');

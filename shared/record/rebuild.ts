@@ -118,7 +118,8 @@ async function rebuild(
       all,
     );
     if (!next) return { record: undefined, added: false };
-    if (stored && !adding && unsaved.length === 0 && sameRecord(stored.record, next)) return { record: next, added: false };
+    if (stored && !adding && unsaved.length === 0 && sameRecord(stored.record, next))
+      return { record: next, added: false };
 
     const version = (stored?.version ?? 0) + 1;
     const { put, remove } = followUpChanges([stored?.record, ...unsaved], next, policy);

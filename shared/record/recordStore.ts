@@ -8,18 +8,10 @@ import type { TableClient, TableEntity, TableEntityResult, TransactionAction } f
 import { odata } from '@azure/data-tables';
 
 import type { StorageSettings, TableSettings } from '../config';
-import { once, tableClient, tableServiceClient } from '../storage/clients';
+import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
-import {
-  dueBucket,
-  followUpKeys,
-  type FollowUpKind,
-  identityKeys,
-  leadKeys,
-  listingTable,
-  RECORD_ROW,
-} from './keys';
+import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys, RECORD_ROW } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
 import { rawCopyFrom, rawCopyProperties } from './rawCopy';
 
@@ -237,42 +229,31 @@ export interface RecordStore {
 /** Table Storage takes at most 100 operations in one entity-group transaction. */
 export const MAX_TRANSACTION_OPERATIONS = 100;
 
-const LISTING_TABLE = /^(.*?)(\d{6})$/;
-
 /** `deadlineMs` bounds each storage call (shared/storage/deadline.ts): shorter where a person is waiting. */
 export function createRecordStore(
   config: StorageSettings & TableSettings,
   deadlineMs: number = STORAGE_DEADLINES.request,
 ): RecordStore & { ensureTables(): Promise<void> } {
-  const client = (name: string): TableClient => tableClient(config.storageConnectionString, name, deadlineMs);
+  const client = (name: string): TableClient => tableClient(config.storageConnection, name, deadlineMs);
   const tables = {
     leadKeys: client(config.tables.leadKeys),
     events: client(config.tables.events),
     changes: client(config.tables.changes),
+    listing: client(config.tables.listing),
     followUps: client(config.tables.followUps),
     rejected: client(config.tables.rejected),
     locks: client(config.tables.locks),
     poisoned: client(config.tables.poisoned),
   };
   const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
-  // A month's listing table is created by the first record listed in that month, once per process.
-  const listings = new Map<string, { table: TableClient; ensure: () => Promise<void> }>();
-  const listing = (partition: string): { table: TableClient; ensure: () => Promise<void> } => {
-    let entry = listings.get(partition);
-    if (!entry) {
-      const table = client(listingTable(config.tables.listing, partition));
-      entry = { table, ensure: once(() => table.createTable()) };
-      listings.set(partition, entry);
-    }
-    return entry;
-  };
 
   const readLead = async (leadId: string): Promise<StoredLead> => {
     await ensureTables();
     const result: StoredLead = { events: [] };
     const rows = tables.events.listEntities<Row>({ queryOptions: { filter: odata`PartitionKey eq ${leadId}` } });
     for await (const row of rows) {
-      if (row.rowKey === RECORD_ROW) result.stored = { record: entityToRecord(row), etag: row.etag, version: versionOf(row) };
+      if (row.rowKey === RECORD_ROW)
+        result.stored = { record: entityToRecord(row), etag: row.etag, version: versionOf(row) };
       else result.events.push(entityToEvent(row));
     }
     return result;
@@ -403,11 +384,12 @@ export function createRecordStore(
     },
 
     async listedVersion(leadId) {
+      await ensureTables();
       const keys = leadKeys(leadId);
-      const { table, ensure } = listing(keys.partitionKey);
-      await ensure();
       try {
-        const row = await table.getEntity<Row>(keys.partitionKey, keys.rowKey, { queryOptions: { select: ['version'] } });
+        const row = await tables.listing.getEntity<Row>(keys.partitionKey, keys.rowKey, {
+          queryOptions: { select: ['version'] },
+        });
         return { version: versionOf(row), etag: row.etag };
       } catch (e) {
         if (isNotFound(e)) return undefined;
@@ -416,12 +398,11 @@ export function createRecordStore(
     },
 
     async putListing(record, version, etag) {
+      await ensureTables();
       const entity = listingToEntity(record, version);
-      const { table, ensure } = listing(String(entity.partitionKey));
-      await ensure();
       try {
-        if (etag === undefined) await table.createEntity(entity);
-        else await table.updateEntity(entity, 'Replace', { etag });
+        if (etag === undefined) await tables.listing.createEntity(entity);
+        else await tables.listing.updateEntity(entity, 'Replace', { etag });
         return 'saved';
       } catch (e) {
         if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
@@ -430,12 +411,11 @@ export function createRecordStore(
     },
 
     async listRecordPage(partitionKey, { afterRowKey, maxPageSize }) {
-      const { table } = listing(partitionKey);
-      // Listing rows are inverted ULIDs ([0-9A-Z]); anything else a month table may hold sorts after them.
+      // Listing rows are inverted ULIDs ([0-9A-Z]); anything else a month's partition holds sorts after them.
       const filter = afterRowKey
         ? odata`PartitionKey eq ${partitionKey} and RowKey gt ${afterRowKey} and RowKey lt ${LISTING_ROWS_END}`
         : odata`PartitionKey eq ${partitionKey} and RowKey lt ${LISTING_ROWS_END}`;
-      const pages = table.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize });
+      const pages = tables.listing.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize });
       const records: LeadRecord[] = [];
       let lastRowKey: string | undefined;
       try {
@@ -454,17 +434,24 @@ export function createRecordStore(
     },
 
     async oldestRecordPartition() {
-      // One small query of the account's table list: month tables are named by their month, oldest first.
-      const service = tableServiceClient(config.storageConnectionString, deadlineMs);
-      const base = config.tables.listing;
-      let oldest: string | undefined;
-      const names = service.listTables({ queryOptions: { filter: odata`TableName ge ${base} and TableName lt ${`${base}a`}` } });
-      for await (const table of names) {
-        const month = LISTING_TABLE.exec(table.name ?? '');
-        if (month?.[1] === base && month[2] !== undefined && (oldest === undefined || month[2] < oldest)) oldest = month[2];
+      // Entities come back in key order, so the first row of the listing is in its oldest month: one cheap read
+      // instead of probing months back to some guessed epoch.
+      const pages = tables.listing
+        .listEntities({ queryOptions: { select: ['PartitionKey'] } })
+        .byPage({ maxPageSize: 1 });
+      try {
+        for await (const page of pages) {
+          const first = page[0];
+          if (first !== undefined) return first.partitionKey;
+          // An empty first page with a continuation is possible on a large table: keep reading.
+        }
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
       }
-      return oldest;
+      return undefined;
     },
+
     async putFollowUp(entry) {
       await ensureTables();
       try {
@@ -488,8 +475,9 @@ export function createRecordStore(
       await ensureTables();
       const keys = followUpKeys(kind, leadId, new Date(dueAt));
       try {
-        return (await tables.followUps.getEntity(keys.partitionKey, keys.rowKey, { queryOptions: { select: ['kind'] } }))
-          .etag;
+        return (
+          await tables.followUps.getEntity(keys.partitionKey, keys.rowKey, { queryOptions: { select: ['kind'] } })
+        ).etag;
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
@@ -577,7 +565,9 @@ export function createRecordStore(
     },
 
     async probe() {
-      const page = tables.events.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 });
+      const page = tables.events
+        .listEntities({ queryOptions: { select: ['PartitionKey'] } })
+        .byPage({ maxPageSize: 1 });
       try {
         await page.next();
       } catch (e) {

@@ -1,7 +1,7 @@
 /** The LeadPageSource the API runs on: the listing's month pages, plus where the listing begins. */
 import type { RecordStore } from '../record/recordStore';
-import { catchUpListing } from './listing';
 import type { LeadPageSource } from './leadWalk';
+import { catchUpListing } from './listing';
 
 /** Changes a request lists before it reads, so a reader sees what was just written; the timer lists the rest. */
 export const CATCH_UP_PER_REQUEST = 100;

@@ -1,12 +1,15 @@
 /**
- * Storage clients built from the one connection string. Retries are short on purpose: the HTTP trigger must answer
- * Microsoft quickly, and a 503 lets the sender retry, which beats a 230-second load-balancer timeout.
+ * Storage clients built from the app's storage connection (connection.ts): a connection string, or the service URLs
+ * and the identity the app signs in with (a token from its managed identity in Azure; no account key anywhere).
+ * Retries are short on purpose: the HTTP trigger must answer Microsoft quickly, and a 503 lets the sender retry,
+ * which beats a 230-second load-balancer timeout.
  *
  * Every request carries a deadline (deadline.ts), applied by a pipeline policy so no call can forget one: the SDKs'
  * own timeouts (`tryTimeoutInMs`, the service's `timeout`) only bound the time the service spends, and a storage
  * endpoint that stops answering (a black hole, a frozen emulator) would otherwise hold the caller forever.
  */
-import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
 import {
   AnonymousCredential,
   newPipeline,
@@ -17,7 +20,9 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-queue';
 
+import { credentialFor } from '../azureCredential';
 import { queueCallCountFactory, tableCallCountPolicy } from './callCount';
+import type { StorageConnection } from './connection';
 import { queueDeadlineFactory, STORAGE_DEADLINES, tableDeadlinePolicy } from './deadline';
 
 const QUEUE_OPTIONS: StoragePipelineOptions = {
@@ -30,10 +35,10 @@ const QUEUE_OPTIONS: StoragePipelineOptions = {
   },
 };
 
-const TABLE_OPTIONS: TableServiceClientOptions = {
-  retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
-  // Azurite serves plain HTTP on loopback; the SDK refuses shared-key auth over HTTP unless told otherwise.
-  allowInsecureConnection: true,
+const TABLE_RETRIES: TableServiceClientOptions['retryOptions'] = {
+  maxRetries: 2,
+  retryDelayInMs: 200,
+  maxRetryDelayInMs: 1000,
 };
 
 // The emulator's well-known development account key: public, documented, accepted by nothing but the emulator.
@@ -49,57 +54,62 @@ function connectionStringValue(connectionString: string, name: string): string |
 
 /**
  * A queue service whose pipeline carries the deadline policy. The queue SDK takes extra policies only on a pipeline
- * built with `newPipeline`, so the client is built from the URL and credential the connection string names; the
- * SDK's own parser supplies the URL (endpoints, SAS, development storage) and the account.
+ * built with `newPipeline`, so the client is built from a URL and a credential: the service URL and the identity's
+ * token credential, or what a connection string names (the SDK's own parser supplies the URL: endpoints, SAS,
+ * development storage).
  */
-function queueService(connectionString: string, deadlineMs: number): QueueServiceClient {
-  const parsed = QueueServiceClient.fromConnectionString(connectionString, QUEUE_OPTIONS);
-  const key =
-    connectionStringValue(connectionString, 'AccountKey') ??
-    (connectionStringValue(connectionString, 'UseDevelopmentStorage') === 'true' ? DEVELOPMENT_KEY : undefined);
-  // Without a key the connection string is a SAS one, and the SAS is already part of the URL.
-  const credential = key ? new StorageSharedKeyCredential(parsed.accountName, key) : new AnonymousCredential();
+function queueService(connection: StorageConnection, deadlineMs: number): QueueServiceClient {
+  let url: string;
+  let credential: StorageSharedKeyCredential | AnonymousCredential | TokenCredential;
+  if (connection.kind === 'identity') {
+    url = connection.queueServiceUrl;
+    credential = credentialFor(connection.credential);
+  } else {
+    const { connectionString } = connection;
+    const parsed = QueueServiceClient.fromConnectionString(connectionString, QUEUE_OPTIONS);
+    const key =
+      connectionStringValue(connectionString, 'AccountKey') ??
+      (connectionStringValue(connectionString, 'UseDevelopmentStorage') === 'true' ? DEVELOPMENT_KEY : undefined);
+    url = parsed.url;
+    // Without a key the connection string is a SAS one, and the SAS is already part of the URL.
+    credential = key ? new StorageSharedKeyCredential(parsed.accountName, key) : new AnonymousCredential();
+  }
   const pipeline = newPipeline(credential, QUEUE_OPTIONS);
   pipeline.factories.push(queueDeadlineFactory(deadlineMs), queueCallCountFactory());
-  return new QueueServiceClient(parsed.url, pipeline);
+  return new QueueServiceClient(url, pipeline);
 }
 
 /** `deadlineMs` bounds each storage request; callers that answer a person or Microsoft pass a shorter one. */
 export function queueClient(
-  connectionString: string,
+  connection: StorageConnection,
   queueName: string,
   deadlineMs: number = STORAGE_DEADLINES.request,
 ): QueueClient {
-  return queueService(connectionString, deadlineMs).getQueueClient(queueName);
+  return queueService(connection, deadlineMs).getQueueClient(queueName);
 }
 
 export function tableClient(
-  connectionString: string,
+  connection: StorageConnection,
   tableName: string,
   deadlineMs: number = STORAGE_DEADLINES.request,
 ): TableClient {
-  return TableClient.fromConnectionString(connectionString, tableName, {
-    ...TABLE_OPTIONS,
+  const options: TableServiceClientOptions = {
+    retryOptions: TABLE_RETRIES,
     // Per call, outside the retry policy: the deadline bounds the whole operation, retries included.
     additionalPolicies: [
       { policy: tableDeadlinePolicy(deadlineMs), position: 'perCall' },
       // Per retry: every request on the wire counts (callCount.ts; off unless a benchmark or test counts).
       { policy: tableCallCountPolicy(), position: 'perRetry' },
     ],
-  });
-}
-
-/** The account's table service (listing tables by name), with the same deadline and counting as a table client. */
-export function tableServiceClient(
-  connectionString: string,
-  deadlineMs: number = STORAGE_DEADLINES.request,
-): TableServiceClient {
-  return TableServiceClient.fromConnectionString(connectionString, {
-    ...TABLE_OPTIONS,
-    additionalPolicies: [
-      { policy: tableDeadlinePolicy(deadlineMs), position: 'perCall' },
-      { policy: tableCallCountPolicy(), position: 'perRetry' },
-    ],
+  };
+  if (connection.kind === 'identity') {
+    // Tokens only ever travel over HTTPS: connection.ts refuses an http service URL.
+    return new TableClient(connection.tableServiceUrl, tableName, credentialFor(connection.credential), options);
+  }
+  // Azurite serves plain HTTP on loopback; the SDK refuses shared-key auth over HTTP unless told otherwise.
+  return TableClient.fromConnectionString(connection.connectionString, tableName, {
+    ...options,
+    allowInsecureConnection: true,
   });
 }
 

@@ -11,7 +11,9 @@
  *
  * Pure: reads a settings object, returns a description or the problems, one per setting, naming it.
  */
-import { type CredentialChoice, describeCredential } from '../azureCredential';
+import type { SettingProblem } from '../config/checked';
+import { isUnresolvedKeyVaultReference, unresolvedReference } from '../config/keyVault';
+import { type CredentialChoice, describeCredential } from '../credentialChoice';
 
 export type StorageConnection =
   | { kind: 'connectionString'; connectionString: string }
@@ -24,7 +26,8 @@ export type StorageConnection =
       credential: CredentialChoice;
     };
 
-export type StorageConnectionResult = { ok: true; connection: StorageConnection } | { ok: false; problems: string[] };
+export type StorageConnectionResult =
+  { ok: true; connection: StorageConnection } | { ok: false; problems: SettingProblem[] };
 
 type Settings = Record<string, string | undefined>;
 
@@ -41,25 +44,34 @@ type Service = (typeof SERVICES)[number];
 // keys this design exists to remove.
 const UNSUPPORTED = ['clientSecret', 'certificate', 'tenantId'] as const;
 
+/** Collects problems, each naming its settings. */
+class Problems {
+  readonly list: SettingProblem[] = [];
+  push(settings: string | string[], message: string): void {
+    this.list.push({ settings: Array.isArray(settings) ? settings : [settings], message });
+  }
+}
+
 function value(settings: Settings, name: string): string | undefined {
   const text = settings[name]?.trim();
   return text === undefined || text === '' ? undefined : text;
 }
 
-function serviceUrl(name: string, text: string, problems: string[]): string | undefined {
+function serviceUrl(name: string, text: string, problems: Problems): string | undefined {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    problems.push(`${name} is "${text}": expected a URL such as https://<account>.queue.core.windows.net`);
+    problems.push(name, `${name} is "${text}": expected a URL such as https://<account>.queue.core.windows.net`);
     return undefined;
   }
   if (url.protocol !== 'https:') {
-    problems.push(`${name} is "${text}": expected an https URL (tokens are never sent over plain HTTP)`);
+    problems.push(name, `${name} is "${text}": expected an https URL (tokens are never sent over plain HTTP)`);
     return undefined;
   }
   if (url.search !== '' || url.hash !== '') {
     problems.push(
+      name,
       `${name} is "${text}": expected the service URL alone, without a query (a SAS belongs in a connection string)`,
     );
     return undefined;
@@ -67,38 +79,48 @@ function serviceUrl(name: string, text: string, problems: string[]): string | un
   return url.toString().replace(/\/+$/, '');
 }
 
-function readCredential(settings: Settings, prefix: string, problems: string[]): CredentialChoice {
+function readCredential(settings: Settings, prefix: string, problems: Problems): CredentialChoice {
   const credential = value(settings, `${prefix}__credential`);
   const clientId = value(settings, `${prefix}__clientId`);
   const resourceId = value(settings, `${prefix}__managedIdentityResourceId`);
   if (clientId !== undefined && !GUID.test(clientId)) {
-    problems.push(`${prefix}__clientId is "${clientId}": expected the client id (a GUID) of a user-assigned identity`);
+    problems.push(
+      `${prefix}__clientId`,
+      `${prefix}__clientId is "${clientId}": expected the client id (a GUID) of a user-assigned identity`,
+    );
   }
   if (resourceId !== undefined && !IDENTITY_RESOURCE_ID.test(resourceId)) {
     problems.push(
+      `${prefix}__managedIdentityResourceId`,
       `${prefix}__managedIdentityResourceId is "${resourceId}": expected /subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`,
     );
   }
   if (clientId !== undefined && resourceId !== undefined) {
     problems.push(
+      [`${prefix}__clientId`, `${prefix}__managedIdentityResourceId`],
       `${prefix}__clientId and ${prefix}__managedIdentityResourceId are both set: name the identity one way`,
     );
   }
   for (const suffix of UNSUPPORTED) {
     if (value(settings, `${prefix}__${suffix}`) !== undefined) {
       problems.push(
+        `${prefix}__${suffix}`,
         `${prefix}__${suffix} is set: this app connects with a managed identity in Azure (${prefix}__credential=managedidentity) or your own sign-in locally (az login), never with a client secret or certificate`,
       );
     }
   }
   if (credential === undefined) {
     if (resourceId !== undefined) {
-      problems.push(`${prefix}__managedIdentityResourceId needs ${prefix}__credential=managedidentity`);
+      problems.push(
+        [`${prefix}__managedIdentityResourceId`, `${prefix}__credential`],
+        `${prefix}__managedIdentityResourceId needs ${prefix}__credential=managedidentity`,
+      );
     }
     return clientId === undefined ? { kind: 'default' } : { kind: 'default', managedIdentityClientId: clientId };
   }
   if (credential.toLowerCase() !== 'managedidentity') {
     problems.push(
+      `${prefix}__credential`,
       `${prefix}__credential is "${credential}": expected "managedidentity" (or leave it unset to use your own sign-in locally)`,
     );
   }
@@ -110,7 +132,13 @@ function readCredential(settings: Settings, prefix: string, problems: string[]):
  * The app needs the queue and table services; blob is read when given but never required.
  */
 export function readStorageConnection(settings: Settings, prefix = 'AzureWebJobsStorage'): StorageConnectionResult {
-  const problems: string[] = [];
+  const references = Object.keys(settings)
+    .filter(
+      (name) => (name === prefix || name.startsWith(`${prefix}__`)) && isUnresolvedKeyVaultReference(settings[name]),
+    )
+    .sort();
+  if (references.length > 0) return { ok: false, problems: references.map(unresolvedReference) };
+  const problems = new Problems();
   const connectionString = value(settings, prefix);
   const accountName = value(settings, `${prefix}__accountName`);
   const explicit = new Map<Service, string>();
@@ -127,7 +155,10 @@ export function readStorageConnection(settings: Settings, prefix = 'AzureWebJobs
       return {
         ok: false,
         problems: [
-          `${prefix} (a connection string) and ${identitySettings.sort().join(', ')} are both set: keep the connection string, or remove it to connect with an identity`,
+          {
+            settings: [prefix, ...identitySettings.sort()],
+            message: `${prefix} (a connection string) and ${identitySettings.join(', ')} are both set: keep the connection string, or remove it to connect with an identity`,
+          },
         ],
       };
     }
@@ -138,13 +169,17 @@ export function readStorageConnection(settings: Settings, prefix = 'AzureWebJobs
     return {
       ok: false,
       problems: [
-        `${prefix} is missing: expected a storage connection string (UseDevelopmentStorage=true for Azurite), or ${prefix}__accountName (or ${prefix}__queueServiceUri and ${prefix}__tableServiceUri) to connect with an identity`,
+        {
+          settings: [prefix],
+          message: `${prefix} is missing: expected a storage connection string (UseDevelopmentStorage=true for Azurite), or ${prefix}__accountName (or ${prefix}__queueServiceUri and ${prefix}__tableServiceUri) to connect with an identity`,
+        },
       ],
     };
   }
 
   if (accountName !== undefined && !ACCOUNT_NAME.test(accountName)) {
     problems.push(
+      `${prefix}__accountName`,
       `${prefix}__accountName is "${accountName}": expected a storage account name (3-24 lower-case letters and digits)`,
     );
   }
@@ -163,14 +198,15 @@ export function readStorageConnection(settings: Settings, prefix = 'AzureWebJobs
   for (const service of ['queue', 'table'] as const) {
     if (urls.has(service) || explicit.has(service) || accountName !== undefined) continue;
     problems.push(
+      `${prefix}__${service}ServiceUri`,
       `${prefix}__${service}ServiceUri is missing: the app uses ${service === 'queue' ? 'Queue' : 'Table'} Storage; set it, or ${prefix}__accountName for an account in the public cloud`,
     );
   }
   const credential = readCredential(settings, prefix, problems);
   const queueServiceUrl = urls.get('queue');
   const tableServiceUrl = urls.get('table');
-  if (problems.length > 0 || queueServiceUrl === undefined || tableServiceUrl === undefined) {
-    return { ok: false, problems };
+  if (problems.list.length > 0 || queueServiceUrl === undefined || tableServiceUrl === undefined) {
+    return { ok: false, problems: problems.list };
   }
   return {
     ok: true,

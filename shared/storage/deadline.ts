@@ -41,7 +41,11 @@ interface AbortSignalLike {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
-/** Sends with a signal that fires at the deadline or when the caller's own signal does, whichever comes first. */
+/**
+ * Sends with a signal that fires at the deadline or when the caller's own signal does, whichever comes first, and
+ * answers at the deadline even if what was sent ignores the signal: a token request to a managed-identity endpoint
+ * that stops answering does not listen to it, and would otherwise hold the caller for minutes.
+ */
 async function withDeadline<T>(
   deadlineMs: number,
   method: string,
@@ -49,22 +53,26 @@ async function withDeadline<T>(
   send: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    controller.abort();
-  }, deadlineMs);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Settled before the abort, so the race below reports the deadline, not the abort it causes.
+      reject(new StorageTimeoutError(deadlineMs, method));
+      controller.abort();
+    }, deadlineMs);
+  });
   const forward = (): void => controller.abort();
   if (callerSignal?.aborted) controller.abort();
   callerSignal?.addEventListener('abort', forward);
+  const sent = send(controller.signal);
   try {
-    return await send(controller.signal);
-  } catch (e) {
-    if (expired) throw new StorageTimeoutError(deadlineMs, method);
-    throw e;
+    return await Promise.race([sent, expired]);
   } finally {
     clearTimeout(timer);
     callerSignal?.removeEventListener('abort', forward);
+    // Whatever the deadline cut short may still settle later; nobody waits for it.
+    sent.catch(() => undefined);
+    expired.catch(() => undefined);
   }
 }
 

@@ -10,6 +10,7 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
 import { keptPoisoned } from '../../shared/queue/poisoned';
+import { queueClient } from '../../shared/storage/clients';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, waitForLead } from '../support/leadApi';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
@@ -45,9 +46,7 @@ async function copies(config: AppConfig): Promise<Copy[]> {
   for await (const row of testStore(config).tables.rejected.listEntities<{ message: string }>())
     out.push({ where: 'rejected', text: row.message });
   // keepPoisonedLead moves poison messages into PoisonedLeads; one caught in between is still in the queue.
-  const poison = QueueServiceClient.fromConnectionString(config.storageConnectionString).getQueueClient(
-    config.poisonQueueName,
-  );
+  const poison = queueClient(config.storageConnection, config.poisonQueueName);
   if (await poison.exists())
     for (const m of (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems)
       out.push({ where: 'poison', text: Buffer.from(m.messageText, 'base64').toString('utf8') });

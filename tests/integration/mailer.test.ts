@@ -11,7 +11,8 @@ import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp
 
 import type { AppConfig } from '../../shared/config';
 import { type DigestLead, renderDigest } from '../../shared/followUp/digest';
-import { createMailer, type MailMessage, MailSendError } from '../../shared/mail/mailer';
+import { createMailer } from '../../shared/mail/createMailer';
+import { type MailMessage, MailSendError } from '../../shared/mail/mailer';
 
 const FROM = 'Marketplace leads <leads@contoso.example>';
 const NOW = new Date('2024-05-03T12:00:00Z');

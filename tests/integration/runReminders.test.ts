@@ -17,7 +17,8 @@ import {
   runReminders,
 } from '../../shared/followUp/runReminders';
 import { newUlid } from '../../shared/ids';
-import { createMailer, type Mailer } from '../../shared/mail/mailer';
+import { createMailer } from '../../shared/mail/createMailer';
+import type { Mailer } from '../../shared/mail/mailer';
 import type { Stage } from '../../shared/marketplace/stage';
 import { changeLeadStatus } from '../../shared/record/changeStatus';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../../shared/record/model';

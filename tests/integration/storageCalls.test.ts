@@ -4,12 +4,12 @@
  * docs/storage.md are asserted here: a change that adds a round trip to the hot path fails this test.
  */
 import type { RunningAzurite } from '../../local-host/src/azurite';
+import { newUlid } from '../../shared/ids';
 import { createEnvelope } from '../../shared/queue/envelope';
 import { recordLead } from '../../shared/record/recordLead';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { type CallCounts, startCallCount, stopCallCount, totalCalls } from '../../shared/storage/callCount';
 import type { Telemetry } from '../../shared/telemetry';
-import { newUlid } from '../../shared/ids';
 import { startTestAzurite } from '../support/hostProcess';
 import { leadWith, testConfig } from '../support/leadFixtures';
 
@@ -37,7 +37,7 @@ function message(email: string, firstName: string): string {
 }
 
 async function counted(message: string): Promise<CallCounts> {
-  startCallCount();
+  const counts = startCallCount();
   try {
     const outcome = await recordLead(message, 'message', {
       store,
@@ -48,13 +48,13 @@ async function counted(message: string): Promise<CallCounts> {
     });
     expect(outcome.kind).toBe('stored');
   } finally {
-    // Stopped even when recording throws, so a failure here cannot leave counting on for other tests.
+    // Stopped even when recording throws, so a failure cannot leave counting on.
+    stopCallCount();
   }
-  return stopCallCount();
+  return counts;
 }
 
-const describeCounts = (counts: CallCounts): string =>
-  [...counts.entries()].map(([op, n]) => `${op} ×${n}`).join(', ');
+const describeCounts = (counts: CallCounts): string => [...counts.entries()].map(([op, n]) => `${op} ×${n}`).join(', ');
 
 test('a customer’s first lead, a merged lead and a redelivered message stay within their storage-call budgets', async () => {
   const first = message('budget@contoso.example', 'First');

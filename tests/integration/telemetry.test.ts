@@ -8,6 +8,10 @@
  * handed to the exporter as its trusted CA through the SDK's documented APPLICATIONINSIGHTS_CONFIGURATION_CONTENT
  * setting (merged into azureMonitorExporterOptions, i.e. core-rest-pipeline `tlsOptions`). Nothing in
  * shared/telemetry.ts is test-specific and TLS verification stays on.
+ *
+ * As in Azure, where the resource has local authentication off, the endpoint takes only Entra tokens: the app signs
+ * in as its user-assigned identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING), through the real
+ * ManagedIdentityCredential and a loopback managed-identity endpoint, and a request without a valid token gets 401.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +24,14 @@ import { gunzipSync } from 'node:zlib';
 
 import * as appInsights from 'applicationinsights';
 
+import { readSettings, type TelemetrySettings, telemetrySettings } from '../../shared/config';
 import { createTelemetry, type LeadTelemetryProperties, redactValue, shutdownTelemetry } from '../../shared/telemetry';
+import {
+  checkBearer,
+  type ManagedIdentityEndpoint,
+  startManagedIdentityEndpoint,
+  type TokenClaims,
+} from '../support/managedIdentityEndpoint';
 
 // Keep the test hermetic: without these the exporter would also schedule SDK-health telemetry ("statsbeat" and
 // customer SDK stats). Jest gives each test file its own copy of process.env, so this only affects this file; the
@@ -106,11 +117,18 @@ interface Envelope {
 interface Received {
   path: string;
   envelopes: Envelope[];
+  claims: TokenClaims;
 }
 
+// The audience the exporter asks tokens for (the connection string names no AADAudience).
+const MONITOR_AUDIENCES = ['https://monitor.azure.com'];
+
 const received: Received[] = [];
+/** Requests refused for their token, with the reason. */
+const refused: string[] = [];
 let server: Server;
 let port: number;
+let identity: ManagedIdentityEndpoint;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -137,8 +155,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
   let envelopes: Envelope[] = [];
   if (req.method === 'POST' && /\/v2(\.1)?\/track$/.test(req.url ?? '')) {
+    const bearer = checkBearer(req.headers.authorization, MONITOR_AUDIENCES);
+    if (!bearer.ok) {
+      refused.push(bearer.reason);
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ itemsReceived: 0, itemsAccepted: 0, errors: [{ message: bearer.reason }] }));
+      return;
+    }
     envelopes = parseEnvelopes(body.toString('utf8'));
-    received.push({ path: req.url ?? '', envelopes });
+    received.push({ path: req.url ?? '', envelopes, claims: bearer.claims });
   }
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ itemsReceived: envelopes.length, itemsAccepted: envelopes.length, errors: [] }));
@@ -165,6 +190,9 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 }
 
 beforeAll(async () => {
+  identity = await startManagedIdentityEndpoint();
+  // What App Service sets for the app; the credential picks its source on first use, after this.
+  Object.assign(process.env, identity.env);
   const { cert, key } = selfSignedCertificate();
   process.env.APPLICATIONINSIGHTS_CONFIGURATION_CONTENT = JSON.stringify({
     azureMonitorExporterOptions: { tlsOptions: { ca: cert } },
@@ -186,12 +214,13 @@ afterAll(async () => {
   // The exporter uses a keep-alive agent; drop its idle socket or close() would wait for it.
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await identity.stop();
 });
 
 describe('createTelemetry without a connection string', () => {
   it.each([undefined, '', '   '])('is a no-op for %p: nothing sent, nothing thrown', async (connectionString) => {
     const before = received.length;
-    const telemetry = createTelemetry(connectionString);
+    const telemetry = createTelemetry({ appInsightsConnectionString: connectionString });
     expect(() => telemetry.event('LeadReceived', { offer: 'o', source: 's', action: 'a', stage: 'x' })).not.toThrow();
     expect(() => telemetry.metric('LeadProcessingMs', 12)).not.toThrow();
     await expect(telemetry.flush()).resolves.toBeUndefined();
@@ -199,20 +228,27 @@ describe('createTelemetry without a connection string', () => {
   });
 });
 
-describe('createTelemetry with a connection string', () => {
-  const connectionString = () =>
-    `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:${port}/`;
+/** The settings as the app reads them in Azure: the connection string, and the identity to sign in as. */
+function settings(instrumentationKey = '00000000-0000-0000-0000-000000000000'): TelemetrySettings {
+  const s = readSettings({
+    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${instrumentationKey};IngestionEndpoint=http://127.0.0.1:${port}/`,
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${identity.clientId};Authorization=AAD`,
+  });
+  expect(s.telemetry.ok).toBe(true);
+  return telemetrySettings(s);
+}
 
+describe('createTelemetry with a connection string and the app identity', () => {
   beforeAll(() => {
     // The SDK starts here (one per process), and its settings poller stops before its first poll.
-    createTelemetry(connectionString());
+    createTelemetry(settings());
     stopSettingsPoller();
   });
 
   it('sends events and metrics through the real SDK, with personal data redacted', async () => {
-    const telemetry = createTelemetry(connectionString());
+    const telemetry = createTelemetry(settings());
     // One SDK per process: the same connection string must give back the same instance.
-    expect(createTelemetry(connectionString())).toBe(telemetry);
+    expect(createTelemetry(settings())).toBe(telemetry);
 
     const props: LeadTelemetryProperties = {
       offer: 'contoso-crm-offer',
@@ -258,10 +294,15 @@ describe('createTelemetry with a connection string', () => {
     expect(wire).not.toContain('123-4567');
     // Everything auto-collectable is switched off: only our own event and metric types may arrive.
     expect(new Set(allEnvelopes().map((e) => e.data?.baseType))).toEqual(new Set(['EventData', 'MetricData']));
+    // Signed in as the app's user-assigned identity, with a token for Azure Monitor; nothing was refused.
+    expect(refused).toEqual([]);
+    for (const r of received)
+      expect(r.claims).toMatchObject({ aud: 'https://monitor.azure.com', appid: identity.clientId });
+    expect(identity.requests).toContainEqual({ resource: 'https://monitor.azure.com', clientId: identity.clientId });
   });
 
   it('never throws into the caller, even with odd input', async () => {
-    const telemetry = createTelemetry(connectionString());
+    const telemetry = createTelemetry(settings());
     const loose = { offer: undefined } as unknown as Record<string, string>;
     expect(() => telemetry.event('LeadRejected', loose)).not.toThrow();
     expect(() => telemetry.metric('LeadProcessingMs', Number.NaN)).not.toThrow();
@@ -271,10 +312,8 @@ describe('createTelemetry with a connection string', () => {
   it('refuses a second, different resource instead of sending to the wrong one', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      const other = createTelemetry(
-        `InstrumentationKey=11111111-1111-1111-1111-111111111111;IngestionEndpoint=http://127.0.0.1:${port}/`,
-      );
-      expect(other).not.toBe(createTelemetry(connectionString()));
+      const other = createTelemetry(settings('11111111-1111-1111-1111-111111111111'));
+      expect(other).not.toBe(createTelemetry(settings()));
       expect(() => other.event('LeadMerged', { offer: 'o', source: 's', action: 'a', stage: 'x' })).not.toThrow();
       expect(warn).toHaveBeenCalledTimes(1);
     } finally {
@@ -285,9 +324,7 @@ describe('createTelemetry with a connection string', () => {
 
 describe('when the SDK itself fails', () => {
   it('swallows the error and reports it once, without the data', () => {
-    const telemetry = createTelemetry(
-      `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:${port}/`,
-    );
+    const telemetry = createTelemetry(settings());
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const track = jest.spyOn(appInsights.defaultClient, 'trackEvent').mockImplementation(() => {
       throw new Error('could not serialise jane.doe@example.com');

@@ -3,14 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { odata } from '@azure/data-tables';
-import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import type { QueueClient } from '@azure/storage-queue';
 
 import { type AppConfig, loadConfig } from '../../shared/config';
 import { newUlid } from '../../shared/ids';
 import type { LeadEnvelope } from '../../shared/marketplace/types';
 import { createEnvelope, encodeEnvelope } from '../../shared/queue/envelope';
+import { RECORD_ROW } from '../../shared/record/keys';
 import type { LeadRecord } from '../../shared/record/model';
 import { entityToFollowUp, type FollowUpEntry } from '../../shared/record/recordStore';
+import { queueClient } from '../../shared/storage/clients';
 import { eventually, repoRoot, sampleSettings } from './hostProcess';
 import { type RawTables, testStore } from './testStore';
 
@@ -30,7 +32,7 @@ export function envelopeFor(rawBody: string, receivedAt = new Date(), id = newUl
 }
 
 export function leadQueue(config: AppConfig): QueueClient {
-  return QueueServiceClient.fromConnectionString(config.storageConnectionString).getQueueClient(config.queueName);
+  return queueClient(config.storageConnection, config.queueName);
 }
 
 export async function enqueue(config: AppConfig, envelope: LeadEnvelope): Promise<void> {
@@ -67,8 +69,10 @@ export async function allLeads(config: AppConfig): Promise<LeadRecord[]> {
   const store = testStore(config);
   await store.ensureTables();
   const out: LeadRecord[] = [];
-  for await (const e of store.tables.leads.listEntities()) {
-    const got = await store.getRecord(String(e.leadId));
+  // Each lead's partition holds its record under RECORD_ROW.
+  const rows = store.tables.events.listEntities({ queryOptions: { filter: odata`RowKey eq ${RECORD_ROW}` } });
+  for await (const e of rows) {
+    const got = await store.getRecord(String(e.partitionKey));
     if (got) out.push(got.record);
   }
   return out;

@@ -13,7 +13,7 @@ export type RawTables = Record<keyof TableSettings['tables'], TableClient>;
 export function rawTables(config: StorageSettings & TableSettings): RawTables {
   const entries = Object.entries(config.tables).map(([key, name]) => [
     key,
-    tableClient(config.storageConnectionString, name),
+    tableClient(config.storageConnection, name),
   ]);
   return Object.fromEntries(entries) as RawTables;
 }

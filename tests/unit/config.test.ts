@@ -18,6 +18,7 @@ import {
   reminderSettings,
   type SettingProblem,
   settingsReport,
+  telemetrySettings,
 } from '../../shared/config';
 import { requestMetadata } from '../../shared/queue/envelope';
 
@@ -26,6 +27,21 @@ const sample = (
     Values: Record<string, string>;
   }
 ).Values;
+
+const AUTH = 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING';
+const CLIENT_ID = '0b6f1e2a-8c1d-4a53-9f0e-6b2c1d3e4f50';
+const REFERENCE = '@Microsoft.KeyVault(SecretUri=https://kv-leads.vault.azure.net/secrets/contact-link-secret/)';
+
+/** The sample with storage as Azure has it: service URLs and the app's user-assigned identity, no key. */
+const keyless = {
+  ...sample,
+  AzureWebJobsStorage: '',
+  AzureWebJobsStorage__queueServiceUri: 'https://stleads.queue.core.windows.net/',
+  AzureWebJobsStorage__tableServiceUri: 'https://stleads.table.core.windows.net/',
+  AzureWebJobsStorage__blobServiceUri: 'https://stleads.blob.core.windows.net/',
+  AzureWebJobsStorage__credential: 'managedidentity',
+  AzureWebJobsStorage__clientId: CLIENT_ID,
+};
 
 function problemsOf(env: Record<string, string | undefined>): SettingProblem[] {
   const config = loadConfig(env);
@@ -68,7 +84,7 @@ describe('configuration', () => {
       expect(problems.some((p) => p.message.startsWith(name) && p.settings.includes(name))).toBe(true);
     }
     expect(problems.find((p) => p.message.startsWith('MAIL_TRANSPORT'))?.message).toMatch(
-      /expected "smtp" or "outbox"/,
+      /expected "smtp", "graph", "acs" or "outbox"/,
     );
   });
 
@@ -96,6 +112,9 @@ describe('configuration', () => {
     ['TABLE_NAME_PREFIX', '9x', ['TABLE_NAME_PREFIX'], /TABLE_NAME_PREFIX is "9x"/],
     ['PUBLIC_BASE_URL', 'ftp://example.com', ['PUBLIC_BASE_URL'], /PUBLIC_BASE_URL is "ftp:\/\/example.com"/],
     ['AzureWebJobsStorage', 'AccountName=x;AccountKey=c2VjcmV0', ['AzureWebJobsStorage'], /is not usable/],
+    ['MAIL_FROM', 'Leads <leads at contoso>', ['MAIL_FROM'], /MAIL_FROM is "Leads <leads at contoso>": expected an/],
+    ['APPLICATIONINSIGHTS_AUTHENTICATION_STRING', 'Authorization=Key', [AUTH], /expected "Authorization=AAD;/],
+    ['APPLICATIONINSIGHTS_AUTHENTICATION_STRING', 'Authorization=AAD;ClientId=x', [AUTH], /is "Authorization=AAD;Cl/],
   ])('%s=%s is refused naming the setting', (name, value, settings, message) => {
     expect(problemsOf({ ...sample, [name]: value })).toEqual([{ settings, message: expect.stringMatching(message) }]);
   });
@@ -114,6 +133,101 @@ describe('configuration', () => {
         message: expect.stringMatching(/SMTP_USER and SMTP_PASSWORD must be set together/),
       },
     ]);
+  });
+
+  test('storage as an identity-based connection: service URLs and the identity, no key anywhere', () => {
+    const config = configOf(keyless);
+    expect(config.storageConnection).toEqual({
+      kind: 'identity',
+      queueServiceUrl: 'https://stleads.queue.core.windows.net',
+      tableServiceUrl: 'https://stleads.table.core.windows.net',
+      blobServiceUrl: 'https://stleads.blob.core.windows.net',
+      credential: { kind: 'managedIdentity', clientId: CLIENT_ID, resourceId: undefined },
+    });
+    expect(configOf(sample).storageConnection).toEqual({
+      kind: 'connectionString',
+      connectionString: 'UseDevelopmentStorage=true',
+    });
+  });
+
+  test('Microsoft Graph: the default endpoint, the sender mailbox from MAIL_FROM, and the storage identity', () => {
+    const config = configOf({ ...keyless, MAIL_TRANSPORT: 'graph', MAIL_FROM: 'Leads <leads@contoso.com>' });
+    expect(config.mail).toEqual({
+      transport: 'graph',
+      from: 'Leads <leads@contoso.com>',
+      graph: {
+        endpoint: 'https://graph.microsoft.com',
+        sender: 'leads@contoso.com',
+        identity: { kind: 'managedIdentity', clientId: CLIENT_ID, resourceId: undefined },
+      },
+      outboxDir: 'outbox',
+    });
+    const national = configOf({
+      ...keyless,
+      MAIL_TRANSPORT: 'graph',
+      MAIL_GRAPH_ENDPOINT: 'https://graph.microsoft.us/',
+    });
+    expect(national.mail.graph?.endpoint).toBe('https://graph.microsoft.us');
+    expect(
+      problemsOf({ ...keyless, MAIL_TRANSPORT: 'graph', MAIL_GRAPH_ENDPOINT: 'http://graph.microsoft.com' }),
+    ).toEqual([{ settings: ['MAIL_GRAPH_ENDPOINT'], message: expect.stringMatching(/expected an https URL/) }]);
+  });
+
+  test('Communication Services: ACS_ENDPOINT is required and https; the sender is the bare address', () => {
+    const endpoint = 'https://acs-leads.unitedstates.communication.azure.com';
+    const from = 'DoNotReply@4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f.azurecomm.net';
+    const config = configOf({ ...keyless, MAIL_TRANSPORT: 'acs', MAIL_FROM: from, ACS_ENDPOINT: `${endpoint}/` });
+    expect(config.mail.acs).toEqual({
+      endpoint,
+      sender: from,
+      identity: { kind: 'managedIdentity', clientId: CLIENT_ID, resourceId: undefined },
+    });
+    expect(problemsOf({ ...keyless, MAIL_TRANSPORT: 'acs', ACS_ENDPOINT: '' })).toEqual([
+      { settings: ['ACS_ENDPOINT'], message: expect.stringMatching(/^ACS_ENDPOINT is missing/) },
+    ]);
+    expect(problemsOf({ ...keyless, MAIL_TRANSPORT: 'acs', ACS_ENDPOINT: 'acs-leads' })).toEqual([
+      { settings: ['ACS_ENDPOINT'], message: expect.stringMatching(/^ACS_ENDPOINT is "acs-leads": expected an https/) },
+    ]);
+  });
+
+  test('with a storage connection string, the mail APIs take the developer’s sign-in', () => {
+    const config = configOf({ ...sample, MAIL_TRANSPORT: 'graph' });
+    expect(config.mail.graph?.identity).toEqual({ kind: 'default' });
+  });
+
+  test('custom events sign in as the identity APPLICATIONINSIGHTS_AUTHENTICATION_STRING names', () => {
+    const cs = 'InstrumentationKey=00000000-0000-0000-0000-000000000000';
+    const config = configOf({
+      ...sample,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: cs,
+      [AUTH]: `ClientId=${CLIENT_ID};Authorization=AAD`,
+    });
+    expect(config).toMatchObject({
+      appInsightsConnectionString: cs,
+      appInsightsCredential: { kind: 'managedIdentity', clientId: CLIENT_ID },
+    });
+    expect(configOf({ ...sample, [AUTH]: 'authorization=aad' }).appInsightsCredential).toEqual({
+      kind: 'managedIdentity',
+    });
+    expect(configOf(sample).appInsightsCredential).toBeUndefined();
+  });
+
+  test.each([
+    ['CONTACT_LINK_SECRET', sample],
+    ['CONTACT_LINK_PREVIOUS_SECRET', sample],
+    ['SMTP_PASSWORD', { ...sample, MAIL_TRANSPORT: 'smtp', SMTP_HOST: 'mx', SMTP_USER: 'leads' }],
+    ['AzureWebJobsStorage', sample],
+    ['AzureWebJobsStorage__clientId', keyless],
+    ['APPLICATIONINSIGHTS_CONNECTION_STRING', sample],
+  ])('%s left as an unresolved Key Vault reference is named once, and the reference is not quoted', (name, env) => {
+    const problems = problemsOf({ ...env, [name]: REFERENCE });
+    expect(problems).toEqual([
+      {
+        settings: [name],
+        message: expect.stringMatching(new RegExp(`^${name} is a Key Vault reference the platform could not resolve`)),
+      },
+    ]);
+    expect(problems[0]?.message).not.toContain('kv-leads');
   });
 
   test('in Azure the link base defaults to the app host name', () => {
@@ -188,6 +302,14 @@ describe('settings per capability', () => {
     expect(reminderBindingSchedule({})).toBe(DEFAULT_REMINDER_SCHEDULE);
     expect(queueBindingName({})).toBe('leads-incoming');
     expect(queueBindingName({ LEADS_QUEUE_NAME: ' Leads_Incoming ' })).toBe('Leads_Incoming');
+  });
+
+  test('a malformed authentication string stops custom events only: nothing is sent, leads are recorded', () => {
+    const s = readSettings({ ...sample, APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=x', [AUTH]: 'AAD' });
+    expect(recordSettings(s).ok).toBe(true);
+    expect(telemetrySettings(s)).toEqual({});
+    expect(misconfiguredCapabilities(s)).toEqual([{ capability: 'telemetry', settings: [AUTH] }]);
+    expect(settingsReport(s)).toContain(`${AUTH} is "AAD"`);
   });
 
   test('reading never throws, whatever the values', () => {

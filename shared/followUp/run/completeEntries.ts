@@ -27,7 +27,13 @@ async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], 
     await recordEvent(
       store,
       identityOf(record),
-      { kind: 'reminder', eventId: newId(), at: clock().toISOString(), reminder: entry.kind, recipients: [...entry.sentTo] },
+      {
+        kind: 'reminder',
+        eventId: newId(),
+        at: clock().toISOString(),
+        reminder: entry.kind,
+        recipients: [...entry.sentTo],
+      },
       policy,
     );
   } else {

@@ -12,7 +12,11 @@ const IDENTITY_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-leads/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-leads';
 
 function problems(result: StorageConnectionResult): string[] {
-  return result.ok ? [] : result.problems;
+  return result.ok ? [] : result.problems.map((p) => p.message);
+}
+
+function named(result: StorageConnectionResult): string[][] {
+  return result.ok ? [] : result.problems.map((p) => p.settings);
 }
 
 describe('storage connection settings', () => {
@@ -95,31 +99,41 @@ describe('storage connection settings', () => {
   });
 
   test('a connection string and identity settings together are refused, naming both', () => {
-    expect(
-      problems(
-        readStorageConnection({
-          AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-          AzureWebJobsStorage__accountName: 'stleads01',
-          AzureWebJobsStorage__credential: 'managedidentity',
-        }),
-      ),
-    ).toEqual([
+    const result = readStorageConnection({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      AzureWebJobsStorage__accountName: 'stleads01',
+      AzureWebJobsStorage__credential: 'managedidentity',
+    });
+    expect(named(result)).toEqual([
+      ['AzureWebJobsStorage', 'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential'],
+    ]);
+    expect(problems(result)).toEqual([
       'AzureWebJobsStorage (a connection string) and AzureWebJobsStorage__accountName, AzureWebJobsStorage__credential are both set: keep the connection string, or remove it to connect with an identity',
     ]);
   });
 
   test('every inconsistent identity setting is named, each with what is expected', () => {
-    const found = problems(
-      readStorageConnection({
-        AzureWebJobsStorage__queueServiceUri: 'http://stleads01.queue.core.windows.net',
-        AzureWebJobsStorage__blobServiceUri: 'not a url',
-        AzureWebJobsStorage__credential: 'clientsecret',
-        AzureWebJobsStorage__clientId: 'leads-identity',
-        AzureWebJobsStorage__managedIdentityResourceId: '/subscriptions/x',
-        AzureWebJobsStorage__clientSecret: 'hunter2',
-        AzureWebJobsStorage__tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-      }),
-    );
+    const result = readStorageConnection({
+      AzureWebJobsStorage__queueServiceUri: 'http://stleads01.queue.core.windows.net',
+      AzureWebJobsStorage__blobServiceUri: 'not a url',
+      AzureWebJobsStorage__credential: 'clientsecret',
+      AzureWebJobsStorage__clientId: 'leads-identity',
+      AzureWebJobsStorage__managedIdentityResourceId: '/subscriptions/x',
+      AzureWebJobsStorage__clientSecret: 'hunter2',
+      AzureWebJobsStorage__tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    });
+    const found = problems(result);
+    expect(named(result)).toEqual([
+      ['AzureWebJobsStorage__queueServiceUri'],
+      ['AzureWebJobsStorage__blobServiceUri'],
+      ['AzureWebJobsStorage__tableServiceUri'],
+      ['AzureWebJobsStorage__clientId'],
+      ['AzureWebJobsStorage__managedIdentityResourceId'],
+      ['AzureWebJobsStorage__clientId', 'AzureWebJobsStorage__managedIdentityResourceId'],
+      ['AzureWebJobsStorage__clientSecret'],
+      ['AzureWebJobsStorage__tenantId'],
+      ['AzureWebJobsStorage__credential'],
+    ]);
     expect(found).toEqual([
       expect.stringMatching(/^AzureWebJobsStorage__queueServiceUri is "http:.*": expected an https URL/),
       expect.stringMatching(/^AzureWebJobsStorage__blobServiceUri is "not a url": expected a URL/),
@@ -178,7 +192,7 @@ describe('storage connection settings', () => {
       AzureWebJobsStorage__credential: 'managedidentity',
       AzureWebJobsStorage__clientId: CLIENT_ID,
     });
-    if (!identity.ok) throw new Error(identity.problems.join('; '));
+    if (!identity.ok) throw new Error(problems(identity).join('; '));
     expect(describeStorageConnection(identity.connection)).toBe(
       `queues at https://stleads01.queue.core.windows.net, tables at https://stleads01.table.core.windows.net, signed in with managed identity with client id ${CLIENT_ID}`,
     );
