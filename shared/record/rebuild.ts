@@ -118,15 +118,17 @@ async function rebuild(
       all,
     );
     if (!next) return { record: undefined, added: false };
-    if (stored && !adding && unsaved.length === 0 && sameRecord(stored.record, next))
-      return { record: next, added: false };
+    const { put, remove } = followUpChanges([stored?.record, ...unsaved], next, policy);
+    // Nothing to store and nothing of ours to undo (a redelivery): one read was all it took.
+    const settled = put.length === 0 && remove.length === 0;
+    if (stored && !adding && settled && sameRecord(stored.record, next)) return { record: next, added: false };
 
     const version = (stored?.version ?? 0) + 1;
-    const { put, remove } = followUpChanges([stored?.record, ...unsaved], next, policy);
     await store.noteChange(identity.leadId, version);
     // Read before the save: a newer writer that wants one of these rows touches it after our save, and our delete
     // (If-Match this ETag) then leaves it alone.
-    const etags = await Promise.all(remove.map((e) => store.followUpEtag(e.kind, identity.leadId, e.dueAt)));
+    const etags: (string | undefined)[] = [];
+    for (const e of remove) etags.push(await store.followUpEtag(e.kind, identity.leadId, e.dueAt));
     for (const e of put) await store.setFollowUpDue({ kind: e.kind, leadId: identity.leadId, dueAt: e.dueAt });
     const saved = await store.commitLead({
       record: next,

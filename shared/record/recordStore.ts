@@ -169,8 +169,11 @@ export function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
 }
 
 export interface RecordStore {
-  /** The record id for an identity: the existing one, or `candidate` if this call created the mapping. */
-  resolveLeadId(identityHash: string, candidate: string): Promise<string>;
+  /**
+   * The record id for an identity: the existing one, or `candidate` if this call created the mapping (`created`; a
+   * redelivered first lead finds its own id already mapped).
+   */
+  resolveLeadId(identityHash: string, candidate: string): Promise<{ leadId: string; created: boolean }>;
   /** A lead's record and events in one query of its partition. */
   readLead(leadId: string): Promise<StoredLead>;
   /** Writes events and the record atomically (one entity-group transaction); 'conflict' when the record moved on. */
@@ -290,13 +293,13 @@ export function createRecordStore(
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           await tables.leadKeys.createEntity({ ...keys, leadId: candidate });
-          return candidate;
+          return { leadId: candidate, created: true };
         } catch (e) {
           if (!isAlreadyExists(e)) throw e;
         }
         try {
           const existing = await tables.leadKeys.getEntity<{ leadId: string }>(keys.partitionKey, keys.rowKey);
-          return existing.leadId;
+          return { leadId: existing.leadId, created: false };
         } catch (e) {
           // Erased between our insert and read: try again.
           if (!isNotFound(e)) throw e;
