@@ -2,7 +2,8 @@
  * The two silence emails to ops: the alarm and "leads are back". They name times and, at most, an offer: never a
  * customer, so they can go to a shared ops mailbox and into any ticket system.
  */
-import { formatUtc, formatWait, oneLine, type RenderedDigest } from '../followUp/digest';
+import type { RenderedDigest } from '../followUp/digest';
+import { formatUtc, formatWait, oneLine } from '../followUp/leadMail';
 import { escapeHtml } from '../http/html';
 
 export interface SilenceAlarmFacts {

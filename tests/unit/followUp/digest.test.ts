@@ -1,4 +1,5 @@
-import { type DigestLead, formatWait, mailtoHref, renderDigest, telHref } from '../../../shared/followUp/digest';
+import { type DigestLead, renderDigest } from '../../../shared/followUp/digest';
+import { formatWait, mailtoHref, telHref } from '../../../shared/followUp/leadMail';
 
 const NOW = new Date('2024-05-03T12:00:00Z');
 const HOUR = 3_600_000;

@@ -1,0 +1,192 @@
+/**
+ * The CRM hand-off against a loopback receiver that does what docs/crm.md asks of one: verify the signature with
+ * an independent implementation (the Standard Webhooks reference library), drop a webhook-id it already took, and
+ * keep only the newest version of each lead.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { Webhook } from 'standardwebhooks';
+
+import { crmDelivery, type CrmPayload } from '../../shared/sell/crm/crmPayload';
+import { type CrmSendResult, sendCrmWebhook } from '../../shared/sell/crm/crmSender';
+import { formatWebhookSecret, parseWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
+import { record } from '../unit/sell/records';
+
+const SECRET = formatWebhookSecret(randomBytes(32));
+const SIG = 'q9XvB2mK7pL4sT8wZ1cF6hJ3nR5yU0aE';
+
+interface Receiver {
+  url: string;
+  /** What each webhook-id delivered, once each. */
+  taken: Map<string, CrmPayload>;
+  /** The newest version applied per lead. */
+  leads: Map<string, CrmPayload>;
+  requests: { id: string | undefined; status: number }[];
+  script(...answers: { status: number; headers?: Record<string, string>; body?: string; hang?: boolean }[]): void;
+  stop(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+async function startReceiver(secret: string): Promise<Receiver> {
+  const hook = new Webhook(secret);
+  const taken = new Map<string, CrmPayload>();
+  const leads = new Map<string, CrmPayload>();
+  const requests: Receiver['requests'] = [];
+  const scripted: Parameters<Receiver['script']> = [];
+  const server: Server = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      const id = typeof req.headers['webhook-id'] === 'string' ? req.headers['webhook-id'] : undefined;
+      const answer = (status: number, text = ''): void => {
+        requests.push({ id, status });
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(text);
+      };
+      const next = scripted.shift();
+      if (next?.hang) return requests.push({ id, status: 0 });
+      if (next !== undefined) {
+        requests.push({ id, status: next.status });
+        res.writeHead(next.status, next.headers);
+        return res.end(next.body ?? '');
+      }
+      if (new URL(req.url ?? '/', 'http://x').searchParams.get('sig') !== SIG)
+        return answer(401, `sig refused for ${req.url ?? ''}`);
+      let payload: CrmPayload;
+      try {
+        payload = hook.verify(body, req.headers as Record<string, string>) as CrmPayload;
+      } catch (e) {
+        return answer(401, `signature: ${(e as Error).message}`);
+      }
+      if (id === undefined || taken.has(id)) return answer(200, 'already taken');
+      taken.set(id, payload);
+      const known = leads.get(payload.data.leadId);
+      if (known === undefined || known.version < payload.version) leads.set(payload.data.leadId, payload);
+      answer(204);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/leads-hook?api-version=1&sig=${SIG}`,
+    taken,
+    leads,
+    requests,
+    script: (...a) => scripted.push(...a),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function keys(secret: string): Buffer[] {
+  const parsed = parseWebhookSecret(secret);
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return [parsed.key];
+}
+
+let receiver: Receiver;
+beforeEach(async () => {
+  receiver = await startReceiver(SECRET);
+});
+afterEach(async () => {
+  await receiver.stop();
+});
+
+const lead = record({ firstName: 'Ada', lastName: 'Lovelace', company: 'Müller & Söhne' });
+const created = crmDelivery({ before: undefined, after: lead, version: 1, at: new Date() });
+const contacted = { ...lead, status: 'contacted' as const, firstContactedAt: new Date().toISOString() };
+const updated = crmDelivery({ before: lead, after: contacted, version: 2, at: new Date() });
+
+function send(delivery = created, secret = SECRET, url = receiver.url): Promise<CrmSendResult> {
+  return sendCrmWebhook({ url, keys: keys(secret) }, delivery);
+}
+
+function messageOf(result: CrmSendResult): string {
+  return result.ok ? '' : result.message;
+}
+
+describe('sendCrmWebhook', () => {
+  test('delivers the record, signed so an independent verifier accepts it', async () => {
+    expect(await send()).toEqual({ ok: true, status: 204 });
+    expect(receiver.taken.get(created.id)).toEqual(JSON.parse(created.body));
+    expect(receiver.leads.get(lead.leadId)?.data.company).toBe('Müller & Söhne');
+  });
+
+  test('a retry of one change carries the same webhook-id, so the receiver takes it once', async () => {
+    expect(await send()).toMatchObject({ ok: true });
+    expect(await send()).toMatchObject({ ok: true, status: 200 });
+    expect(receiver.requests.map((r) => r.id)).toEqual([created.id, created.id]);
+    expect(receiver.taken.size).toBe(1);
+  });
+
+  test('a stale delivery arriving after a newer one is dropped by its version', async () => {
+    await send(updated);
+    await send(created);
+    expect(receiver.leads.get(lead.leadId)).toMatchObject({ type: 'lead.updated', version: 2 });
+  });
+
+  test('a receiver holding another secret refuses it: permanent, not retried', async () => {
+    const result = await send(created, formatWebhookSecret(randomBytes(32)));
+    expect(result).toMatchObject({ ok: false, retry: false, status: 401 });
+    expect(messageOf(result)).toMatch(/^CRM webhook \(loopback\) answered HTTP 401 \(signature: .*\); not retried$/);
+  });
+
+  test.each([
+    [400, false],
+    [404, false],
+    [410, false],
+    [413, false],
+    [301, true],
+    [408, true],
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+  ])('HTTP %i: retry %s', async (status, retry) => {
+    receiver.script({ status });
+    expect(await send()).toMatchObject({ ok: false, retry, status });
+  });
+
+  test("a receiver's Retry-After goes back for the queue's next attempt", async () => {
+    receiver.script({ status: 429, headers: { 'retry-after': '30' } });
+    expect(await send()).toMatchObject({ ok: false, retry: true, status: 429, retryAfterMs: 30_000 });
+  });
+
+  test('a receiver that never answers: the attempt ends at its deadline and is retried', async () => {
+    receiver.script({ status: 0, hang: true });
+    const started = Date.now();
+    const result = await sendCrmWebhook({ url: receiver.url, keys: keys(SECRET) }, created, { timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result).toMatchObject({ ok: false, retry: true });
+    expect(messageOf(result)).toContain('gave no answer in time');
+  });
+
+  test('the URL, a credential, is never in a message, even when the receiver echoes it', async () => {
+    const wrong = receiver.url.replace(SIG, `${SIG.slice(0, -6)}ZZZZZZ`);
+    const result = await send(created, SECRET, wrong);
+    expect(result).toMatchObject({ ok: false, retry: false, status: 401 });
+    expect(messageOf(result)).toContain('[webhook URL]');
+    expect(messageOf(result)).not.toContain(SIG.slice(0, 12));
+    expect(messageOf(result)).not.toContain('/api/leads-hook');
+  });
+
+  test('plain HTTP to anything but loopback is refused without sending: personal data goes over HTTPS only', async () => {
+    const result = await send(created, SECRET, 'http://crm.contoso.example/hook');
+    expect(result).toEqual({
+      ok: false,
+      retry: false,
+      message: 'WEBHOOK_URL must be an https:// URL (the hand-off carries personal data)',
+    });
+  });
+});
