@@ -8,6 +8,7 @@ import { type AlertOutcome, deliverAlert, deliverDigest } from '../shared/follow
 import { sendTeamsCard } from '../shared/followUp/alerts/teamsSender';
 import { createMailer } from '../shared/mail/createMailer';
 import { encodeAlertMessage, parseAlertMessage } from '../shared/queue/alertEnvelope';
+import { intentRowKey } from '../shared/record/intents';
 import { createRecordStore } from '../shared/record/recordStore';
 import { once, queueClient, tableClient } from '../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
@@ -72,6 +73,8 @@ export async function deliverAlertHandler(message: unknown, context: InvocationC
     };
     const outcome = alert.kind === 'alert' ? await deliverAlert(alert, deps) : await deliverDigest(alert, deps);
     context.log(`${what} ${describe(outcome)}`);
+    // Taken: processing's intent for it is forgotten, so a redelivered lead message does not queue it again.
+    if (alert.kind === 'alert') await store.settleIntent(alert.leadId, intentRowKey({ kind: 'alert', message: alert }));
   } finally {
     mailer.close();
   }

@@ -2,6 +2,7 @@ import { app, type InvocationContext } from '@azure/functions';
 
 import { handOffQueueBindingName, handOffSettings, prepare, valueOrThrow } from '../shared/config';
 import { parseHandOff } from '../shared/queue/handOffEnvelope';
+import { intentRowKey } from '../shared/record/intents';
 import { createRecordStore } from '../shared/record/recordStore';
 import { sendCrmWebhook } from '../shared/sell/crm/crmSender';
 import { handOffLead, tableHandOffState } from '../shared/sell/crm/handOff';
@@ -47,6 +48,8 @@ export async function handOffLeadHandler(message: unknown, context: InvocationCo
   if (outcome.kind === 'delivered') context.log(`${what} delivered (HTTP ${outcome.status}, ${outcome.id})`);
   else if (outcome.kind === 'skipped') context.log(`${what} skipped: ${outcome.why}`);
   else context.error(`ALERT: ${what} refused for good, moved to ${config.handOff.poisonQueueName}: ${outcome.message}`);
+  // Taken: processing's intent for this version is forgotten (a redelivered lead message does not queue it again).
+  await store.settleIntent(parsed.message.leadId, intentRowKey({ kind: 'handOff', message: parsed.message }));
 }
 
 app.storageQueue('handOffLead', {

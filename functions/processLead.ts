@@ -5,29 +5,41 @@ import {
   appSettings,
   policyOrDefault,
   prepare,
+  processingEffectSettings,
   queueBindingName,
   recordSettings,
   telemetrySettings,
   valueOrThrow,
 } from '../shared/config';
+import { arrivalEffects } from '../shared/followUp/saveEffects';
+import { newUlid } from '../shared/ids';
+import { intentQueues } from '../shared/queue/intentQueues';
 import { recordLead } from '../shared/record/recordLead';
 import { createRecordStore } from '../shared/record/recordStore';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 import { createTelemetry } from '../shared/telemetry';
 
-const ready = prepare(recordSettings, (config) => ({
-  store: createRecordStore(config, STORAGE_DEADLINES.background),
-  telemetry: createTelemetry(telemetrySettings(appSettings())),
-  ...policyOrDefault(appSettings()),
-}));
+const ready = prepare(recordSettings, (config) => {
+  const { problems: effectProblems, alertQueue, handOffQueue, ...effects } = processingEffectSettings(appSettings());
+  return {
+    store: createRecordStore(config, STORAGE_DEADLINES.background),
+    telemetry: createTelemetry(telemetrySettings(appSettings())),
+    ...policyOrDefault(appSettings()),
+    effects: arrivalEffects({ ...effects, handOff: handOffQueue !== undefined, clock: systemClock, newId: newUlid }),
+    queues: intentQueues(config.storageConnection, { alertQueue, handOffQueue }),
+    effectProblems,
+  };
+});
 
 export async function processLeadHandler(message: unknown, context: InvocationContext): Promise<void> {
   // A throw (here: the tables' settings are wrong) leaves the message for a retry, and the poison queue after that.
-  const { store, telemetry, policy, problems } = valueOrThrow(ready());
+  const { store, telemetry, policy, problems, effects, queues, effectProblems } = valueOrThrow(ready());
   if (problems.length > 0)
     context.warn(
       `Follow-ups scheduled with the default policy until fixed: ${problems.map((p) => p.message).join('; ')}`,
     );
+  if (effectProblems.length > 0)
+    context.warn(`Owners, alerts or hand-offs off until fixed: ${effectProblems.map((p) => p.message).join('; ')}`);
   const id = context.triggerMetadata?.id;
   const messageId = typeof id === 'string' ? id : context.invocationId;
   const outcome = await recordLead(message, messageId, {
@@ -36,6 +48,8 @@ export async function processLeadHandler(message: unknown, context: InvocationCo
     telemetry,
     policy,
     log: (line) => context.log(line),
+    effects,
+    queues,
   });
   if (outcome.kind === 'stored') {
     const what = outcome.duplicateDelivery ? 'already stored (redelivery)' : outcome.merged ? 'merged into' : 'created';

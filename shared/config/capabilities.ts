@@ -80,3 +80,31 @@ export function misconfiguredCapabilities(s: Settings): MisconfiguredCapability[
   ];
   return capabilities.flatMap(([capability, c]) => (c.ok ? [] : [{ capability, settings: settingNames(c.problems) }]));
 }
+
+/**
+ * What processing adds to a save (owner, alert, hand-off), each from its own group: recording a lead never waits for
+ * them. While a group is wrong its part is off (the problems are returned for a warning): no owner is assigned,
+ * nothing alerts, nothing is handed off; the delivering function reports the same setting as misconfigured.
+ */
+export function processingEffectSettings(s: Settings): {
+  owners?: { routes: ReadonlyMap<string, string[]>; defaults: readonly string[] };
+  alertOnNewLead?: boolean;
+  alertQueue?: string;
+  handOffQueue?: string;
+  problems: SettingProblem[];
+} {
+  const problems = [s.reminders, s.alertDelivery, s.handOff].flatMap((g) => (g.ok ? [] : g.problems));
+  const owners = s.reminders.ok
+    ? { routes: s.reminders.value.reminderRoutes, defaults: s.reminders.value.defaultRecipients }
+    : undefined;
+  const alerts =
+    s.alertDelivery.ok && s.alertDelivery.value.alerts.onNewLead ? s.alertDelivery.value.alerts : undefined;
+  const handOff = s.handOff.ok && s.handOff.value.handOff.webhook !== undefined ? s.handOff.value.handOff : undefined;
+  return {
+    owners,
+    alertOnNewLead: s.alertDelivery.ok ? s.alertDelivery.value.alerts.onNewLead : undefined,
+    alertQueue: alerts?.queueName,
+    handOffQueue: handOff?.queueName,
+    problems,
+  };
+}

@@ -2,6 +2,7 @@
  * The stored shapes: a lead record is one customer × one offer; its history is a list of events. The record is a
  * projection of the events (see projection.ts), so reprocessing any event, in any order, gives the same record.
  */
+import type { OwnerChangeEvent } from '../followUp/ownerEvents';
 import type { LeadActionKind, LeadSourceKind } from '../marketplace/leadSource';
 import type { NormalisedPerson } from '../marketplace/normalise';
 import type { Stage } from '../marketplace/stage';
@@ -82,7 +83,7 @@ export interface ReminderSentEvent {
   recipients: string[];
 }
 
-export type LeadEvent = LeadArrivalEvent | StatusChangeEvent | ReminderSentEvent;
+export type LeadEvent = LeadArrivalEvent | StatusChangeEvent | ReminderSentEvent | OwnerChangeEvent;
 
 export interface LeadRecord extends PersonFields {
   leadId: string;
@@ -110,4 +111,8 @@ export interface LeadRecord extends PersonFields {
   escalatedAt?: string;
   /** The identity the record is matched by (kind only: the key itself is personal data). */
   identityKind: 'email' | 'phone' | 'nameCompany' | 'none';
+  /** The one salesperson the lead is for (followUp/owners.ts); absent while its route names nobody. */
+  owner?: string;
+  /** When the current owner got the lead. */
+  ownerSince?: string;
 }

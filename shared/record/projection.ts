@@ -2,6 +2,7 @@
  * A lead record is a fold over its events. Because the fold depends only on the set of events (sorted by time,
  * ties by id), redelivered, replayed or out-of-order messages always produce the same record.
  */
+import { projectOwner } from '../followUp/ownerEvents';
 import { higherStage, type Stage } from '../marketplace/stage';
 import {
   ERASED_FLAG,
@@ -101,7 +102,13 @@ export function projectLead(
     flags: [...new Set(arrivals.flatMap((e) => e.flags))].sort(),
     remindedAt: reminderSince(sorted, 'remind')?.at,
     escalatedAt: reminderSince(sorted, 'escalate')?.at,
+    ...ownerFields(sorted),
   };
+}
+
+function ownerFields(events: readonly LeadEvent[]): Pick<LeadRecord, 'owner' | 'ownerSince'> {
+  const owner = projectOwner(events);
+  return owner === undefined ? {} : { owner: owner.owner, ownerSince: owner.since };
 }
 
 /** Status changes in history order, without the conditional ones whose condition did not hold at their place. */

@@ -8,6 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 
 import { withoutUndefined } from '../objects';
+import type { Intent, StoredIntent } from './intents';
 import { dueBucket, type FollowUpKind } from './keys';
 import type { LeadEvent, LeadRecord } from './model';
 import { needsFollowUp, projectLead } from './projection';
@@ -81,7 +82,30 @@ export interface RebuildOptions {
   add?: LeadEvent;
   /** Versions this caller indexed without saving them (a first lead's lost create): their entries may need undoing. */
   unsaved?: LeadRecord[];
+  /** What else the save stores, decided from the record before and after it (an owner, alert and hand-off intents). */
+  effects?: SaveEffects;
 }
+
+/** A save about to be made: the record as stored (undefined: none yet), the record it saves and all its events. */
+export interface SaveChange {
+  before: LeadRecord | undefined;
+  next: LeadRecord;
+  events: readonly LeadEvent[];
+  /** The version the save writes. */
+  version: number;
+  /** The event the caller adds, when the history did not have it yet. */
+  added?: LeadEvent;
+}
+
+/** More events for the same transaction (folded into the record) and intents stored with it (intents.ts). */
+export interface Effects {
+  events: LeadEvent[];
+  intents: Intent[];
+}
+
+export type SaveEffects = (change: SaveChange) => Promise<Effects>;
+
+const NO_EFFECTS: Effects = { events: [], intents: [] };
 
 /**
  * Returns the record as stored after the rebuild (undefined when the lead has no arrival events). A lead whose
@@ -100,6 +124,10 @@ export async function rebuildLead(
 export interface Rebuilt {
   record: LeadRecord | undefined;
   added: boolean;
+  /** The intents this save stored (to hand over now). */
+  intents?: Intent[];
+  /** Intents of earlier saves still in the partition when it was read (not yet handed over, or not yet taken). */
+  pending?: StoredIntent[];
 }
 
 async function rebuild(
@@ -110,20 +138,28 @@ async function rebuild(
 ): Promise<Rebuilt> {
   const unsaved = [...(options.unsaved ?? [])];
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const { stored, events } = await store.readLead(identity.leadId);
+    const { stored, events, intents: pending } = await store.readLead(identity.leadId);
     const adding = options.add !== undefined && !events.some((e) => e.eventId === options.add?.eventId);
     const all = adding && options.add ? [...events, options.add] : events;
-    const next = projectLead(
-      stored ? { ...identity, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind } : identity,
-      all,
-    );
-    if (!next) return { record: undefined, added: false };
-    const { put, remove } = followUpChanges([stored?.record, ...unsaved], next, policy);
+    const recordIdentity = stored
+      ? { ...identity, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind }
+      : identity;
+    const projected = projectLead(recordIdentity, all);
+    if (!projected) return { record: undefined, added: false };
+    const early = followUpChanges([stored?.record, ...unsaved], projected, policy);
     // Nothing to store and nothing of ours to undo (a redelivery): one read was all it took.
-    const settled = put.length === 0 && remove.length === 0;
-    if (stored && !adding && settled && sameRecord(stored.record, next)) return { record: next, added: false };
+    const settled = early.put.length === 0 && early.remove.length === 0;
+    if (stored && !adding && settled && sameRecord(stored.record, projected))
+      return { record: projected, added: false, pending };
 
     const version = (stored?.version ?? 0) + 1;
+    const added = adding ? options.add : undefined;
+    const effects =
+      (await options.effects?.({ before: stored?.record, next: projected, events: all, version, added })) ?? NO_EFFECTS;
+    const next = effects.events.length === 0 ? projected : projectLead(recordIdentity, [...all, ...effects.events]);
+    if (!next) return { record: undefined, added: false };
+    const { put, remove } =
+      effects.events.length === 0 ? early : followUpChanges([stored?.record, ...unsaved], next, policy);
     await store.noteChange(identity.leadId, version);
     // Read before the save: a newer writer that wants one of these rows touches it after our save, and our delete
     // (If-Match this ETag) then leaves it alone.
@@ -134,14 +170,15 @@ async function rebuild(
       record: next,
       etag: stored?.etag,
       version,
-      add: adding && options.add ? [options.add] : [],
+      add: [...(added ? [added] : []), ...effects.events],
+      intents: effects.intents,
     });
     if (saved === 'saved') {
       for (const [i, e] of remove.entries()) {
         const etag = etags[i];
         if (etag !== undefined) await store.deleteFollowUp(e.kind, identity.leadId, e.dueAt, etag);
       }
-      return { record: next, added: adding };
+      return { record: next, added: adding, intents: effects.intents, pending };
     }
     unsaved.push(next);
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * attempt)));
@@ -159,16 +196,20 @@ export async function createOrRebuildLead(
   identity: LeadIdentity,
   event: LeadEvent,
   policy: FollowUpPolicy,
+  effects?: SaveEffects,
 ): Promise<Rebuilt> {
-  const record = projectLead(identity, [event]);
-  if (!record) return rebuild(store, identity, policy, { add: event });
+  const projected = projectLead(identity, [event]);
+  if (!projected) return rebuild(store, identity, policy, { add: event, effects });
+  const extra =
+    (await effects?.({ before: undefined, next: projected, events: [event], version: 1, added: event })) ?? NO_EFFECTS;
+  const record = extra.events.length === 0 ? projected : (projectLead(identity, [event, ...extra.events]) ?? projected);
   await store.noteChange(identity.leadId, 1);
   // Entries first, record second: nobody else writes this lead's entries before its record exists.
   for (const [kind, dueAt] of wantedFollowUps(record, policy))
     await store.putFollowUp({ kind, leadId: record.leadId, dueAt, sentTo: [] });
-  if ((await store.commitLead({ record, etag: undefined, version: 1, add: [event] })) === 'saved')
-    return { record, added: true };
-  return rebuild(store, identity, policy, { add: event, unsaved: [record] });
+  const commit = { record, etag: undefined, version: 1, add: [event, ...extra.events], intents: extra.intents };
+  if ((await store.commitLead(commit)) === 'saved') return { record, added: true, intents: extra.intents };
+  return rebuild(store, identity, policy, { add: event, unsaved: [record], effects });
 }
 
 /** Stores `event` in the lead's history (unless it is there already) and brings the record in line. */
@@ -177,6 +218,7 @@ export function recordEvent(
   identity: LeadIdentity,
   event: LeadEvent,
   policy: FollowUpPolicy,
+  effects?: SaveEffects,
 ): Promise<Rebuilt> {
-  return rebuild(store, identity, policy, { add: event });
+  return rebuild(store, identity, policy, { add: event, effects });
 }

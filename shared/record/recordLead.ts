@@ -7,9 +7,10 @@ import type { Clock } from '../clock';
 import { parseEnvelope } from '../queue/envelope';
 import type { Telemetry } from '../telemetry';
 import { toArrivalEvent } from './arrivalEvent';
+import { handOverIntents, type IntentQueues } from './intents';
 import { leadTelemetryProperties } from './leadTelemetry';
 import type { LeadRecord } from './model';
-import { createOrRebuildLead, type FollowUpPolicy, recordEvent } from './rebuild';
+import { createOrRebuildLead, type FollowUpPolicy, recordEvent, type SaveEffects } from './rebuild';
 import type { RecordStore } from './recordStore';
 
 export interface RecordDeps {
@@ -18,6 +19,10 @@ export interface RecordDeps {
   telemetry: Telemetry;
   policy: FollowUpPolicy;
   log(message: string): void;
+  /** The owner, alert and hand-off a save adds (followUp/saveEffects.ts); none when undefined. */
+  effects?: SaveEffects;
+  /** Where alert and hand-off intents go once the save is stored. */
+  queues?: IntentQueues;
 }
 
 export type RecordOutcome =
@@ -51,10 +56,13 @@ export async function recordLead(message: unknown, messageId: string, deps: Reco
   const identity = { leadId, offerKey, identityKind };
   // The record is new when this call mapped the identity to this lead's own id: skip reading what cannot exist yet.
   // A redelivered first lead finds its own id mapped already and reads, which finds its event stored.
-  const { record, added } = resolved.created
-    ? await createOrRebuildLead(deps.store, identity, event, deps.policy)
-    : await recordEvent(deps.store, identity, event, deps.policy);
+  const saved = resolved.created
+    ? await createOrRebuildLead(deps.store, identity, event, deps.policy, deps.effects)
+    : await recordEvent(deps.store, identity, event, deps.policy, deps.effects);
+  const { record, added } = saved;
   if (!record) throw new Error(`Lead ${leadId} has no arrival events after appending ${event.eventId}`);
+  // After the save: a crash before this line leaves the intents stored, and the redelivery hands them over.
+  await handOverIntents(deps.queues ?? {}, (rowKey, etag) => deps.store.settleIntent(leadId, rowKey, etag), saved);
 
   const merged = record.eventCount > 1;
   const properties = leadTelemetryProperties(offerKey, event, record);

@@ -11,6 +11,7 @@ import type { StorageSettings, TableSettings } from '../config';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
+import { entityToIntent, type Intent, intentToEntity, isIntentRow, type StoredIntent } from './intents';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys, RECORD_ROW } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
 import { rawCopyFrom, rawCopyProperties } from './rawCopy';
@@ -26,6 +27,8 @@ export interface StoredRecord {
 export interface StoredLead {
   stored?: StoredRecord;
   events: LeadEvent[];
+  /** Messages owed to a queue that were not yet handed over (intents.ts). */
+  intents?: StoredIntent[];
 }
 
 /** One entity-group transaction on a lead's partition: new events, rewritten events, then the record. */
@@ -38,6 +41,8 @@ export interface LeadCommit {
   add?: readonly LeadEvent[];
   /** Replaced whole (erasure's anonymised copies). */
   replace?: readonly LeadEvent[];
+  /** Messages this change owes to a queue (intents.ts), stored with it. */
+  intents?: readonly Intent[];
 }
 
 export interface FollowUpEntry {
@@ -227,6 +232,8 @@ export interface RecordStore {
   deleteFollowUpsOf(leadId: string): Promise<number>;
   /** Health: one cheap read that proves the tables answer (a missing table counts as reachable). */
   probe(): Promise<void>;
+  /** Forgets an intent once its message is on its queue; only the row as read when `etag` is given. */
+  settleIntent(leadId: string, rowKey: string, etag?: string): Promise<void>;
 }
 
 /** Table Storage takes at most 100 operations in one entity-group transaction. */
@@ -257,16 +264,27 @@ export function createRecordStore(
     for await (const row of rows) {
       if (row.rowKey === RECORD_ROW)
         result.stored = { record: entityToRecord(row), etag: row.etag, version: versionOf(row) };
-      else result.events.push(entityToEvent(row));
+      else if (isIntentRow(row.rowKey)) {
+        const intent = entityToIntent(row);
+        if (intent !== undefined) (result.intents ??= []).push(intent);
+      } else result.events.push(entityToEvent(row));
     }
     return result;
   };
 
-  const commitLead = async ({ record, etag, version, add = [], replace = [] }: LeadCommit): Promise<SaveResult> => {
+  const commitLead = async ({
+    record,
+    etag,
+    version,
+    add = [],
+    replace = [],
+    intents = [],
+  }: LeadCommit): Promise<SaveResult> => {
     await ensureTables();
     const actions: TransactionAction[] = [
       ...add.map((e): TransactionAction => ['create', eventToEntity(record.leadId, e)]),
       ...replace.map((e): TransactionAction => ['upsert', eventToEntity(record.leadId, e), 'Replace']),
+      ...intents.map((i): TransactionAction => ['upsert', intentToEntity(record.leadId, i), 'Replace']),
       etag === undefined
         ? ['create', recordToEntity(record, version)]
         : ['update', recordToEntity(record, version), 'Replace', { etag }],
@@ -565,6 +583,15 @@ export function createRecordStore(
         }
       }
       return deleteAll(tables.followUps, keys);
+    },
+
+    async settleIntent(leadId, rowKey, etag) {
+      try {
+        await tables.events.deleteEntity(leadId, rowKey, etag === undefined ? {} : { etag });
+      } catch (e) {
+        // Gone already (settled by another taker), or replaced by a newer intent that is still owed.
+        if (!isNotFound(e) && !isPreconditionFailed(e)) throw e;
+      }
     },
 
     async probe() {

@@ -4,10 +4,20 @@
  * trip to the hot path fails this test.
  */
 import type { RunningAzurite } from '../../local-host/src/azurite';
+import { arrivalEffects } from '../../shared/followUp/saveEffects';
+import { newUlid } from '../../shared/ids';
+import { intentQueues } from '../../shared/queue/intentQueues';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { totalCalls } from '../../shared/storage/callCount';
+import { queueClient } from '../../shared/storage/clients';
 import { startTestAzurite } from '../support/hostProcess';
-import { CALL_BUDGETS, describeCalls, leadCallCounts } from '../support/leadCalls';
+import {
+  ALERTING_CALL_BUDGETS,
+  alertingCallCounts,
+  CALL_BUDGETS,
+  describeCalls,
+  leadCallCounts,
+} from '../support/leadCalls';
 import { testConfig } from '../support/leadFixtures';
 
 let azurite: RunningAzurite;
@@ -34,4 +44,46 @@ test('a customer’s first lead, a merged lead and a redelivered message stay wi
       within: true,
     });
   }
+});
+
+test('an alerting lead costs one enqueue more, and a redelivery whose alert is not yet taken hands it over again', async () => {
+  const config = testConfig(azurite.connectionString, {
+    TABLE_NAME_PREFIX: 'AlertCalls',
+    ALERT_QUEUE_NAME: 'calls-alerts',
+  });
+  const store = createRecordStore(config);
+  await store.ensureTables();
+  await queueClient(config.storageConnection, config.alerts.queueName).createIfNotExists();
+  const queues = intentQueues(config.storageConnection, { alertQueue: config.alerts.queueName });
+  const effects = arrivalEffects({
+    owners: { routes: new Map(), defaults: ['ana@sales.example', 'ben@sales.example'] },
+    alertOnNewLead: true,
+    handOff: false,
+    clock: () => new Date(),
+    newId: newUlid,
+  });
+  // The queue client creates its queue once per process, like the tables: that call is not the lead's.
+  await queues.alert?.({
+    v: 1,
+    kind: 'alert',
+    alertId: newUlid(),
+    leadId: newUlid(),
+    recipient: 'ana@sales.example',
+    reason: 'newLead',
+    stage: 'interest',
+    raisedAt: new Date().toISOString(),
+  });
+  const counts = await alertingCallCounts(store, { effects, queues });
+  for (const [name, budget] of Object.entries(ALERTING_CALL_BUDGETS)) {
+    const got = counts[name as keyof typeof ALERTING_CALL_BUDGETS];
+    expect({ name, calls: describeCalls(got, budget), within: totalCalls(got) <= budget }).toEqual({
+      name,
+      calls: describeCalls(got, budget),
+      within: true,
+    });
+  }
+  // Each alerting arrival puts exactly one message on the alert queue.
+  const sends = (name: keyof typeof ALERTING_CALL_BUDGETS): number =>
+    [...counts[name].entries()].filter(([op]) => op.startsWith('POST calls-alerts')).reduce((n, [, c]) => n + c, 0);
+  expect([sends('firstAlerting'), sends('stageRaised'), sends('redeliveryNotYetTaken')]).toEqual([1, 1, 2]);
 });

@@ -5,6 +5,7 @@ import { needsFollowUp } from '../../record/projection';
 import type { FollowUpPolicy } from '../../record/rebuild';
 import type { FollowUpEntry } from '../../record/recordStore';
 import { HOUR_MS } from '../../time';
+import { reminderRecipients } from '../owners';
 import { recipientsFor, type RoutableLead } from '../routing';
 import type { ReminderDeps, ReminderSettings } from '../runReminders';
 import { addressList } from './addresses';
@@ -94,8 +95,11 @@ export async function collectDue(
       continue;
     }
     const view = routeView(record);
+    // A reminder goes to the lead's owner when it has one (owners.ts); escalations to ESCALATION_EMAIL as before.
     const recipients =
-      entry.kind === 'escalate' ? escalationTo : recipientsFor(view, config.reminderRoutes, config.defaultRecipients);
+      entry.kind === 'escalate'
+        ? escalationTo
+        : reminderRecipients(record.owner, recipientsFor(view, config.reminderRoutes, config.defaultRecipients));
     result.candidates.push({ ...view, entry, record, recipients });
   }
   return result;

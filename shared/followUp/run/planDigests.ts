@@ -15,11 +15,8 @@ export function planDigests(candidates: readonly Candidate[], config: ReminderSe
   const groups: [FollowUpKind, Map<string, Candidate[]>][] = [
     [
       'remind',
-      groupByRecipient(
-        candidates.filter((c) => c.entry.kind === 'remind'),
-        config.reminderRoutes,
-        config.defaultRecipients,
-      ),
+      // Each candidate names its recipients (collectDue: the owner, else the route's).
+      groupByOwnRecipients(candidates.filter((c) => c.entry.kind === 'remind')),
     ],
     // Escalations ignore offer routes: every one goes to the escalation address(es).
     [
@@ -40,4 +37,18 @@ export function planDigests(candidates: readonly Candidate[], config: ReminderSe
     }
   }
   return digests;
+}
+
+/** One group per address (first spelling wins, case-insensitive), in the candidates' order. */
+function groupByOwnRecipients(candidates: readonly Candidate[]): Map<string, Candidate[]> {
+  const byKey = new Map<string, { address: string; items: Candidate[] }>();
+  for (const c of candidates) {
+    for (const raw of c.recipients) {
+      const address = raw.trim();
+      const group = byKey.get(address.toLowerCase());
+      if (group === undefined) byKey.set(address.toLowerCase(), { address, items: [c] });
+      else if (!group.items.includes(c)) group.items.push(c);
+    }
+  }
+  return new Map([...byKey.values()].map((g) => [g.address, g.items]));
 }
