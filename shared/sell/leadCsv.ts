@@ -27,4 +27,6 @@ export const LEAD_COLUMNS: readonly CsvColumn<LeadRecord>[] = [
   { header: 'Do not contact', value: (r) => r.doNotContact },
   { header: 'Test lead', value: (r) => r.isTest },
   { header: 'Flags', value: (r) => r.flags.join(' ') },
+  { header: 'Owner', value: (r) => r.owner },
+  { header: 'Owner since (UTC)', value: (r) => r.ownerSince },
 ];

@@ -2,6 +2,7 @@
  * The filters no table key can serve (see docs/api.md), applied to each record of a scanned page. Time bounds are
  * checked here too: the keys only narrow which rows are read, the record's own first-seen time decides.
  */
+import { isOwnedBy } from '../followUp/owners';
 import { foldName } from '../record/identity';
 import type { LeadRecord } from '../record/model';
 import type { LeadFilters } from './leadQuery';
@@ -43,5 +44,6 @@ export function matchesFilters(record: LeadRecord, filters: LeadFilters): boolea
   if (filters.since && firstSeen < filters.since.getTime()) return false;
   if (filters.until && firstSeen > filters.until.getTime()) return false;
   if (filters.q !== undefined && !matchesText(record, filters.q)) return false;
+  if (filters.owner !== undefined && !isOwnedBy(record.owner, filters.owner)) return false;
   return true;
 }

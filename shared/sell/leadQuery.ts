@@ -23,6 +23,8 @@ export interface LeadFilters {
   until?: Date;
   q?: string;
   includeTest: boolean;
+  /** The owner's address (any case): the dashboard's "mine". */
+  owner?: string;
 }
 
 export interface ListQuery {
@@ -43,7 +45,17 @@ export interface QueryParams {
 
 // `code` carries the function key on every call; it is the host's business, not a filter.
 const ALWAYS_ALLOWED = ['code'];
-export const FILTER_PARAMETERS = ['status', 'stage', 'offer', 'source', 'since', 'until', 'q', 'includeTest'] as const;
+export const FILTER_PARAMETERS = [
+  'status',
+  'stage',
+  'offer',
+  'source',
+  'since',
+  'until',
+  'q',
+  'includeTest',
+  'owner',
+] as const;
 export const LIST_PARAMETERS = [...FILTER_PARAMETERS, 'limit', 'continuation'] as const;
 
 export function unknownParameter(query: QueryParams, allowed: readonly string[]): FieldProblem | undefined {
@@ -140,6 +152,8 @@ export function parseFilters(query: QueryParams): Parsed<LeadFilters> {
   if (since.value && until.value && since.value > until.value) return bad('until', 'range', 'is earlier than since');
   const includeTest = bool('includeTest', text(query, 'includeTest'), false);
   if (!includeTest.ok) return includeTest;
+  const owner = freeText('owner', query.getAll('owner')[0]?.trim() || undefined);
+  if (!owner.ok) return owner;
 
   const filters: LeadFilters = { includeTest: includeTest.value };
   if (statuses.value) filters.statuses = statuses.value;
@@ -149,6 +163,7 @@ export function parseFilters(query: QueryParams): Parsed<LeadFilters> {
   if (q.value) filters.q = q.value;
   if (since.value) filters.since = since.value;
   if (until.value) filters.until = until.value;
+  if (owner.value) filters.owner = owner.value;
   return ok(filters);
 }
 

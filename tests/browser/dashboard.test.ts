@@ -181,7 +181,10 @@ describe('dashboard in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id)).toBe(
       'detail-title',
     );
-    expect(await page.locator('#detail-history li').count()).toBe(3);
+    // Three leads and the owner the first one got.
+    expect(await page.locator('#detail-history li').count()).toBe(4);
+    // The offer's route names one recipient (local.settings.sample.json).
+    expect(await page.locator('#detail-facts').textContent()).toContain('Ownerledger-sales@contoso.example');
     // A plain address becomes a mail link.
     expect(await page.locator('#detail-facts a[href^="mailto:"]').getAttribute('href')).toBe(
       'mailto:JAN.KOWALSKI@FABRIKAM.EXAMPLE',
@@ -193,7 +196,7 @@ describe('dashboard in headless Chromium', () => {
     await page.getByText('Lead marked contacted.').waitFor();
     expect(await page.getByRole('button', { name: 'Mark contacted' }).isDisabled()).toBe(true);
     expect(await page.locator(`#lead-body tr[data-id="${janId}"] td`).nth(5).textContent()).toBe('contacted');
-    expect(await page.locator('#detail-history li').count()).toBe(4);
+    expect(await page.locator('#detail-history li').count()).toBe(5);
 
     const res = await fetch(`${base}/api/leads/${janId}`);
     const { lead } = (await res.json()) as { lead: LeadSummary & { statusNote?: string } };
@@ -206,6 +209,26 @@ describe('dashboard in headless Chromium', () => {
 
     fs.mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
     await page.screenshot({ path: path.join(repoRoot, 'test-results', 'dashboard.png'), fullPage: true });
+  });
+
+  test('"Only my leads" lists the leads of the address given, which the page remembers', async () => {
+    const rows = page.locator('#lead-body tr[data-id]');
+    const count = (n: number) =>
+      (globalThis as unknown as PageGlobals).document.querySelectorAll('#lead-body tr[data-id]').length === n;
+    await page.goto(`${base}/api/dashboard?code=${KEY}`);
+    await rows.first().waitFor();
+    await page.getByLabel('My email').fill('someone.else@contoso.example');
+    await page.getByLabel('Only my leads').check();
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No leads match these filters.').waitFor();
+    // Every lead but the Ledger Cloud journey (routed to ledger-sales@) went to the default recipient
+    // (local.settings.sample.json).
+    await page.getByLabel('My email').fill('Sales@Contoso.example');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(count, 5);
+    await page.reload();
+    expect(await page.getByLabel('My email').inputValue()).toBe('Sales@Contoso.example');
+    expect(apiCalls.some((c) => new URL(c.url).searchParams.get('owner') === 'Sales@Contoso.example')).toBe(true);
   });
 
   test('every API call carried the key the page was opened with', () => {

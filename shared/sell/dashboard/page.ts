@@ -114,6 +114,8 @@ export function dashboardHtml(script: string): string {
       <div><label for="f-since">First seen from</label><input id="f-since" name="since" type="date"></div>
       <div><label for="f-until">First seen until</label><input id="f-until" name="until" type="date"></div>
       <div class="check"><input id="f-includeTest" name="includeTest" type="checkbox"> <label for="f-includeTest">Include test leads</label></div>
+      <div><label for="f-me">My email</label><input id="f-me" name="me" type="email" maxlength="200" autocomplete="email"></div>
+      <div class="check"><input id="f-mine" name="mine" type="checkbox"> <label for="f-mine">Only my leads</label></div>
       <div class="actions">
         <button type="submit">Apply filters</button>
         <button type="button" id="filters-reset" class="secondary">Reset</button>
@@ -144,6 +146,8 @@ export function dashboardHtml(script: string): string {
         <div class="field"><label for="detail-by">Your name (optional)</label><input id="detail-by" type="text" maxlength="200" autocomplete="name"></div>
         <div class="field"><label for="detail-note">Note (optional)</label><textarea id="detail-note" maxlength="1000"></textarea></div>
         <div id="detail-actions" class="actions" role="group" aria-label="Change status"></div>
+        <div class="field"><label for="detail-owner">Owner</label><input id="detail-owner" type="email" maxlength="200"></div>
+        <div class="actions"><button type="button" id="detail-reassign" class="secondary">Reassign</button></div>
         <h3>History</h3>
         <ol id="detail-history" class="history"></ol>
       </aside>

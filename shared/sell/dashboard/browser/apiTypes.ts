@@ -33,6 +33,7 @@ export interface Lead {
   doNotContact: boolean;
   sources?: string[];
   flags?: string[];
+  owner?: string;
 }
 
 export type HistoryEvent =
@@ -47,7 +48,8 @@ export type HistoryEvent =
       applied: boolean;
       onlyIf?: string;
     }
-  | { kind: 'reminder'; at: string; reminder: 'remind' | 'escalate'; recipients: string[] };
+  | { kind: 'reminder'; at: string; reminder: 'remind' | 'escalate'; recipients: string[] }
+  | { kind: 'owner'; at: string; owner: string; via: string; by?: string; note?: string };
 
 export interface LeadDetail {
   lead: Lead;

@@ -33,6 +33,8 @@ const ui = {
   since: byId('f-since', HTMLInputElement),
   until: byId('f-until', HTMLInputElement),
   includeTest: byId('f-includeTest', HTMLInputElement),
+  me: byId('f-me', HTMLInputElement),
+  mine: byId('f-mine', HTMLInputElement),
   // Not id="reset": a form control with that id would shadow the form's own reset().
   reset: byId('filters-reset', HTMLButtonElement),
   exportLink: byId('export', HTMLAnchorElement),
@@ -47,6 +49,8 @@ const ui = {
   detailNote: byId('detail-note', HTMLTextAreaElement),
   detailActions: byId('detail-actions', HTMLDivElement),
   detailHistory: byId('detail-history', HTMLOListElement),
+  detailOwner: byId('detail-owner', HTMLInputElement),
+  detailReassign: byId('detail-reassign', HTMLButtonElement),
 };
 
 const pageData = JSON.parse(byId('page-data', HTMLScriptElement).text) as PageData;
@@ -206,6 +210,16 @@ function describe(event: HistoryEvent): string {
         (event.note ? `: ${event.note}` : '');
       return event.applied ? marked : `${marked} (no effect: the lead was no longer ${event.onlyIf ?? 'new'})`;
     }
+    case 'owner':
+      return (
+        `Owner: ${event.owner}` +
+        (event.via === 'api' || event.via === 'dashboard'
+          ? event.by
+            ? ` (reassigned by ${event.by})`
+            : ' (reassigned)'
+          : ` (assigned by ${event.via})`) +
+        (event.note ? `: ${event.note}` : '')
+      );
     case 'reminder': {
       const count = event.recipients.length;
       const what = event.reminder === 'escalate' ? 'Escalation' : 'Reminder';
@@ -345,6 +359,9 @@ function readFilters(): Record<string, string> {
     if (value) f[name] = value;
   }
   if (ui.includeTest.checked) f.includeTest = 'true';
+  const me = ui.me.value.trim();
+  if (ui.mine.checked && me) f.owner = me;
+  remember('leads.me', me);
   return f;
 }
 
@@ -439,6 +456,8 @@ function renderDetail({ lead, history }: LeadDetail): void {
   fact('Offer', offerName(lead));
   fact('Stage', stageLabel(lead.stage));
   fact('Status', lead.status + (lead.statusBy ? ` (by ${lead.statusBy})` : ''));
+  fact('Owner', lead.owner);
+  ui.detailOwner.value = lead.owner ?? '';
   fact('First seen', when(lead.firstSeenAt));
   fact('Last seen', when(lead.lastSeenAt));
   fact('First contacted', when(lead.firstContactedAt));
@@ -517,6 +536,43 @@ function rememberName(by: string): void {
   }
 }
 
+function remember(name: string, value: string): void {
+  try {
+    localStorage.setItem(name, value);
+  } catch {
+    return;
+  }
+}
+
+function remembered(name: string): string {
+  try {
+    return localStorage.getItem(name) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+async function reassign(id: string): Promise<void> {
+  const body: { owner: string; via: 'dashboard'; note?: string; by?: string } = {
+    owner: ui.detailOwner.value.trim(),
+    via: 'dashboard',
+  };
+  const note = ui.detailNote.value.trim();
+  const by = ui.detailBy.value.trim();
+  if (note) body.note = note;
+  if (by) body.by = by;
+  rememberName(by);
+  try {
+    await api<Lead>('PATCH', `leads/${encodeURIComponent(id)}`, {}, body);
+    ui.detailNote.value = '';
+    renderDetail(await api<LeadDetail>('GET', `leads/${encodeURIComponent(id)}`));
+    say('Lead reassigned.');
+    ui.detailTitle.focus();
+  } catch (e) {
+    say(`Could not reassign the lead: ${problemText(e)}`, true);
+  }
+}
+
 function rememberedName(): string {
   try {
     return localStorage.getItem('leads.by') ?? '';
@@ -539,12 +595,18 @@ async function apply(): Promise<void> {
 }
 
 ui.detailBy.value = rememberedName();
+ui.me.value = remembered('leads.me');
+ui.detailReassign.addEventListener('click', () => {
+  if (state.selectedId !== null) void reassign(state.selectedId);
+});
 ui.filters.addEventListener('submit', (event) => {
   event.preventDefault();
   void apply();
 });
 ui.reset.addEventListener('click', () => {
   ui.filters.reset();
+  // The address is who I am, not a filter: it stays.
+  ui.me.value = remembered('leads.me');
   void apply();
 });
 ui.more.addEventListener('click', () => {

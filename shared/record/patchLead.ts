@@ -1,0 +1,63 @@
+/**
+ * A person's change of a lead (PATCH /api/leads/{id}, the dashboard): a status change, a reassignment, or both,
+ * stored as events in one transaction with whatever the change owes downstream (a hand-off of the new version),
+ * which is then handed over. The change stands even if the hand-over fails: its intent stays in the partition and
+ * the lead's next change hands over a newer version (docs/crm.md).
+ */
+import type { Clock } from '../clock';
+import { reassignmentEvent } from '../followUp/ownerEvents';
+import type { StatusChange } from './changeStatus';
+import { handOverIntents, type IntentQueues } from './intents';
+import type { LeadEvent, LeadRecord } from './model';
+import { type FollowUpPolicy, recordEvent, type SaveEffects } from './rebuild';
+import type { RecordStore } from './recordStore';
+
+export interface OwnerChange {
+  owner: string;
+  via: 'api' | 'dashboard';
+  by?: string;
+  note?: string;
+}
+
+export interface PatchDeps {
+  store: RecordStore;
+  clock: Clock;
+  newId: () => string;
+  policy: FollowUpPolicy;
+  effects?: SaveEffects;
+  queues?: IntentQueues;
+}
+
+export type PatchResult =
+  { ok: true; record: LeadRecord; handOverProblem?: string } | { ok: false; reason: 'notFound' };
+
+export async function patchLead(
+  deps: PatchDeps,
+  leadId: string,
+  patch: { status?: StatusChange; owner?: OwnerChange },
+): Promise<PatchResult> {
+  const at = deps.clock().toISOString();
+  const events: LeadEvent[] = [];
+  if (patch.status !== undefined) {
+    const { status, note, by, via, onlyIf } = patch.status;
+    events.push({ kind: 'status', eventId: deps.newId(), at, status, note, by, via, ...(onlyIf ? { onlyIf } : {}) });
+  }
+  if (patch.owner !== undefined) events.push(reassignmentEvent(patch.owner, deps.newId(), at));
+  const [first, ...rest] = events;
+  if (first === undefined) throw new Error('A lead patch names a status or an owner');
+  const stored = await deps.store.getRecord(leadId);
+  if (!stored) return { ok: false, reason: 'notFound' };
+  const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
+  const effects: SaveEffects = async (change) => {
+    const owed = (await deps.effects?.(change)) ?? { events: [], intents: [] };
+    return { events: [...rest, ...owed.events], intents: owed.intents };
+  };
+  const saved = await recordEvent(deps.store, identity, first, deps.policy, effects);
+  if (!saved.record) return { ok: false, reason: 'notFound' };
+  try {
+    await handOverIntents(deps.queues ?? {}, (rowKey, etag) => deps.store.settleIntent(leadId, rowKey, etag), saved);
+  } catch (e) {
+    return { ok: true, record: saved.record, handOverProblem: e instanceof Error ? e.message : String(e) };
+  }
+  return { ok: true, record: saved.record };
+}
