@@ -5,9 +5,10 @@
 
 import type { Clock } from '../clock';
 import type { HttpAnswer } from '../http/answer';
-import { changeLeadStatus } from '../record/changeStatus';
+import type { IntentQueues } from '../record/intents';
 import { isUlid } from '../record/keys';
-import type { FollowUpPolicy } from '../record/rebuild';
+import { patchLead } from '../record/patchLead';
+import type { FollowUpPolicy, SaveEffects } from '../record/rebuild';
 import type { RecordStore } from '../record/recordStore';
 import {
   alreadyMarkedPage,
@@ -26,6 +27,9 @@ export interface ContactLinkDeps {
   policy: FollowUpPolicy;
   secrets: ContactLinkSecrets;
   log(message: string): void;
+  /** The hand-off the change owes (saveEffects.ts changeEffects), and its queue. */
+  effects?: SaveEffects;
+  queues?: IntentQueues;
 }
 
 export interface ContactLinkRequest {
@@ -54,16 +58,21 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
   // A second click, or a lead someone already qualified: never move it back to "contacted". The check here
   // answers most such clicks; onlyIf settles the race with a change landing between this read and our event.
   if (lead.status !== 'new') return alreadyMarkedPage(lead);
-  const changed = await changeLeadStatus(
-    { store: deps.store, clock: deps.clock, newId: deps.newId, policy: deps.policy },
-    leadId,
+  const changed = await patchLead(
     {
-      status: 'contacted',
-      via: 'email-link',
-      onlyIf: 'new',
+      store: deps.store,
+      clock: deps.clock,
+      newId: deps.newId,
+      policy: deps.policy,
+      effects: deps.effects,
+      queues: deps.queues,
     },
+    leadId,
+    { status: { status: 'contacted', via: 'email-link', onlyIf: 'new' } },
   );
   if (!changed.ok) return unknownLeadPage();
+  if (changed.handOverProblem !== undefined)
+    deps.log(`Lead ${leadId}: the CRM hand-off waits for its next change (${changed.handOverProblem})`);
   if (changed.record.status !== 'contacted') return alreadyMarkedPage(changed.record);
   deps.log(`Lead ${leadId} marked as contacted from a reminder link`);
   return donePage(changed.record);

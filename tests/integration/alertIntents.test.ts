@@ -213,3 +213,43 @@ test('a merge that raises the stage alerts again, a merge that raises nothing do
     'Marketplace lead moved up to Trial: contact them now',
   ]);
 });
+
+test('with a webhook each change owes one hand-off of its version; a crash before queueing it is recovered by the redelivery', async () => {
+  const w = await world();
+  const handOffQueue = queueClient(w.config.storageConnection, `intent-handoffs-${prefix}`);
+  await handOffQueue.createIfNotExists();
+  const real = intentQueues(w.config.storageConnection, { handOffQueue: handOffQueue.name });
+  let failures = 0;
+  const queues: IntentQueues = {
+    handOff: async (message) => {
+      if (failures++ === 0) throw Object.assign(new Error('The hand-off queue is unavailable'), { statusCode: 503 });
+      await real.handOff?.(message);
+    },
+  };
+  const effects = arrivalEffects({
+    owners: { routes: w.config.reminderRoutes, defaults: w.config.defaultRecipients },
+    handOff: true,
+    clock: () => new Date(),
+    newId: newUlid,
+  });
+  const deps = { ...w.processing(queues), effects };
+  const email = `handoff-${newUlid().toLowerCase()}@fabrikam.example`;
+  const first = leadMessage(email);
+  await expect(recordLead(first, 'h1', deps)).rejects.toThrow('The hand-off queue is unavailable');
+  await recordLead(first, 'h1', deps);
+  await recordLead(leadMessage(email, 'Trial'), 'h2', deps);
+  const leadId = (JSON.parse(first) as { id: string }).id;
+  const stored = await w.store.getRecord(leadId);
+
+  const versions: unknown[] = [];
+  const { receivedMessageItems } = await handOffQueue.receiveMessages({ numberOfMessages: 32 });
+  for (const item of receivedMessageItems) {
+    const message = JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8')) as Record<string, unknown>;
+    versions.push([message.version, message.created]);
+  }
+  expect(versions).toEqual([
+    [1, true],
+    [2, false],
+  ]);
+  expect(stored?.version).toBe(2);
+});
