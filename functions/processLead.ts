@@ -14,6 +14,7 @@ import {
 import { arrivalEffects } from '../shared/followUp/saveEffects';
 import { newUlid } from '../shared/ids';
 import { intentQueues } from '../shared/queue/intentQueues';
+import { accountLineFor } from '../shared/record/accountIndex';
 import { recordLead } from '../shared/record/recordLead';
 import { createRecordStore } from '../shared/record/recordStore';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
@@ -21,11 +22,19 @@ import { createTelemetry } from '../shared/telemetry';
 
 const ready = prepare(recordSettings, (config) => {
   const { problems: effectProblems, alertQueue, handOffQueue, ...effects } = processingEffectSettings(appSettings());
+  const store = createRecordStore(config, STORAGE_DEADLINES.background);
   return {
-    store: createRecordStore(config, STORAGE_DEADLINES.background),
+    store,
     telemetry: createTelemetry(telemetrySettings(appSettings())),
     ...policyOrDefault(appSettings()),
-    effects: arrivalEffects({ ...effects, handOff: handOffQueue !== undefined, clock: systemClock, newId: newUlid }),
+    effects: arrivalEffects({
+      ...effects,
+      handOff: handOffQueue !== undefined,
+      clock: systemClock,
+      newId: newUlid,
+      // One query of the account's people, for alerting leads of an account only.
+      accountLine: (record, account) => accountLineFor(store, record, account, systemClock()),
+    }),
     queues: intentQueues(config.storageConnection, { alertQueue, handOffQueue }),
     effectProblems,
   };

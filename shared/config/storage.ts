@@ -39,6 +39,8 @@ export interface TableSettings {
     handOffs: string;
     /** Small rows of the app's own state: the silence alarm. */
     opsState: string;
+    /** The accounts index: each account's people (partition: the account's hash; row: the lead id). */
+    accountPeople: string;
   };
 }
 
@@ -119,6 +121,7 @@ export function readTables(env: Env): Checked<TableSettings> {
         alertsSent: table('AlertsSent'),
         handOffs: table('HandOffs'),
         opsState: table('OpsState'),
+        accountPeople: table('AccountPeople'),
       },
     };
   });

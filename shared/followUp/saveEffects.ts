@@ -8,8 +8,7 @@
  */
 import type { Clock } from '../clock';
 import type { AlertEnvelope } from '../queue/alertEnvelope';
-import { accountHash, accountOf } from '../record/account';
-import { customerIdentity, hashKey } from '../record/identity';
+import { personHash, type RecordAccount, recordAccount } from '../record/accountIndex';
 import type { Intent } from '../record/intents';
 import type { LeadEvent, LeadRecord } from '../record/model';
 import type { Effects, SaveChange, SaveEffects } from '../record/rebuild';
@@ -34,30 +33,13 @@ export interface EffectSettings {
   handOff: boolean;
   clock: Clock;
   newId: () => string;
-  /** Called with an account's line for an alert ("3rd person from …"); undefined: no line. */
-  accountLine?: (record: LeadRecord, accountKey: string | undefined) => Promise<string | undefined>;
+  /** The line for an alert about a person of an account ("3rd person from …"); undefined: no line. */
+  accountLine?: (record: LeadRecord, account: RecordAccount | undefined) => Promise<string | undefined>;
 }
 
 /** Every address the settings name: whom a person may hand a lead to. */
 export function knownRecipients(owners: OwnerRoutes): string[] {
   return [...owners.defaults, ...[...owners.routes.values()].flat()];
-}
-
-/** The person's hash for the rotation: one customer on several offers lands on one owner. */
-export function personHash(record: LeadRecord): string | undefined {
-  const { key } = customerIdentity({ ...record, isTest: record.isTest });
-  return key === undefined ? undefined : hashKey(`person\n${key}`);
-}
-
-/** The account's storage key (hashed), or undefined when the person belongs to no account (account.ts). */
-export async function accountKeyOf(record: LeadRecord): Promise<string | undefined> {
-  const account = await accountOf({
-    emailMatch: record.emailMatch,
-    company: record.company,
-    country: record.country,
-    isTest: record.isTest,
-  });
-  return account === undefined ? undefined : accountHash(account);
 }
 
 /** The owner event an arrival's save adds, if the record needs an owner. */
@@ -94,8 +76,8 @@ export function arrivalEffects(settings: EffectSettings): SaveEffects {
     const arrival = change.added?.kind === 'arrival' ? change.added : undefined;
     let owner = change.next.owner;
     if (arrival !== undefined && settings.owners !== undefined) {
-      const accountKey = await accountKeyOf(change.next);
-      const event = ownerEventFor(change, settings.owners, accountKey, at, settings.newId);
+      const account = await recordAccount(change.next);
+      const event = ownerEventFor(change, settings.owners, account?.hash, at, settings.newId);
       if (event?.kind === 'owner') {
         effects.events.push(event);
         owner = event.owner;
@@ -118,7 +100,7 @@ export function arrivalEffects(settings: EffectSettings): SaveEffects {
             raisedAt: at,
           };
           if (decision.previousStage !== undefined) message.previousStage = decision.previousStage;
-          const line = await settings.accountLine?.(after, accountKey);
+          const line = await settings.accountLine?.(after, account);
           if (line !== undefined) message.accountLine = line;
           effects.intents.push({ kind: 'alert', message });
         }

@@ -8,6 +8,7 @@ import type { TableClient, TableEntity, TableEntityResult, TransactionAction } f
 import { odata } from '@azure/data-tables';
 
 import type { StorageSettings, TableSettings } from '../config';
+import { withoutUndefined } from '../objects';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
@@ -234,6 +235,23 @@ export interface RecordStore {
   probe(): Promise<void>;
   /** Forgets an intent once its message is on its queue; only the row as read when `etag` is given. */
   settleIntent(leadId: string, rowKey: string, etag?: string): Promise<void>;
+  /** The accounts index (accountIndex.ts): lists a record under its account's hash. */
+  putAccountPerson(accountHash: string, person: AccountPersonRow): Promise<void>;
+  /** The people of an account: one partition query, at most `max` rows. */
+  accountPeople(accountHash: string, max: number): Promise<AccountPersonRow[]>;
+  /** Erasure: removes the record from every account it is listed under (a scan by row key: a rare call). */
+  deleteAccountRows(leadId: string): Promise<number>;
+}
+
+/** One record under its account: hashes, the offer and times, no personal data in clear. */
+export interface AccountPersonRow {
+  leadId: string;
+  /** The person's hash (saveEffects.ts personHash): one person on two offers is two rows and one person. */
+  personKey: string;
+  offerKey: string;
+  offerTitle?: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
 }
 
 /** Table Storage takes at most 100 operations in one entity-group transaction. */
@@ -254,6 +272,7 @@ export function createRecordStore(
     rejected: client(config.tables.rejected),
     locks: client(config.tables.locks),
     poisoned: client(config.tables.poisoned),
+    accountPeople: client(config.tables.accountPeople),
   };
   const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
 
@@ -592,6 +611,48 @@ export function createRecordStore(
         // Gone already (settled by another taker), or replaced by a newer intent that is still owed.
         if (!isNotFound(e) && !isPreconditionFailed(e)) throw e;
       }
+    },
+
+    async putAccountPerson(accountHash, person) {
+      await ensureTables();
+      await tables.accountPeople.upsertEntity(
+        { partitionKey: accountHash, rowKey: person.leadId, ...withoutUndefined(person) },
+        'Replace',
+      );
+    },
+
+    async accountPeople(accountHash, max) {
+      await ensureTables();
+      const people: AccountPersonRow[] = [];
+      const pages = tables.accountPeople
+        .listEntities<Row>({ queryOptions: { filter: odata`PartitionKey eq ${accountHash}` } })
+        .byPage({ maxPageSize: Math.min(1000, max) });
+      for await (const page of pages) {
+        for (const row of page) {
+          people.push({
+            leadId: String(row.rowKey),
+            personKey: String(row.personKey),
+            offerKey: String(row.offerKey),
+            offerTitle: typeof row.offerTitle === 'string' ? row.offerTitle : undefined,
+            firstSeenAt: String(row.firstSeenAt),
+            lastSeenAt: String(row.lastSeenAt),
+          });
+        }
+        if (people.length >= max) break;
+      }
+      return people.slice(0, max);
+    },
+
+    async deleteAccountRows(leadId) {
+      await ensureTables();
+      const keys: { partitionKey: string; rowKey: string }[] = [];
+      for await (const row of tables.accountPeople.listEntities({
+        queryOptions: { filter: odata`RowKey eq ${leadId}` },
+      })) {
+        if (row.partitionKey !== undefined && row.rowKey !== undefined)
+          keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
+      }
+      return deleteAll(tables.accountPeople, keys);
     },
 
     async probe() {

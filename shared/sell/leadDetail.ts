@@ -1,5 +1,6 @@
 /** `GET /api/leads/{id}`: the record and its whole history; the raw payloads only when asked for. */
 import { bad, ok, type Parsed } from '../http/problems';
+import { type AccountView, accountView } from '../record/accountIndex';
 import type { RecordStore } from '../record/recordStore';
 import { type QueryParams, unknownParameter } from './leadQuery';
 import { type EventView, historyView, type LeadView, leadView } from './leadView';
@@ -7,6 +8,8 @@ import { type EventView, historyView, type LeadView, leadView } from './leadView
 export interface LeadDetail {
   lead: LeadView;
   history: EventView[];
+  /** The account the lead's person belongs to, its people and offers (accountIndex.ts); absent when none. */
+  account?: AccountView;
 }
 
 export function parseDetailQuery(query: QueryParams): Parsed<{ raw: boolean }> {
@@ -22,5 +25,6 @@ export async function leadDetail(store: RecordStore, leadId: string, raw: boolea
   const stored = await store.getRecord(leadId);
   if (!stored) return undefined;
   const events = await store.listEvents(leadId);
-  return { lead: leadView(stored.record), history: historyView(events, raw) };
+  const account = await accountView(store, stored.record);
+  return { lead: leadView(stored.record), history: historyView(events, raw), ...(account ? { account } : {}) };
 }

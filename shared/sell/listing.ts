@@ -4,6 +4,7 @@
  * stored and forgets the note. Listing rows only move forward: a row is replaced only by a newer version of its
  * record, and only if nobody replaced it since it was read, so two passes at once can never list an older version.
  */
+import { indexAccount } from '../record/accountIndex';
 import type { RecordStore } from '../record/recordStore';
 
 const MAX_ATTEMPTS = 5;
@@ -21,7 +22,11 @@ export async function listLead(store: RecordStore, leadId: string): Promise<void
     if (!stored) return;
     const listed = await store.listedVersion(leadId);
     if (listed && listed.version >= stored.version) return;
-    if ((await store.putListing(stored.record, stored.version, listed?.etag)) === 'saved') return;
+    if ((await store.putListing(stored.record, stored.version, listed?.etag)) === 'saved') {
+      // The accounts index follows the listing, off the hot path (accountIndex.ts).
+      await indexAccount(store, stored.record);
+      return;
+    }
   }
   throw new Error(`Lead ${leadId}: its listing row kept changing while it was being caught up`);
 }

@@ -7,6 +7,7 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import { arrivalEffects } from '../../shared/followUp/saveEffects';
 import { newUlid } from '../../shared/ids';
 import { intentQueues } from '../../shared/queue/intentQueues';
+import { accountLineFor } from '../../shared/record/accountIndex';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { totalCalls } from '../../shared/storage/callCount';
 import { queueClient } from '../../shared/storage/clients';
@@ -61,6 +62,7 @@ test('an alerting lead costs one enqueue more, and a redelivery whose alert is n
     handOff: false,
     clock: () => new Date(),
     newId: newUlid,
+    accountLine: (record, account) => accountLineFor(store, record, account, new Date()),
   });
   // The queue client creates its queue once per process, like the tables: that call is not the lead's.
   await queues.alert?.({

@@ -23,10 +23,11 @@ export type LeadCase = keyof typeof CALL_BUDGETS;
 
 /**
  * With an alert (docs/storage.md): one enqueue more for an arrival that alerts its owner (a first lead, a lead
- * raising the stage). A redelivery hands over again every intent of the partition the deliverer has not taken yet,
- * each an enqueue and a delete: here the two alerts, 3 + 2 × 2.
+ * raising the stage), and for a person of an account (this one: contoso.example) one query of the account's people
+ * for the alert's line. A redelivery hands over again every intent of the partition the deliverer has not taken
+ * yet, each an enqueue and a delete: here the two alerts, 3 + 2 × 2.
  */
-export const ALERTING_CALL_BUDGETS = { firstAlerting: 6, stageRaised: 7, redeliveryNotYetTaken: 7 } as const;
+export const ALERTING_CALL_BUDGETS = { firstAlerting: 7, stageRaised: 8, redeliveryNotYetTaken: 7 } as const;
 
 export type AlertingCase = keyof typeof ALERTING_CALL_BUDGETS;
 

@@ -76,6 +76,8 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   const person = personKeys(stored?.record, events);
   const placed = placement(events);
   const identityRows = await store.deleteIdentityRows(leadId, placed.hashes);
+  // The accounts index holds only hashes and the offer, but it still says this person came: gone with the rest.
+  await store.deleteAccountRows(leadId);
   const rejectedMessages = await eraseRejected(deps.copies.rejected, person);
   // Poison messages still in the queue and those kept for good in the PoisonedLeads table.
   const poisonMessages =

@@ -54,6 +54,12 @@ export type HistoryEvent =
 export interface LeadDetail {
   lead: Lead;
   history: HistoryEvent[];
+  account?: {
+    kind: string;
+    label: string;
+    peopleCount: number;
+    people: { leadId: string; offerKey: string; offerTitle?: string; lastSeenAt: string }[];
+  };
 }
 
 export interface LeadPage {

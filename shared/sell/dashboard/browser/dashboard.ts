@@ -445,7 +445,14 @@ function fact(label: string, value: string | undefined, href?: string): void {
   );
 }
 
-function renderDetail({ lead, history }: LeadDetail): void {
+function accountText(account: LeadDetail['account']): string | undefined {
+  if (account === undefined) return undefined;
+  const offers = [...new Set(account.people.map((p) => p.offerTitle ?? p.offerKey))];
+  const people = `${account.peopleCount} ${account.peopleCount === 1 ? 'person' : 'people'}`;
+  return `${account.label} (${people}; ${offers.join(', ')})`;
+}
+
+function renderDetail({ lead, history, account }: LeadDetail): void {
   ui.detailTitle.textContent = personName(lead);
   ui.detailFacts.replaceChildren();
   fact('Title', lead.title);
@@ -457,6 +464,7 @@ function renderDetail({ lead, history }: LeadDetail): void {
   fact('Stage', stageLabel(lead.stage));
   fact('Status', lead.status + (lead.statusBy ? ` (by ${lead.statusBy})` : ''));
   fact('Owner', lead.owner);
+  fact('Account', accountText(account));
   ui.detailOwner.value = lead.owner ?? '';
   fact('First seen', when(lead.firstSeenAt));
   fact('Last seen', when(lead.lastSeenAt));
