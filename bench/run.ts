@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   process: async () => (await import('./process')).main(),
   reminders: async () => (await import('./reminders')).main(),
   nurture: async () => (await import('./nurture')).main(),
+  alerts: async () => (await import('./alerts')).main(),
 };
 
 async function run(): Promise<void> {

@@ -84,6 +84,8 @@ export function parseMail(raw: string, envelope: { mailFrom: string; rcptTo: str
 
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
+  /** When each of `received` was taken (epoch ms), same order: what `npm run bench -- alerts` times. */
+  readonly receivedAt: number[] = [];
   /** Lower-cased addresses refused with a 451 at RCPT TO; `refuseAll` refuses everyone. */
   readonly refuse = new Set<string>();
   refuseAll = false;
@@ -101,6 +103,7 @@ export class SmtpSink {
 
   reset(): void {
     this.received.length = 0;
+    this.receivedAt.length = 0;
     this.refuse.clear();
     this.refuseAll = false;
     this.delayMs = 0;
@@ -132,6 +135,7 @@ export class SmtpSink {
           });
           setTimeout(() => {
             this.received.push(mail);
+            this.receivedAt.push(Date.now());
             callback();
           }, this.delayMs);
         });
