@@ -6,7 +6,7 @@ import { createRecordStore } from '../record/recordStore';
 import { queueClient, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { tableSilenceState } from './opsState';
-import { newestArrivals } from './recentArrivals';
+import { lastArrivals } from './recentArrivals';
 import { DEFAULT_SILENCE_ALERT_DAYS } from './silence';
 
 // Health reads a few pages of the newest records at most: its answer must come within its deadline.
@@ -31,7 +31,7 @@ export function healthProbes(
     leadFlow: async () => {
       // Each fact on its own: one that storage cannot give is null, the others still show.
       const [arrivals, poisonQueueDepth, rejectedLeads, state] = await Promise.all([
-        newestArrivals(store, new Date(), { want: 'both', maxRecords: HEALTH_RECORDS }).catch(() => ({})),
+        lastArrivals(store, new Date(), { want: 'both', maxRecords: HEALTH_RECORDS }).catch(() => ({})),
         poisonQueue
           .getProperties()
           .then((p) => p.approximateMessagesCount ?? 0)

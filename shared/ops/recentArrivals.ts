@@ -6,8 +6,8 @@
  *
  * Records are ordered by when they were created, not by their last arrival: a returning customer's new lead merged
  * into a record older than the newest real one is not seen here, so this can only make the last real lead look
- * older than it is. The step that writes alert intents will keep the newest arrivals in one row as it processes
- * leads (observeArrival in silence.ts), a cheaper and exact source for the same port. docs/alerts.md.
+ * older than it is. That is why `lastArrivals` reads the newest-arrivals row the listing's catch-up keeps
+ * (sell/listing.ts), and walks the listing only for a store whose catch-up has not written that row yet.
  */
 import type { RecordStore } from '../record/recordStore';
 import { monthOf, previousMonth } from '../sell/leadWalk';
@@ -42,4 +42,18 @@ export async function newestArrivals(
     }
   }
   return arrivals;
+}
+
+/**
+ * The newest real and test arrivals: one point read of the row the listing's catch-up keeps (as fresh as the
+ * listing: every list read and reminder run catches up), else, before that row exists, the walk above.
+ */
+export async function lastArrivals(
+  store: Pick<RecordStore, 'readArrivals' | 'oldestRecordPartition' | 'listRecordPage'>,
+  now: Date,
+  options: { want: 'real' | 'both'; maxRecords: number },
+): Promise<LeadArrivals> {
+  const { arrivals } = await store.readArrivals();
+  if (arrivals.lastRealLeadAt !== undefined || arrivals.lastTestLeadAt !== undefined) return arrivals;
+  return newestArrivals(store, now, options);
 }

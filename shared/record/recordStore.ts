@@ -75,6 +75,8 @@ export type SaveResult = 'saved' | 'conflict';
 
 type Row = Record<string, unknown>;
 
+// The newest arrivals, kept by the listing's catch-up for the silence alarm and health (ops/recentArrivals.ts).
+const ARRIVALS = { partitionKey: 'arrivals', rowKey: 'newest' };
 // Every noted change in one partition: the table only holds what the listing has not caught up with yet.
 const CHANGE_PARTITION = 'change';
 // Above every listing row key (inverted ULIDs are [0-9A-Z]).
@@ -241,6 +243,13 @@ export interface RecordStore {
   accountPeople(accountHash: string, max: number): Promise<AccountPersonRow[]>;
   /** Erasure: removes the record from every account it is listed under (a scan by row key: a rare call). */
   deleteAccountRows(leadId: string): Promise<number>;
+  /** The newest real and test arrivals the listing has seen (OpsState row `arrivals/newest`), with its ETag. */
+  readArrivals(): Promise<{ arrivals: { lastRealLeadAt?: string; lastTestLeadAt?: string }; etag?: string }>;
+  /** Replaces that row, only if unchanged since read (`etag`; undefined creates it). */
+  writeArrivals(
+    arrivals: { lastRealLeadAt?: string; lastTestLeadAt?: string },
+    etag: string | undefined,
+  ): Promise<SaveResult>;
 }
 
 /** One record under its account: hashes, the offer and times, no personal data in clear. */
@@ -273,6 +282,7 @@ export function createRecordStore(
     locks: client(config.tables.locks),
     poisoned: client(config.tables.poisoned),
     accountPeople: client(config.tables.accountPeople),
+    opsState: client(config.tables.opsState),
   };
   const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
 
@@ -653,6 +663,37 @@ export function createRecordStore(
           keys.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
       }
       return deleteAll(tables.accountPeople, keys);
+    },
+
+    async readArrivals() {
+      await ensureTables();
+      try {
+        const row = await tables.opsState.getEntity<Row>(ARRIVALS.partitionKey, ARRIVALS.rowKey);
+        const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+        return {
+          arrivals: withoutUndefined({
+            lastRealLeadAt: text(row.lastRealLeadAt),
+            lastTestLeadAt: text(row.lastTestLeadAt),
+          }),
+          etag: row.etag,
+        };
+      } catch (e) {
+        if (isNotFound(e)) return { arrivals: {} };
+        throw e;
+      }
+    },
+
+    async writeArrivals(arrivals, etag) {
+      await ensureTables();
+      const entity = { ...ARRIVALS, ...withoutUndefined(arrivals) };
+      try {
+        if (etag === undefined) await tables.opsState.createEntity(entity);
+        else await tables.opsState.updateEntity(entity, 'Replace', { etag });
+        return 'saved';
+      } catch (e) {
+        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
+        throw e;
+      }
     },
 
     async probe() {

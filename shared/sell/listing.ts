@@ -4,6 +4,7 @@
  * stored and forgets the note. Listing rows only move forward: a row is replaced only by a newer version of its
  * record, and only if nobody replaced it since it was read, so two passes at once can never list an older version.
  */
+import { type LeadArrivals, observeArrival } from '../ops/silence';
 import { indexAccount } from '../record/accountIndex';
 import type { RecordStore } from '../record/recordStore';
 
@@ -15,17 +16,23 @@ const MAX_ATTEMPTS = 5;
  */
 export const WRITER_GRACE_MS = 120_000;
 
-/** Lists the lead's record as stored now, unless the listing already shows that version or a newer one. */
-export async function listLead(store: RecordStore, leadId: string): Promise<void> {
+/**
+ * Lists the lead's record as stored now, unless the listing already shows that version or a newer one. Returns the
+ * record's last arrival (for the newest-arrivals row) when it listed it.
+ */
+export async function listLead(
+  store: RecordStore,
+  leadId: string,
+): Promise<{ at: string; isTest: boolean } | undefined> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stored = await store.getRecord(leadId);
-    if (!stored) return;
+    if (!stored) return undefined;
     const listed = await store.listedVersion(leadId);
-    if (listed && listed.version >= stored.version) return;
+    if (listed && listed.version >= stored.version) return undefined;
     if ((await store.putListing(stored.record, stored.version, listed?.etag)) === 'saved') {
       // The accounts index follows the listing, off the hot path (accountIndex.ts).
       await indexAccount(store, stored.record);
-      return;
+      return { at: stored.record.lastSeenAt, isTest: stored.record.isTest };
     }
   }
   throw new Error(`Lead ${leadId}: its listing row kept changing while it was being caught up`);
@@ -42,6 +49,7 @@ export interface CatchUp {
 export async function catchUpListing(store: RecordStore, now: Date, max: number): Promise<CatchUp> {
   const changes = await store.pendingChanges(max + 1);
   const result: CatchUp = { listed: 0, pending: Math.max(0, changes.length - max) };
+  let seen: LeadArrivals = {};
   for (const change of changes.slice(0, max)) {
     const stored = await store.getRecord(change.leadId);
     const underWay = (stored?.version ?? 0) < change.version && now.getTime() - Date.parse(change.at) < WRITER_GRACE_MS;
@@ -49,10 +57,29 @@ export async function catchUpListing(store: RecordStore, now: Date, max: number)
       result.pending++;
       continue;
     }
-    await listLead(store, change.leadId);
+    const arrival = await listLead(store, change.leadId);
+    if (arrival !== undefined) seen = observeArrival(seen, arrival);
     // Noted again meanwhile (a newer save on its way): it stays, and the next pass lists that one.
     if (await store.clearChange(change)) result.listed++;
     else result.pending++;
   }
+  await keepNewestArrivals(store, seen);
   return result;
+}
+
+/**
+ * Folds what a pass listed into the newest-arrivals row, which the silence alarm and health read (one point read
+ * instead of walking the listing, and a returning customer's lead counts too: its record's last-seen moves).
+ */
+async function keepNewestArrivals(store: RecordStore, seen: LeadArrivals): Promise<void> {
+  if (seen.lastRealLeadAt === undefined && seen.lastTestLeadAt === undefined) return;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const { arrivals, etag } = await store.readArrivals();
+    let next = arrivals;
+    if (seen.lastRealLeadAt !== undefined) next = observeArrival(next, { at: seen.lastRealLeadAt, isTest: false });
+    if (seen.lastTestLeadAt !== undefined) next = observeArrival(next, { at: seen.lastTestLeadAt, isTest: true });
+    if (next.lastRealLeadAt === arrivals.lastRealLeadAt && next.lastTestLeadAt === arrivals.lastTestLeadAt) return;
+    if ((await store.writeArrivals(next, etag)) === 'saved') return;
+  }
+  throw new Error('The newest-arrivals row kept changing while the listing caught up');
 }

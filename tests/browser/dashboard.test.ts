@@ -156,6 +156,11 @@ describe('dashboard in headless Chromium', () => {
     expect(await rows.count()).toBe(6);
     await page.locator('#figures li').nth(4).waitFor();
     expect(await page.locator('#chart svg rect').count()).toBe(30);
+    // How leads flow, from GET /api/health (names and times only).
+    await page.locator('#lead-flow').filter({ hasText: 'poison queue' }).waitFor();
+    expect(await page.locator('#lead-flow').textContent()).toMatch(
+      /^Last real lead: (?!none yet).+ · last test lead: .+ · poison queue: 0 · rejected: 0$/,
+    );
     expect(await page.locator('#funnel-body tr').count()).toBeGreaterThanOrEqual(3);
 
     // Waiting time past 24 h is highlighted, in words as well as colour.

@@ -9,9 +9,10 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import { createMailer } from '../../shared/mail/createMailer';
 import type { Mailer } from '../../shared/mail/mailer';
 import { tableSilenceState } from '../../shared/ops/opsState';
-import { newestArrivals } from '../../shared/ops/recentArrivals';
+import { lastArrivals, newestArrivals } from '../../shared/ops/recentArrivals';
 import { runSilenceCheck, type SilenceRunDeps } from '../../shared/ops/silenceRun';
 import { projectLead } from '../../shared/record/projection';
+import { catchUpListing } from '../../shared/sell/listing';
 import { tableClient } from '../../shared/storage/clients';
 import { arrival } from '../support/events';
 import { startTestAzurite } from '../support/hostProcess';
@@ -50,7 +51,10 @@ async function lead(store: TestRecordStore, at: number, isTest = false): Promise
   await store.appendEvent(leadId, event);
   const record = projectLead({ leadId, offerKey: 'contoso.widgets', identityKind: 'email' }, [event]);
   if (record === undefined) throw new Error('no record');
+  await store.noteChange(leadId, 1);
   await store.saveRecord(record, undefined);
+  // As every list read and reminder run does: the listing (and the newest-arrivals row) catch up.
+  await catchUpListing(store, new Date(), 100);
 }
 
 async function setUp(
@@ -63,7 +67,7 @@ async function setUp(
   let now = T0;
   const clock = (): Date => new Date(now);
   const deps: SilenceRunDeps = {
-    lastArrivals: () => newestArrivals(store, clock(), { want: 'real', maxRecords: 1000 }),
+    lastArrivals: () => lastArrivals(store, clock(), { want: 'real', maxRecords: 1000 }),
     state: tableSilenceState(tableClient(config.storageConnection, config.tables.opsState)),
     mailer,
     recipients: [OPS],

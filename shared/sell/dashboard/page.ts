@@ -80,6 +80,7 @@ export function dashboardHtml(script: string): string {
   <section aria-labelledby="stats-heading">
     <h2 id="stats-heading">Pipeline</h2>
     <ul id="figures" class="figures" aria-label="Key figures"></ul>
+    <p id="lead-flow" aria-label="Lead flow"></p>
     <div class="stats-grid">
       <figure>
         <figcaption>Leads per day, last 30 days (UTC)</figcaption>

@@ -84,6 +84,15 @@ export interface OfferStats extends GroupStats {
   offerTitle?: string;
 }
 
+/** `leadFlow` of GET /api/health: names and times only. */
+export interface LeadFlow {
+  lastRealLeadAt: string | null;
+  lastTestLeadAt: string | null;
+  poisonQueueDepth: number | null;
+  rejectedLeads: number | null;
+  silence: { alarmActive: boolean; silentSince: string | null };
+}
+
 export interface PipelineStats {
   overall: GroupStats;
   offers: OfferStats[];

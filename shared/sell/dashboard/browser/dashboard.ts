@@ -7,7 +7,16 @@
  * statuses sales can set) comes in the page's JSON data block, not as a copy here.
  */
 
-import type { GroupStats, HistoryEvent, Lead, LeadDetail, LeadPage, PageData, PipelineStats } from './apiTypes';
+import type {
+  GroupStats,
+  HistoryEvent,
+  Lead,
+  LeadDetail,
+  LeadFlow,
+  LeadPage,
+  PageData,
+  PipelineStats,
+} from './apiTypes';
 
 /* ---- the page's elements ---- */
 
@@ -21,6 +30,7 @@ function byId<T extends HTMLElement>(id: string, kind: { new (): T; prototype: T
 const ui = {
   message: byId('message', HTMLParagraphElement),
   figures: byId('figures', HTMLUListElement),
+  leadFlow: byId('lead-flow', HTMLParagraphElement),
   chart: byId('chart', HTMLDivElement),
   funnelBody: byId('funnel-body', HTMLTableSectionElement),
   funnelFoot: byId('funnel-foot', HTMLTableSectionElement),
@@ -333,6 +343,25 @@ function fillOfferChoices(stats: PipelineStats): void {
   ui.offer.value = current;
 }
 
+/** Health answers 503 while something is down, and still says how leads flow: read the body either way. */
+async function loadLeadFlow(): Promise<void> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (key) headers['x-functions-key'] = key;
+  const res = await fetch(new URL('health', location.href), { headers });
+  const body = (await res.json().catch(() => null)) as { leadFlow?: LeadFlow } | null;
+  const flow = body?.leadFlow;
+  if (!flow) return;
+  const count = (n: number | null): string => (n === null ? 'unknown' : String(n));
+  const parts = [
+    `Last real lead: ${when(flow.lastRealLeadAt ?? undefined) || 'none yet'}`,
+    `last test lead: ${when(flow.lastTestLeadAt ?? undefined) || 'none yet'}`,
+    `poison queue: ${count(flow.poisonQueueDepth)}`,
+    `rejected: ${count(flow.rejectedLeads)}`,
+  ];
+  if (flow.silence.alarmActive) parts.push(`no real lead since ${when(flow.silence.silentSince ?? undefined)}`);
+  ui.leadFlow.textContent = parts.join(' · ');
+}
+
 async function loadStats(): Promise<void> {
   const stats = await api<PipelineStats>('GET', 'stats');
   renderFigures(stats.overall);
@@ -625,4 +654,5 @@ ui.detail.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') closeDetail();
 });
 loadStats().catch((e: unknown) => say(`Could not load the figures: ${problemText(e)}`, true));
+loadLeadFlow().catch(() => undefined);
 void apply();
