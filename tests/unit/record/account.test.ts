@@ -250,3 +250,9 @@ describe('emailHost', () => {
     expect(emailHost(undefined)).toBeUndefined();
   });
 });
+
+test('a domain no URL can hold (a bidi control, a lone space label) forms no account instead of failing', async () => {
+  const { classifyEmailDomain } = await import('../../../shared/record/emailDomain');
+  await expect(classifyEmailDomain('x@ab\u202e.com')).resolves.toBeUndefined();
+  await expect(classifyEmailDomain('x@\u2028.com')).resolves.toBeUndefined();
+});
