@@ -11,6 +11,7 @@ import type { StorageSettings, TableSettings } from '../config';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
+import { tableJson } from '../storage/tableText';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys, RECORD_ROW } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
 import { rawCopyFrom, rawCopyProperties } from './rawCopy';
@@ -82,7 +83,7 @@ function recordProperties(record: LeadRecord, version: number): Row {
   const entity: Row = { version };
   for (const [key, value] of Object.entries(record)) {
     if (value === undefined) continue;
-    entity[key] = JSON_FIELDS.has(key) ? JSON.stringify(value) : value;
+    entity[key] = JSON_FIELDS.has(key) ? tableJson(value) : value;
   }
   return entity;
 }
@@ -115,7 +116,7 @@ export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row
     rowKey: event.eventId,
     kind: event.kind,
     at: event.at,
-    data: JSON.stringify(rest),
+    data: tableJson(rest),
   };
   if (rawBody !== undefined) Object.assign(entity, rawCopyProperties(rawBody));
   return entity;
@@ -146,7 +147,7 @@ export function rejectedToEntity(rejected: RejectedMessage): TableEntity<Row> {
 
 export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
   const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
-  return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: JSON.stringify(entry.sentTo) };
+  return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: tableJson(entry.sentTo) };
 }
 
 export function entityToFollowUp(row: TableEntityResult<Row>): FollowUpEntry {
@@ -511,7 +512,7 @@ export function createRecordStore(
       const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
       const sentTo = [...new Set([...entry.sentTo, ...recipients])];
       try {
-        const result = await tables.followUps.updateEntity({ ...keys, sentTo: JSON.stringify(sentTo) }, 'Merge', {
+        const result = await tables.followUps.updateEntity({ ...keys, sentTo: tableJson(sentTo) }, 'Merge', {
           etag: entry.etag ?? '*',
         });
         entry.sentTo = sentTo;
