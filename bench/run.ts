@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   ingest: async () => (await import('./ingest')).main(),
+  dashboard: async () => (await import('./dashboard')).main(),
   process: async () => (await import('./process')).main(),
   reminders: async () => (await import('./reminders')).main(),
 };

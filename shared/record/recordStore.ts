@@ -8,13 +8,13 @@ import type { TableClient, TableEntity, TableEntityResult, TransactionAction } f
 import { odata } from '@azure/data-tables';
 
 import type { StorageSettings, TableSettings } from '../config';
+import type { CounterShard } from '../sell/counters';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
 import { tableJson } from '../storage/tableText';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys, RECORD_ROW } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
-import type { CounterShard } from '../sell/counters';
 import { rawCopyFrom, rawCopyProperties } from './rawCopy';
 
 export interface StoredRecord {
@@ -473,9 +473,10 @@ export function createRecordStore(
       const entity = listingToEntity(record, version);
       const actions: TransactionAction[] = [
         etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }],
-        ...shards.map(
-          (s): TransactionAction =>
-            s.etag === undefined ? ['create', shardToEntity(s)] : ['update', shardToEntity(s), 'Replace', { etag: s.etag }],
+        ...shards.map((s): TransactionAction =>
+          s.etag === undefined
+            ? ['create', shardToEntity(s)]
+            : ['update', shardToEntity(s), 'Replace', { etag: s.etag }],
         ),
       ];
       try {
@@ -501,21 +502,25 @@ export function createRecordStore(
       await ensureTables();
       const filter = odata`PartitionKey eq ${partition} and RowKey ge ${SHARD_ROW_PREFIX} and RowKey lt ${'counts.'}`;
       const shards: StoredShard[] = [];
-      for await (const row of tables.listing.listEntities<Row>({ queryOptions: { filter } })) shards.push(entityToShard(row));
+      for await (const row of tables.listing.listEntities<Row>({ queryOptions: { filter } }))
+        shards.push(entityToShard(row));
       return shards;
     },
 
     async replaceMonthShards(shards) {
       await ensureTables();
       const actions: TransactionAction[] = [
-        ...shards.map(
-          (s): TransactionAction =>
-            s.etag === undefined ? ['create', shardToEntity(s)] : ['update', shardToEntity(s), 'Replace', { etag: s.etag }],
+        ...shards.map((s): TransactionAction =>
+          s.etag === undefined
+            ? ['create', shardToEntity(s)]
+            : ['update', shardToEntity(s), 'Replace', { etag: s.etag }],
         ),
       ];
       if (actions.length === 0) return 'saved';
       if (actions.length > MAX_TRANSACTION_OPERATIONS)
-        throw new Error(`A month holds more than ${MAX_TRANSACTION_OPERATIONS} offers' counters: rebuild them in parts`);
+        throw new Error(
+          `A month holds more than ${MAX_TRANSACTION_OPERATIONS} offers' counters: rebuild them in parts`,
+        );
       try {
         await tables.listing.submitTransaction(actions);
         return 'saved';
@@ -532,7 +537,9 @@ export function createRecordStore(
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         let copy: TableEntityResult<Row> | undefined;
         try {
-          copy = await tables.counters.getEntity<Row>(COUNTERS_PARTITION, rowKey, { queryOptions: { select: ['seq'] } });
+          copy = await tables.counters.getEntity<Row>(COUNTERS_PARTITION, rowKey, {
+            queryOptions: { select: ['seq'] },
+          });
         } catch (e) {
           if (!isNotFound(e)) throw e;
         }

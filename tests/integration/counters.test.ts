@@ -5,10 +5,10 @@
  */
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
-import { storePageSource } from '../../shared/sell/storePageSource';
 import { scannedStats } from '../../shared/sell/pipelineStats';
 import { rebuildCounters } from '../../shared/sell/rebuildCounters';
 import type { PipelineStats } from '../../shared/sell/stats';
+import { storePageSource } from '../../shared/sell/storePageSource';
 import { type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, seedAt, statusAt, waitForLead } from '../support/leadApi';
 import { testConfig } from '../support/leadFixtures';
@@ -67,7 +67,11 @@ describe('stats counters', () => {
     // A test lead: listed, never counted.
     await waitForLead(
       host.baseUrl,
-      await seedAt(config, leadBody({ firstName: 'MSFT_TEST', email: 'MSFT_TEST@test.example' }, 'counts.alpha'), at(3)),
+      await seedAt(
+        config,
+        leadBody({ firstName: 'MSFT_TEST', email: 'MSFT_TEST@test.example' }, 'counts.alpha'),
+        at(3),
+      ),
     );
     // Status changes, including one back to new.
     await statusAt(config, ids[1]!, 'contacted', at(100));
