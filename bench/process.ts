@@ -1,11 +1,10 @@
 /**
- * Process: fill the queue with N leads (30 % repeat customers), start the local host and time it draining them
- * into the tables; in the same run, time raw upsertEntity of N entities into the same Azurite at the host's
- * concurrency (batchSize + newBatchThreshold). Target: processing ≥ 0.4× raw upsert throughput.
- *
- * A third figure says what the target is up against: the same host draining the same messages through a function
- * that does nothing but one upsertEntity (bench/fixtures/queue-floor-app). That is the ceiling for any
- * queue-triggered processing: receiving, invoking and deleting a message costs more than the upsert itself.
+ * Process: first the storage calls one lead costs, per case (a customer's first lead, a merge, a redelivery),
+ * counted on the wire by the clients' call-count policy; then fill the queue with N leads (30 % repeat customers),
+ * start the local host and time it draining them into the tables. In the same run, the ceiling for any
+ * queue-triggered processing: the same host draining the same messages through a function that does nothing but
+ * one upsertEntity (bench/fixtures/queue-floor-app). Targets: calls within docs/storage.md's budgets, and
+ * processing ≥ 0.7× that ceiling. Raw upsertEntity at the host's concurrency is printed for scale.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +16,11 @@ import { startAzurite } from '../local-host/src/azurite';
 import { readHostSettings } from '../local-host/src/hostSettings';
 import { newUlid } from '../shared/ids';
 import { createEnvelope, encodeEnvelope } from '../shared/queue/envelope';
+import { createRecordStore } from '../shared/record/recordStore';
+import { totalCalls } from '../shared/storage/callCount';
 import { repoRoot, startHost } from '../tests/support/hostProcess';
+import { CALL_BUDGETS, describeCalls, leadCallCounts } from '../tests/support/leadCalls';
+import { testConfig } from '../tests/support/leadFixtures';
 import { fmt, timedLoop, verdict } from './stats';
 
 const N = Number(process.env.BENCH_PROCESS_LEADS ?? 1000);
@@ -98,6 +101,15 @@ export async function main(): Promise<void> {
   const queueSettings = readHostSettings(repoRoot).queues;
   const concurrency = queueSettings.batchSize + queueSettings.newBatchThreshold;
   try {
+    const callStore = createRecordStore(testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'Calls' }));
+    await callStore.ensureTables();
+    const calls = await leadCallCounts(callStore);
+    console.log('storage calls per processed lead (queue receive and delete not counted):');
+    for (const [name, budget] of Object.entries(CALL_BUDGETS)) {
+      const got = calls[name as keyof typeof CALL_BUDGETS];
+      console.log(`  ${name.padEnd(11)} ${describeCalls(got, budget)}: ${verdict(totalCalls(got) <= budget)}`);
+    }
+
     const service = QueueServiceClient.fromConnectionString(azurite.connectionString);
     const queue = service.getQueueClient('leads-incoming');
     const floorQueue = service.getQueueClient('floor-incoming');
@@ -158,9 +170,9 @@ export async function main(): Promise<void> {
     console.log(
       `  processLead drain           ${fmt(app.perSecond, 0)} leads/s (${fmt(app.seconds, 2)} s, ${app.failures} failed tries retried)`,
     );
-    const ratio = app.perSecond / rawRate;
+    const ratio = app.perSecond / floor.perSecond;
     console.log(
-      `  ratio                       ${fmt(ratio, 2)}× raw (target ≥ 0.40: ${verdict(ratio >= 0.4)}); ${fmt(app.perSecond / floor.perSecond, 2)}× the queue-trigger ceiling`,
+      `  ratio                       ${fmt(ratio, 2)}× the queue-trigger ceiling (target ≥ 0.70: ${verdict(ratio >= 0.7)}); ${fmt(app.perSecond / rawRate, 2)}× raw`,
     );
   } finally {
     await azurite.stop();

@@ -36,6 +36,7 @@ import {
   createRecordStore,
   eventToEntity,
   followUpToEntity,
+  listingToEntity,
   type RecordStore,
   recordToEntity,
 } from '../shared/record/recordStore';
@@ -65,6 +66,7 @@ interface Seeded {
 
 // Entities are written with the store's own mappers; verifyFormat() reads one back through the store.
 const leadEntity = recordToEntity;
+const listingEntity = listingToEntity;
 const eventEntity = eventToEntity;
 const followUpEntity = (kind: FollowUpKind, leadId: string, dueAt: string): TableEntity<Row> =>
   followUpToEntity({ kind, leadId, dueAt, sentTo: [] });
@@ -191,13 +193,17 @@ async function write(table: TableClient, entities: TableEntity<Row>[]): Promise<
 
 async function seed(tables: RawTables, leads: Seeded[]): Promise<void> {
   await write(
-    tables.leads,
-    leads.map((l) => leadEntity(l.record)),
+    tables.listing,
+    leads.map((l) => listingEntity(l.record, 1)),
   );
-  const withHistory = HISTORY === 'all' ? leads : leads.filter((l) => l.record.status === 'new');
+  const withHistory = new Set(HISTORY === 'all' ? leads : leads.filter((l) => l.record.status === 'new'));
+  // A lead's partition of LeadEvents holds its record and its events.
   await write(
     tables.events,
-    withHistory.flatMap((l) => l.events.map((e) => eventEntity(l.record.leadId, e))),
+    leads.flatMap((l) => [
+      leadEntity(l.record, 1),
+      ...(withHistory.has(l) ? l.events.map((e) => eventEntity(l.record.leadId, e)) : []),
+    ]),
   );
   await write(
     tables.followUps,

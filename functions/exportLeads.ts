@@ -10,15 +10,16 @@ import { csvExportResponse } from '../shared/sell/leadExport';
 import { parseExportQuery } from '../shared/sell/leadQuery';
 import { storePageSource } from '../shared/sell/storePageSource';
 
-const ready = prepare(recordSettings, (config) => storePageSource(createRecordStore(config)));
+const ready = prepare(recordSettings, (config) => createRecordStore(config));
 
 export async function exportLeadsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return guarded(context, () => {
-    const source = ready();
-    if (!source.ok) return misconfigured(context, source.problems);
+  return guarded(context, async () => {
+    const store = ready();
+    if (!store.ok) return misconfigured(context, store.problems);
     const filters = parseExportQuery(request.query);
     if (!filters.ok) return invalidRequest([filters.problem]);
-    return csvExportResponse(source.value, filters.value, systemClock());
+    const now = systemClock();
+    return csvExportResponse(await storePageSource(store.value, now), filters.value, now);
   });
 }
 

@@ -10,15 +10,16 @@ import { unknownParameter } from '../shared/sell/leadQuery';
 import { pipelineStats } from '../shared/sell/pipelineStats';
 import { storePageSource } from '../shared/sell/storePageSource';
 
-const ready = prepare(recordSettings, (config) => storePageSource(createRecordStore(config)));
+const ready = prepare(recordSettings, (config) => createRecordStore(config));
 
 export async function leadStatsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
-    const source = ready();
-    if (!source.ok) return misconfigured(context, source.problems);
+    const store = ready();
+    if (!store.ok) return misconfigured(context, store.problems);
     const unknown = unknownParameter(request.query, []);
     if (unknown) return invalidRequest([unknown]);
-    return json(200, await pipelineStats(source.value, systemClock()));
+    const now = systemClock();
+    return json(200, await pipelineStats(await storePageSource(store.value, now), now));
   });
 }
 

@@ -11,15 +11,16 @@ import { leadView } from '../shared/sell/leadView';
 import { listLeads } from '../shared/sell/listLeads';
 import { storePageSource } from '../shared/sell/storePageSource';
 
-const ready = prepare(recordSettings, (config) => storePageSource(createRecordStore(config)));
+const ready = prepare(recordSettings, (config) => createRecordStore(config));
 
 export async function listLeadsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return guarded(context, async () => {
-    const source = ready();
-    if (!source.ok) return misconfigured(context, source.problems);
+    const store = ready();
+    if (!store.ok) return misconfigured(context, store.problems);
     const query = parseListQuery(request.query);
     if (!query.ok) return invalidRequest([query.problem]);
-    const page = await listLeads(source.value, query.value, systemClock());
+    const now = systemClock();
+    const page = await listLeads(await storePageSource(store.value, now), query.value, now);
     return json(200, {
       items: page.items.map(leadView),
       continuation: page.continuation ?? null,

@@ -6,6 +6,7 @@ import { runReminders } from '../shared/followUp/runReminders';
 import { newUlid } from '../shared/ids';
 import { createMailer } from '../shared/mail/createMailer';
 import { createRecordStore } from '../shared/record/recordStore';
+import { catchUpListing } from '../shared/sell/listing';
 import { tableClient } from '../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
@@ -14,6 +15,8 @@ const ready = prepare(reminderSettings, (config) => ({
   store: createRecordStore(config, STORAGE_DEADLINES.background),
   locks: tableClient(config.storageConnection, config.tables.locks, STORAGE_DEADLINES.background),
 }));
+
+const LISTING_CATCH_UP_PER_RUN = 1000;
 
 export async function sendRemindersHandler(timer: Timer, context: InvocationContext): Promise<void> {
   // Every run fails naming the settings while they are wrong, so monitoring sees it (REMINDER_SCHEDULE included).
@@ -33,6 +36,8 @@ export async function sendRemindersHandler(timer: Timer, context: InvocationCont
       },
       { isPastDue: timer.isPastDue },
     );
+    // The lead list catches up on every request too; this keeps what a request has to do small (docs/storage.md).
+    await catchUpListing(store, systemClock(), LISTING_CATCH_UP_PER_RUN);
     // A refused digest fails the invocation so monitoring sees it; its leads stay due and the next tick retries.
     if (summary.failed > 0) {
       throw new Error(

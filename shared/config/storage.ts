@@ -20,9 +20,13 @@ export interface QueueSettings {
 
 export interface TableSettings {
   tables: {
-    leads: string;
+    /** The time-ordered index of records (docs/storage.md): a copy of each record, partitioned by month. */
+    listing: string;
     leadKeys: string;
+    /** Each lead's partition: its events and its record (row `record`). */
     events: string;
+    /** Records changed since the listing index last caught up with them. */
+    changes: string;
     followUps: string;
     rejected: string;
     locks: string;
@@ -99,9 +103,10 @@ export function readTables(env: Env): Checked<TableSettings> {
     const table = (name: string): string => `${prefix}${name}`;
     return {
       tables: {
-        leads: table('Leads'),
+        listing: table('LeadListing'),
         leadKeys: table('LeadKeys'),
         events: table('LeadEvents'),
+        changes: table('LeadChanges'),
         followUps: table('FollowUps'),
         rejected: table('RejectedLeads'),
         locks: table('Locks'),

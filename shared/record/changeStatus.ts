@@ -1,7 +1,7 @@
 /** Recording what sales did with a lead: a status event in its history, then the record and index rebuilt. */
 import type { Clock } from '../clock';
 import type { LeadRecord, LeadStatus } from './model';
-import { type FollowUpPolicy, rebuildLead } from './rebuild';
+import { type FollowUpPolicy, recordEvent } from './rebuild';
 import type { RecordStore } from './recordStore';
 
 export interface StatusChange {
@@ -22,18 +22,22 @@ export async function changeLeadStatus(
 ): Promise<ChangeStatusResult> {
   const stored = await deps.store.getRecord(leadId);
   if (!stored) return { ok: false, reason: 'notFound' };
-  await deps.store.appendEvent(leadId, {
-    kind: 'status',
-    eventId: deps.newId(),
-    at: deps.clock().toISOString(),
-    status: change.status,
-    note: change.note,
-    by: change.by,
-    via: change.via,
-    ...(change.onlyIf ? { onlyIf: change.onlyIf } : {}),
-  });
   const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
-  const record = await rebuildLead(deps.store, identity, deps.policy);
+  const { record } = await recordEvent(
+    deps.store,
+    identity,
+    {
+      kind: 'status',
+      eventId: deps.newId(),
+      at: deps.clock().toISOString(),
+      status: change.status,
+      note: change.note,
+      by: change.by,
+      via: change.via,
+      ...(change.onlyIf ? { onlyIf: change.onlyIf } : {}),
+    },
+    deps.policy,
+  );
   if (!record) return { ok: false, reason: 'notFound' };
   return { ok: true, record };
 }

@@ -25,7 +25,10 @@ function yyyymm(date: Date): string {
   return `${date.getUTCFullYear()}${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-/** Leads table: partition by the month the record was created, row key newest-first. */
+/** A lead's partition of LeadEvents holds its events, keyed by their ids (ULIDs), and its record under this key. */
+export const RECORD_ROW = 'record';
+
+/** Listing: partition by the month the record was created, row key newest-first. */
 export function leadKeys(leadId: string): { partitionKey: string; rowKey: string } {
   if (!isUlid(leadId)) throw new Error('A lead id is a 26-character ULID');
   return { partitionKey: yyyymm(new Date(decodeTime(leadId))), rowKey: invertUlid(leadId) };

@@ -1,7 +1,9 @@
 /**
- * Brings a lead record and its follow-up index in line with its events. Every writer (processing, status
- * changes, reminders) appends an event first and then calls this, so a crash between the two steps leaves an
- * event that the next rebuild (a retry, or any later event) folds in.
+ * Brings a lead record in line with its events, writing any new event and the record in one entity-group
+ * transaction on the lead's partition, so a record never misses an event that is stored (docs/storage.md, "Exactly
+ * once"). Around the transaction: the change is noted for the listing index, and the follow-up index is kept so
+ * that every entry the saved record wants exists (written before the save) and entries it no longer wants are
+ * removed after it (each only if no newer writer has touched it since).
  */
 import { isDeepStrictEqual } from 'node:util';
 
@@ -27,7 +29,8 @@ const MAX_ATTEMPTS = 40;
 
 const hoursAfter = (iso: string, hours: number): string => new Date(Date.parse(iso) + hours * 3600_000).toISOString();
 
-function wantedFollowUps(record: LeadRecord | undefined, policy: FollowUpPolicy): Map<FollowUpKind, string> {
+/** The entries a record wants: kind → due time. */
+export function wantedFollowUps(record: LeadRecord | undefined, policy: FollowUpPolicy): Map<FollowUpKind, string> {
   const wanted = new Map<FollowUpKind, string>();
   if (!record || !needsFollowUp(record)) return wanted;
   if (!record.remindedAt) wanted.set('remind', hoursAfter(record.firstSeenAt, policy.followUpHours));
@@ -35,131 +38,145 @@ function wantedFollowUps(record: LeadRecord | undefined, policy: FollowUpPolicy)
   return wanted;
 }
 
-/** Puts the entries the record wants; puts only insert when absent, so an entry with recipients marked keeps them. */
-async function putWantedFollowUps(
-  store: RecordStore,
-  record: LeadRecord,
-  policy: FollowUpPolicy,
-): Promise<Map<FollowUpKind, string>> {
-  const wants = wantedFollowUps(record, policy);
-  for (const [kind, dueAt] of wants) await store.putFollowUp({ kind, leadId: record.leadId, dueAt, sentTo: [] });
-  return wants;
-}
-
-/** Where an entry lives: its due hour and kind. Two due times in the same hour are the same row. */
+/** Where an entry lives: its kind and due hour. Two due times in the same hour are the same row. */
 const rowOf = (kind: FollowUpKind, dueAt: string): string => `${kind}@${dueBucket(new Date(dueAt))}`;
 
+interface Entry {
+  kind: FollowUpKind;
+  dueAt: string;
+}
+
+const entries = (wants: Map<FollowUpKind, string>): Entry[] => [...wants].map(([kind, dueAt]) => ({ kind, dueAt }));
+
 /**
- * Puts the entries the record wants and deletes any it may have had at an older version's or its own first-seen
- * time that it no longer wants (contacted, reminded, or first-seen moved earlier by a late-processed lead). Rows are
- * compared by key, not by due time: when first-seen moves within one hour the wanted entry and the old one are the
- * same row, which must be kept and given the new due time, never deleted.
+ * What a save of `next` changes in the follow-up index, given the versions whose entries may be there: the stored
+ * one and any this writer put entries for without saving them. Entries `next` wants that none of them had exactly
+ * (same row, same due time) are written before the save; rows only they wanted are removed after it.
  */
-async function syncFollowUps(
-  store: RecordStore,
-  older: readonly (LeadRecord | undefined)[],
-  after: LeadRecord,
+export function followUpChanges(
+  before: readonly (LeadRecord | undefined)[],
+  next: LeadRecord,
   policy: FollowUpPolicy,
-): Promise<void> {
-  const wants = wantedFollowUps(after, policy);
-  const firstSeen = new Set([after.firstSeenAt, ...older.map((r) => r?.firstSeenAt ?? after.firstSeenAt)]);
-  const possible = [...firstSeen].flatMap((seen): [FollowUpKind, string][] => [
-    ['remind', hoursAfter(seen, policy.followUpHours)],
-    ['escalate', hoursAfter(seen, policy.escalateAfterHours)],
-  ]);
-  for (const [kind, dueAt] of wants) {
-    const moved = possible.some(([k, d]) => k === kind && d !== dueAt && rowOf(k, d) === rowOf(kind, dueAt));
-    // An older version's entry may hold this row with its own due time: overwrite the time, keep the recipients.
-    if (moved) await store.setFollowUpDue({ kind, leadId: after.leadId, dueAt });
-    else await store.putFollowUp({ kind, leadId: after.leadId, dueAt, sentTo: [] });
+): { put: Entry[]; remove: Entry[] } {
+  const wanted = entries(wantedFollowUps(next, policy));
+  const [stored, ...unsaved] = before;
+  const had = entries(wantedFollowUps(stored, policy));
+  const tried = unsaved.flatMap((r) => entries(wantedFollowUps(r, policy)));
+  const same = (a: Entry, b: Entry): boolean => a.kind === b.kind && a.dueAt === b.dueAt;
+  const sameRow = (a: Entry, b: Entry): boolean => rowOf(a.kind, a.dueAt) === rowOf(b.kind, b.dueAt);
+  // A row this writer tried with another due time may hold that time now: write the wanted one again.
+  const put = wanted.filter((w) => !had.some((h) => same(h, w)) || tried.some((t) => sameRow(t, w) && !same(t, w)));
+  const remove: Entry[] = [];
+  for (const old of [...had, ...tried]) {
+    if (!wanted.some((w) => sameRow(w, old)) && !remove.some((r) => sameRow(r, old))) remove.push(old);
   }
-  const kept = new Set([...wants].map(([kind, dueAt]) => rowOf(kind, dueAt)));
-  const deleted = new Set<string>();
-  for (const [kind, dueAt] of possible) {
-    const row = rowOf(kind, dueAt);
-    if (kept.has(row) || deleted.has(row)) continue;
-    deleted.add(row);
-    await store.deleteFollowUp(kind, after.leadId, dueAt);
-  }
+  return { put, remove };
+}
+
+const sameRecord = (a: LeadRecord, b: LeadRecord): boolean =>
+  isDeepStrictEqual(withoutUndefined(a), withoutUndefined(b));
+
+export interface RebuildOptions {
+  /** An event to store with the record, unless the lead's history has it already (a redelivery). */
+  add?: LeadEvent;
+  /** Versions this caller indexed without saving them (a first lead's lost create): their entries may need undoing. */
+  unsaved?: LeadRecord[];
 }
 
 /**
- * Syncs the index to `record`, then checks the record did not change meanwhile. Index writes are not guarded by
- * the record's ETag, so an older writer's delete can land after a newer writer's put; whoever sees the record
- * moved on syncs again against the latest version, so the last word always matches the stored record. The same
- * re-read repairs the index after a concurrent writer that saved and then failed before its own sync.
+ * Returns the record as stored after the rebuild (undefined when the lead has no arrival events). A lead whose
+ * stored record already is the projection of its events, with nothing to add, costs one read.
  */
-async function syncUntilSettled(
-  store: RecordStore,
-  older: readonly (LeadRecord | undefined)[],
-  record: LeadRecord,
-  policy: FollowUpPolicy,
-): Promise<void> {
-  let previous = older;
-  let current = record;
-  for (let round = 0; round < MAX_ATTEMPTS; round++) {
-    await syncFollowUps(store, previous, current, policy);
-    const latest = await store.getRecord(current.leadId);
-    if (!latest || isDeepStrictEqual(withoutUndefined(latest.record), withoutUndefined(current))) return;
-    previous = [current];
-    current = latest.record;
-  }
-  throw new Error(`Lead ${record.leadId} kept changing while its follow-up index was updated`);
-}
-
-/** Returns the record as stored after the rebuild (undefined when the lead has no arrival events). */
 export async function rebuildLead(
   store: RecordStore,
   identity: LeadIdentity,
   policy: FollowUpPolicy,
-  /** A version this caller indexed without saving it (a first lead's lost create): its entries may need undoing. */
-  unsaved?: LeadRecord,
+  options: RebuildOptions = {},
 ): Promise<LeadRecord | undefined> {
+  return (await rebuild(store, identity, policy, options)).record;
+}
+
+/** A rebuild's result, and whether it stored `add` (false when the history had it: a redelivery). */
+export interface Rebuilt {
+  record: LeadRecord | undefined;
+  added: boolean;
+}
+
+async function rebuild(
+  store: RecordStore,
+  identity: LeadIdentity,
+  policy: FollowUpPolicy,
+  options: RebuildOptions,
+): Promise<Rebuilt> {
+  const unsaved = [...(options.unsaved ?? [])];
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    // Read the record before the events: if another writer adds an event after our read, its save changes the
-    // ETag and ours fails, so the last successful save has always seen every event.
-    const stored = await store.getRecord(identity.leadId);
-    const events = await store.listEvents(identity.leadId);
+    const { stored, events } = await store.readLead(identity.leadId);
+    const adding = options.add !== undefined && !events.some((e) => e.eventId === options.add?.eventId);
+    const all = adding && options.add ? [...events, options.add] : events;
     const next = projectLead(
       stored ? { ...identity, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind } : identity,
-      events,
+      all,
     );
-    if (!next) return undefined;
-    if (stored && isDeepStrictEqual(withoutUndefined(stored.record), withoutUndefined(next))) {
-      // Nothing changed, but a crash after an earlier save may have left the index behind: sync it anyway.
-      await syncUntilSettled(store, [stored.record, unsaved], next, policy);
-      return next;
+    if (!next) return { record: undefined, added: false };
+    const { put, remove } = followUpChanges([stored?.record, ...unsaved], next, policy);
+    // Nothing to store and nothing of ours to undo (a redelivery): one read was all it took.
+    const settled = put.length === 0 && remove.length === 0;
+    if (stored && !adding && settled && sameRecord(stored.record, next)) return { record: next, added: false };
+
+    const version = (stored?.version ?? 0) + 1;
+    await store.noteChange(identity.leadId, version);
+    // Read before the save: a newer writer that wants one of these rows touches it after our save, and our delete
+    // (If-Match this ETag) then leaves it alone.
+    const etags: (string | undefined)[] = [];
+    for (const e of remove) etags.push(await store.followUpEtag(e.kind, identity.leadId, e.dueAt));
+    for (const e of put) await store.setFollowUpDue({ kind: e.kind, leadId: identity.leadId, dueAt: e.dueAt });
+    const saved = await store.commitLead({
+      record: next,
+      etag: stored?.etag,
+      version,
+      add: adding && options.add ? [options.add] : [],
+    });
+    if (saved === 'saved') {
+      for (const [i, e] of remove.entries()) {
+        const etag = etags[i];
+        if (etag !== undefined) await store.deleteFollowUp(e.kind, identity.leadId, e.dueAt, etag);
+      }
+      return { record: next, added: adding };
     }
-    if ((await store.saveRecord(next, stored?.etag)) === 'saved') {
-      await syncUntilSettled(store, [stored?.record, unsaved], next, policy);
-      return next;
-    }
+    unsaved.push(next);
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * attempt)));
   }
   throw new Error(`Lead ${identity.leadId} kept changing during ${MAX_ATTEMPTS} attempts to save it`);
 }
 
 /**
- * Fast path for a record this caller just created the identity for: save the projection of its own events
- * without reading first. If the record exists already (a retry, or another lead of the customer was quicker),
- * the create fails and the full rebuild takes over. A record created here may lack another writer's event, but
- * that writer's own rebuild (or its message's retry) folds it in, exactly as after any concurrent save.
+ * Fast path for a record this caller just created the identity for: create it from its own event without reading
+ * first. If the record exists already (a retry, or another lead of the customer was quicker), the transaction fails
+ * and the full rebuild takes over, undoing this version's entries if the saved record does not want them.
  */
 export async function createOrRebuildLead(
   store: RecordStore,
   identity: LeadIdentity,
-  ownEvents: readonly LeadEvent[],
+  event: LeadEvent,
   policy: FollowUpPolicy,
-): Promise<LeadRecord | undefined> {
-  const record = projectLead(identity, ownEvents);
-  if (!record) return rebuildLead(store, identity, policy);
-  // Entries first, record second, and no settle read. Every other writer reads the record before it saves and
-  // syncs, so once this record exists our puts are behind us and their sync sees (and deletes) what they no longer
-  // want. Putting after the create instead could land an entry after a newer version's sync had removed it. A new
-  // record has no older entries to delete, and deleting what this version does not want (a do-not-contact first
-  // lead) could remove entries a newer version has just put.
-  await putWantedFollowUps(store, record, policy);
-  if ((await store.saveRecord(record, undefined)) === 'saved') return record;
-  // Someone saved first: the rebuild syncs against their version and ours, so our puts are undone if unwanted.
-  return rebuildLead(store, identity, policy, record);
+): Promise<Rebuilt> {
+  const record = projectLead(identity, [event]);
+  if (!record) return rebuild(store, identity, policy, { add: event });
+  await store.noteChange(identity.leadId, 1);
+  // Entries first, record second: nobody else writes this lead's entries before its record exists.
+  for (const [kind, dueAt] of wantedFollowUps(record, policy))
+    await store.putFollowUp({ kind, leadId: record.leadId, dueAt, sentTo: [] });
+  if ((await store.commitLead({ record, etag: undefined, version: 1, add: [event] })) === 'saved')
+    return { record, added: true };
+  return rebuild(store, identity, policy, { add: event, unsaved: [record] });
+}
+
+/** Stores `event` in the lead's history (unless it is there already) and brings the record in line. */
+export function recordEvent(
+  store: RecordStore,
+  identity: LeadIdentity,
+  event: LeadEvent,
+  policy: FollowUpPolicy,
+): Promise<Rebuilt> {
+  return rebuild(store, identity, policy, { add: event });
 }

@@ -9,7 +9,7 @@ import type { Telemetry } from '../telemetry';
 import { toArrivalEvent } from './arrivalEvent';
 import { leadTelemetryProperties } from './leadTelemetry';
 import type { LeadRecord } from './model';
-import { createOrRebuildLead, type FollowUpPolicy, rebuildLead } from './rebuild';
+import { createOrRebuildLead, type FollowUpPolicy, recordEvent } from './rebuild';
 import type { RecordStore } from './recordStore';
 
 export interface RecordDeps {
@@ -44,14 +44,16 @@ export async function recordLead(message: unknown, messageId: string, deps: Reco
   }
 
   const { event, offerKey, identityKind, identityHash } = placed;
-  const leadId = identityHash ? await deps.store.resolveLeadId(identityHash, event.eventId) : event.eventId;
-  const appended = await deps.store.appendEvent(leadId, event);
+  const resolved = identityHash
+    ? await deps.store.resolveLeadId(identityHash, event.eventId)
+    : { leadId: event.eventId, created: true };
+  const { leadId } = resolved;
   const identity = { leadId, offerKey, identityKind };
-  // The record is new when this lead's own id became the record's id: skip reading what cannot exist yet.
-  const record =
-    leadId === event.eventId && appended === 'created'
-      ? await createOrRebuildLead(deps.store, identity, [event], deps.policy)
-      : await rebuildLead(deps.store, identity, deps.policy);
+  // The record is new when this call mapped the identity to this lead's own id: skip reading what cannot exist yet.
+  // A redelivered first lead finds its own id mapped already and reads, which finds its event stored.
+  const { record, added } = resolved.created
+    ? await createOrRebuildLead(deps.store, identity, event, deps.policy)
+    : await recordEvent(deps.store, identity, event, deps.policy);
   if (!record) throw new Error(`Lead ${leadId} has no arrival events after appending ${event.eventId}`);
 
   const merged = record.eventCount > 1;
@@ -66,5 +68,5 @@ export async function recordLead(message: unknown, messageId: string, deps: Reco
       `Warning: lead ${leadId} has none of the documented fields; stored as unrecognised for an operator to read`,
     );
   }
-  return { kind: 'stored', leadId, merged, record, duplicateDelivery: appended === 'exists' };
+  return { kind: 'stored', leadId, merged, record, duplicateDelivery: !added };
 }

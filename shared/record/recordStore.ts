@@ -4,20 +4,41 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
+import type { TableClient, TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 
 import type { StorageSettings, TableSettings } from '../config';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
-import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys } from './keys';
+import { tableJson } from '../storage/tableText';
+import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys, RECORD_ROW } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
 import { rawCopyFrom, rawCopyProperties } from './rawCopy';
 
 export interface StoredRecord {
   record: LeadRecord;
   etag: string;
+  /** Counts the record's saves: the listing index compares it to know which of two versions is newer. */
+  version: number;
+}
+
+/** A lead's partition as one read returns it: its record (when written) and its events. */
+export interface StoredLead {
+  stored?: StoredRecord;
+  events: LeadEvent[];
+}
+
+/** One entity-group transaction on a lead's partition: new events, rewritten events, then the record. */
+export interface LeadCommit {
+  record: LeadRecord;
+  /** The record's ETag as read; undefined to create it (the transaction fails if it exists). */
+  etag: string | undefined;
+  version: number;
+  /** Inserted: the transaction fails if one is already stored (a redelivery is found by the read instead). */
+  add?: readonly LeadEvent[];
+  /** Replaced whole (erasure's anonymised copies). */
+  replace?: readonly LeadEvent[];
 }
 
 export interface FollowUpEntry {
@@ -36,31 +57,57 @@ export interface RejectedMessage {
   message: string;
 }
 
+/** A record changed since the listing index last caught up with it (LeadChanges row). */
+export interface PendingChange {
+  leadId: string;
+  /** The version its writer was about to save when it noted the change. */
+  version: number;
+  at: string;
+  etag: string;
+}
+
 export type SaveResult = 'saved' | 'conflict';
 
 type Row = Record<string, unknown>;
 
-const JSON_FIELDS = new Set(['sources', 'flags']);
+// Every noted change in one partition: the table only holds what the listing has not caught up with yet.
+const CHANGE_PARTITION = 'change';
+// Above every listing row key (inverted ULIDs are [0-9A-Z]).
+const LISTING_ROWS_END = 'a';
 
-/** Entity shapes, exported so bulk loaders (the benchmark) write exactly what the store reads. */
-export function recordToEntity(record: LeadRecord): TableEntity<Row> {
-  const entity: TableEntity<Row> = { ...leadKeys(record.leadId) };
+const JSON_FIELDS = new Set(['sources', 'flags']);
+/** Properties of a stored record row that are the store's, not the record's. */
+const STORE_FIELDS = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'version']);
+
+function recordProperties(record: LeadRecord, version: number): Row {
+  const entity: Row = { version };
   for (const [key, value] of Object.entries(record)) {
     if (value === undefined) continue;
-    entity[key] = JSON_FIELDS.has(key) ? JSON.stringify(value) : value;
+    entity[key] = JSON_FIELDS.has(key) ? tableJson(value) : value;
   }
   return entity;
+}
+
+/** The record's row in its lead's partition. Entity shapes are exported so bulk loaders write what the store reads. */
+export function recordToEntity(record: LeadRecord, version: number): TableEntity<Row> {
+  return { partitionKey: record.leadId, rowKey: RECORD_ROW, ...recordProperties(record, version) };
+}
+
+/** The record's row in its month's listing table (keys.ts `leadKeys`): the same fields, listed newest first. */
+export function listingToEntity(record: LeadRecord, version: number): TableEntity<Row> {
+  return { ...leadKeys(record.leadId), ...recordProperties(record, version) };
 }
 
 function entityToRecord(entity: TableEntityResult<Row>): LeadRecord {
   const out: Row = {};
   for (const [key, value] of Object.entries(entity)) {
-    if (key === 'partitionKey' || key === 'rowKey' || key === 'etag' || key === 'timestamp' || key.startsWith('odata'))
-      continue;
+    if (STORE_FIELDS.has(key) || key.startsWith('odata')) continue;
     out[key] = JSON_FIELDS.has(key) && typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
   }
   return out as unknown as LeadRecord;
 }
+
+const versionOf = (entity: Row): number => (typeof entity.version === 'number' ? entity.version : 0);
 
 export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row> {
   const { rawBody, ...rest } = event.kind === 'arrival' ? event : { ...event, rawBody: undefined };
@@ -69,7 +116,7 @@ export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row
     rowKey: event.eventId,
     kind: event.kind,
     at: event.at,
-    data: JSON.stringify(rest),
+    data: tableJson(rest),
   };
   if (rawBody !== undefined) Object.assign(entity, rawCopyProperties(rawBody));
   return entity;
@@ -100,7 +147,7 @@ export function rejectedToEntity(rejected: RejectedMessage): TableEntity<Row> {
 
 export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
   const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
-  return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: JSON.stringify(entry.sentTo) };
+  return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: tableJson(entry.sentTo) };
 }
 
 export function entityToFollowUp(row: TableEntityResult<Row>): FollowUpEntry {
@@ -123,29 +170,58 @@ export function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
 }
 
 export interface RecordStore {
-  /** The record id for an identity: the existing one, or `candidate` if this call created the mapping. */
-  resolveLeadId(identityHash: string, candidate: string): Promise<string>;
+  /**
+   * The record id for an identity: the existing one, or `candidate` if this call created the mapping (`created`; a
+   * redelivered first lead finds its own id already mapped).
+   */
+  resolveLeadId(identityHash: string, candidate: string): Promise<{ leadId: string; created: boolean }>;
+  /** A lead's record and events in one query of its partition. */
+  readLead(leadId: string): Promise<StoredLead>;
+  /** Writes events and the record atomically (one entity-group transaction); 'conflict' when the record moved on. */
+  commitLead(commit: LeadCommit): Promise<SaveResult>;
+  /**
+   * One event alone, outside a transaction: for tools and tests that arrange what a writer of the earlier layout (or
+   * a crashed one) left. Processing, status changes and reminders write through commitLead.
+   */
   appendEvent(leadId: string, event: LeadEvent): Promise<'created' | 'exists'>;
   listEvents(leadId: string): Promise<LeadEvent[]>;
-  replaceEvent(leadId: string, event: LeadEvent): Promise<void>;
+  /** Rewrites stored events whole (erasure), up to 100 per transaction. */
+  replaceEvents(leadId: string, events: readonly LeadEvent[]): Promise<void>;
   getRecord(leadId: string): Promise<StoredRecord | undefined>;
-  /** Creates when `etag` is undefined, else replaces only if the record is unchanged since read. */
-  saveRecord(record: LeadRecord, etag: string | undefined): Promise<SaveResult>;
-  /** Leads of one month partition, newest first, optionally from a row key on; a page at a time. */
+  /** The record alone: creates when `etag` is undefined, else replaces only if unchanged since read. */
+  saveRecord(record: LeadRecord, etag: string | undefined, version?: number): Promise<SaveResult>;
+  /** Notes that a writer is about to save `version` of the record, so the listing index catches up with it. */
+  noteChange(leadId: string, version: number): Promise<void>;
+  /** The oldest noted changes first, at most `max`. */
+  pendingChanges(max: number): Promise<PendingChange[]>;
+  /** Forgets a change once indexed; false when it was noted again meanwhile (then it stays for the next pass). */
+  clearChange(change: PendingChange): Promise<boolean>;
+  /** The version of the record the listing shows, with the listing row's ETag; undefined when it is not listed. */
+  listedVersion(leadId: string): Promise<{ version: number; etag: string } | undefined>;
+  /** Lists `record` at `version`: creates the row, or replaces it only if unchanged since `etag` was read. */
+  putListing(record: LeadRecord, version: number, etag: string | undefined): Promise<SaveResult>;
+  /** Listed records of one month, newest first, optionally from a row key on; a page at a time. */
   listRecordPage(
     partitionKey: string,
     options: { afterRowKey?: string; maxPageSize: number },
   ): Promise<{ records: LeadRecord[]; lastRowKey?: string; more: boolean }>;
+  /** The oldest month with a listing table (where a time-ordered walk ends); undefined when there is none. */
+  oldestRecordPartition(): Promise<string | undefined>;
+  /** Creates the entry when absent; an existing one (same kind, lead and due hour) is left as it is. */
   putFollowUp(entry: FollowUpEntry): Promise<void>;
-  /** Creates the entry, or gives an existing one (same kind, lead and due hour) this due time, keeping `sentTo`. */
+  /** Creates the entry, or gives an existing one this due time, keeping `sentTo`; either way its ETag changes. */
   setFollowUpDue(entry: Pick<FollowUpEntry, 'kind' | 'leadId' | 'dueAt'>): Promise<void>;
-  deleteFollowUp(kind: FollowUpKind, leadId: string, dueAt: string): Promise<void>;
+  /** The entry's ETag, or undefined when there is none: read before a save so a later delete only removes that. */
+  followUpEtag(kind: FollowUpKind, leadId: string, dueAt: string): Promise<string | undefined>;
+  /**
+   * Deletes the entry; with `etag`, only if it is unchanged since (a writer that wants it has touched it since, and
+   * then it stays). False when nothing was deleted.
+   */
+  deleteFollowUp(kind: FollowUpKind, leadId: string, dueAt: string, etag?: string): Promise<boolean>;
   /** Entries due at or before `now`: reads only partitions up to now's hour, never the not-yet-due. */
   dueFollowUps(now: Date): AsyncIterable<FollowUpEntry>;
   markFollowUpSent(entry: FollowUpEntry, recipients: string[]): Promise<SaveResult>;
   putRejected(rejected: RejectedMessage): Promise<void>;
-  /** The oldest month partition holding a record (where a time-ordered walk ends); undefined when there is none. */
-  oldestRecordPartition(): Promise<string | undefined>;
   /** Erasure: deletes the identity rows mapping to this record (found by `hashes`, and by a scan as a safety net). */
   deleteIdentityRows(leadId: string, hashes: readonly string[]): Promise<number>;
   /** Erasure: deletes every follow-up entry of the record, wherever its due hour put it. */
@@ -154,6 +230,9 @@ export interface RecordStore {
   probe(): Promise<void>;
 }
 
+/** Table Storage takes at most 100 operations in one entity-group transaction. */
+export const MAX_TRANSACTION_OPERATIONS = 100;
+
 /** `deadlineMs` bounds each storage call (shared/storage/deadline.ts): shorter where a person is waiting. */
 export function createRecordStore(
   config: StorageSettings & TableSettings,
@@ -161,15 +240,49 @@ export function createRecordStore(
 ): RecordStore & { ensureTables(): Promise<void> } {
   const client = (name: string): TableClient => tableClient(config.storageConnection, name, deadlineMs);
   const tables = {
-    leads: client(config.tables.leads),
     leadKeys: client(config.tables.leadKeys),
     events: client(config.tables.events),
+    changes: client(config.tables.changes),
+    listing: client(config.tables.listing),
     followUps: client(config.tables.followUps),
     rejected: client(config.tables.rejected),
     locks: client(config.tables.locks),
     poisoned: client(config.tables.poisoned),
   };
   const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
+
+  const readLead = async (leadId: string): Promise<StoredLead> => {
+    await ensureTables();
+    const result: StoredLead = { events: [] };
+    const rows = tables.events.listEntities<Row>({ queryOptions: { filter: odata`PartitionKey eq ${leadId}` } });
+    for await (const row of rows) {
+      if (row.rowKey === RECORD_ROW)
+        result.stored = { record: entityToRecord(row), etag: row.etag, version: versionOf(row) };
+      else result.events.push(entityToEvent(row));
+    }
+    return result;
+  };
+
+  const commitLead = async ({ record, etag, version, add = [], replace = [] }: LeadCommit): Promise<SaveResult> => {
+    await ensureTables();
+    const actions: TransactionAction[] = [
+      ...add.map((e): TransactionAction => ['create', eventToEntity(record.leadId, e)]),
+      ...replace.map((e): TransactionAction => ['upsert', eventToEntity(record.leadId, e), 'Replace']),
+      etag === undefined
+        ? ['create', recordToEntity(record, version)]
+        : ['update', recordToEntity(record, version), 'Replace', { etag }],
+    ];
+    if (actions.length > MAX_TRANSACTION_OPERATIONS)
+      throw new Error(`A lead transaction takes at most ${MAX_TRANSACTION_OPERATIONS - 1} events`);
+    try {
+      await tables.events.submitTransaction(actions);
+      return 'saved';
+    } catch (e) {
+      // 409: the record (or an added event) exists already; 412: the record changed since it was read.
+      if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
+      throw e;
+    }
+  };
 
   return {
     ensureTables,
@@ -181,13 +294,13 @@ export function createRecordStore(
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           await tables.leadKeys.createEntity({ ...keys, leadId: candidate });
-          return candidate;
+          return { leadId: candidate, created: true };
         } catch (e) {
           if (!isAlreadyExists(e)) throw e;
         }
         try {
           const existing = await tables.leadKeys.getEntity<{ leadId: string }>(keys.partitionKey, keys.rowKey);
-          return existing.leadId;
+          return { leadId: existing.leadId, created: false };
         } catch (e) {
           // Erased between our insert and read: try again.
           if (!isNotFound(e)) throw e;
@@ -195,6 +308,9 @@ export function createRecordStore(
       }
       throw new Error('Identity mapping kept changing under us (created and deleted concurrently)');
     },
+
+    readLead,
+    commitLead,
 
     async appendEvent(leadId, event) {
       await ensureTables();
@@ -208,35 +324,89 @@ export function createRecordStore(
     },
 
     async listEvents(leadId) {
-      await ensureTables();
-      const events: LeadEvent[] = [];
-      const rows = tables.events.listEntities<Row>({ queryOptions: { filter: odata`PartitionKey eq ${leadId}` } });
-      for await (const row of rows) events.push(entityToEvent(row));
-      return events;
+      return (await readLead(leadId)).events;
     },
 
-    async replaceEvent(leadId, event) {
-      await tables.events.upsertEntity(eventToEntity(leadId, event), 'Replace');
+    async replaceEvents(leadId, events) {
+      await ensureTables();
+      for (let at = 0; at < events.length; at += MAX_TRANSACTION_OPERATIONS) {
+        await tables.events.submitTransaction(
+          events
+            .slice(at, at + MAX_TRANSACTION_OPERATIONS)
+            .map((e): TransactionAction => ['upsert', eventToEntity(leadId, e), 'Replace']),
+        );
+      }
     },
 
     async getRecord(leadId) {
       await ensureTables();
-      const keys = leadKeys(leadId);
       try {
-        const entity = await tables.leads.getEntity<Row>(keys.partitionKey, keys.rowKey);
-        return { record: entityToRecord(entity), etag: entity.etag };
+        const entity = await tables.events.getEntity<Row>(leadId, RECORD_ROW);
+        return { record: entityToRecord(entity), etag: entity.etag, version: versionOf(entity) };
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
       }
     },
 
-    async saveRecord(record, etag) {
+    async saveRecord(record, etag, version = 1) {
+      return commitLead({ record, etag, version });
+    },
+
+    async noteChange(leadId, version) {
       await ensureTables();
-      const entity = recordToEntity(record);
+      await tables.changes.upsertEntity(
+        { partitionKey: CHANGE_PARTITION, rowKey: leadId, version, at: new Date().toISOString() },
+        'Replace',
+      );
+    },
+
+    async pendingChanges(max) {
+      await ensureTables();
+      const changes: PendingChange[] = [];
+      const pages = tables.changes
+        .listEntities<Row>({ queryOptions: { filter: odata`PartitionKey eq ${CHANGE_PARTITION}` } })
+        .byPage({ maxPageSize: Math.min(1000, max) });
+      for await (const page of pages) {
+        for (const row of page) {
+          changes.push({ leadId: String(row.rowKey), version: versionOf(row), at: String(row.at), etag: row.etag });
+        }
+        if (changes.length >= max) break;
+      }
+      return changes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(0, max);
+    },
+
+    async clearChange(change) {
       try {
-        if (etag === undefined) await tables.leads.createEntity(entity);
-        else await tables.leads.updateEntity(entity, 'Replace', { etag });
+        await tables.changes.deleteEntity(CHANGE_PARTITION, change.leadId, { etag: change.etag });
+        return true;
+      } catch (e) {
+        if (isNotFound(e)) return true;
+        if (isPreconditionFailed(e)) return false;
+        throw e;
+      }
+    },
+
+    async listedVersion(leadId) {
+      await ensureTables();
+      const keys = leadKeys(leadId);
+      try {
+        const row = await tables.listing.getEntity<Row>(keys.partitionKey, keys.rowKey, {
+          queryOptions: { select: ['version'] },
+        });
+        return { version: versionOf(row), etag: row.etag };
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+
+    async putListing(record, version, etag) {
+      await ensureTables();
+      const entity = listingToEntity(record, version);
+      try {
+        if (etag === undefined) await tables.listing.createEntity(entity);
+        else await tables.listing.updateEntity(entity, 'Replace', { etag });
         return 'saved';
       } catch (e) {
         if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
@@ -245,21 +415,45 @@ export function createRecordStore(
     },
 
     async listRecordPage(partitionKey, { afterRowKey, maxPageSize }) {
-      await ensureTables();
+      // Listing rows are inverted ULIDs ([0-9A-Z]); anything else a month's partition holds sorts after them.
       const filter = afterRowKey
-        ? odata`PartitionKey eq ${partitionKey} and RowKey gt ${afterRowKey}`
-        : odata`PartitionKey eq ${partitionKey}`;
-      const pages = tables.leads.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize });
+        ? odata`PartitionKey eq ${partitionKey} and RowKey gt ${afterRowKey} and RowKey lt ${LISTING_ROWS_END}`
+        : odata`PartitionKey eq ${partitionKey} and RowKey lt ${LISTING_ROWS_END}`;
+      const pages = tables.listing.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize });
       const records: LeadRecord[] = [];
       let lastRowKey: string | undefined;
-      for await (const page of pages) {
-        for (const entity of page) {
-          records.push(entityToRecord(entity));
-          lastRowKey = entity.rowKey;
+      try {
+        for await (const page of pages) {
+          for (const entity of page) {
+            records.push(entityToRecord(entity));
+            lastRowKey = entity.rowKey;
+          }
+          return { records, lastRowKey, more: page.continuationToken !== undefined };
         }
-        return { records, lastRowKey, more: page.continuationToken !== undefined };
+      } catch (e) {
+        // A month nobody listed a record in has no table.
+        if (!isNotFound(e)) throw e;
       }
       return { records, lastRowKey, more: false };
+    },
+
+    async oldestRecordPartition() {
+      // Entities come back in key order, so the first row of the listing is in its oldest month: one cheap read
+      // instead of probing months back to some guessed epoch.
+      const pages = tables.listing
+        .listEntities({ queryOptions: { select: ['PartitionKey'] } })
+        .byPage({ maxPageSize: 1 });
+      try {
+        for await (const page of pages) {
+          const first = page[0];
+          if (first !== undefined) return first.partitionKey;
+          // An empty first page with a continuation is possible on a large table: keep reading.
+        }
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+      return undefined;
     },
 
     async putFollowUp(entry) {
@@ -281,11 +475,28 @@ export function createRecordStore(
       );
     },
 
-    async deleteFollowUp(kind, leadId, dueAt) {
+    async followUpEtag(kind, leadId, dueAt) {
+      await ensureTables();
       const keys = followUpKeys(kind, leadId, new Date(dueAt));
-      await tables.followUps.deleteEntity(keys.partitionKey, keys.rowKey).catch((e: unknown) => {
-        if (!isNotFound(e)) throw e;
-      });
+      try {
+        return (
+          await tables.followUps.getEntity(keys.partitionKey, keys.rowKey, { queryOptions: { select: ['kind'] } })
+        ).etag;
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+
+    async deleteFollowUp(kind, leadId, dueAt, etag) {
+      const keys = followUpKeys(kind, leadId, new Date(dueAt));
+      try {
+        await tables.followUps.deleteEntity(keys.partitionKey, keys.rowKey, etag === undefined ? {} : { etag });
+        return true;
+      } catch (e) {
+        if (isNotFound(e) || isPreconditionFailed(e)) return false;
+        throw e;
+      }
     },
 
     async *dueFollowUps(now) {
@@ -301,7 +512,7 @@ export function createRecordStore(
       const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
       const sentTo = [...new Set([...entry.sentTo, ...recipients])];
       try {
-        const result = await tables.followUps.updateEntity({ ...keys, sentTo: JSON.stringify(sentTo) }, 'Merge', {
+        const result = await tables.followUps.updateEntity({ ...keys, sentTo: tableJson(sentTo) }, 'Merge', {
           etag: entry.etag ?? '*',
         });
         entry.sentTo = sentTo;
@@ -316,25 +527,6 @@ export function createRecordStore(
     async putRejected(rejected) {
       await ensureTables();
       await tables.rejected.upsertEntity(rejectedToEntity(rejected), 'Replace');
-    },
-
-    async oldestRecordPartition() {
-      // Entities come back in key order, so the first row of the table is in its oldest month: one cheap read
-      // instead of probing months back to some guessed epoch.
-      const pages = tables.leads
-        .listEntities({ queryOptions: { select: ['PartitionKey'] } })
-        .byPage({ maxPageSize: 1 });
-      try {
-        for await (const page of pages) {
-          const first = page[0];
-          if (first !== undefined) return first.partitionKey;
-          // An empty first page with a continuation is possible on a large table: keep reading.
-        }
-      } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
-      return undefined;
     },
 
     async deleteIdentityRows(leadId, hashes) {
@@ -377,7 +569,9 @@ export function createRecordStore(
     },
 
     async probe() {
-      const page = tables.leads.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 });
+      const page = tables.events
+        .listEntities({ queryOptions: { select: ['PartitionKey'] } })
+        .byPage({ maxPageSize: 1 });
       try {
         await page.next();
       } catch (e) {

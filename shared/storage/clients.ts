@@ -21,6 +21,7 @@ import {
 } from '@azure/storage-queue';
 
 import { credentialFor } from '../azureCredential';
+import { queueCallCountFactory, tableCallCountPolicy } from './callCount';
 import type { StorageConnection } from './connection';
 import { queueDeadlineFactory, STORAGE_DEADLINES, tableDeadlinePolicy } from './deadline';
 
@@ -74,7 +75,7 @@ function queueService(connection: StorageConnection, deadlineMs: number): QueueS
     credential = key ? new StorageSharedKeyCredential(parsed.accountName, key) : new AnonymousCredential();
   }
   const pipeline = newPipeline(credential, QUEUE_OPTIONS);
-  pipeline.factories.push(queueDeadlineFactory(deadlineMs));
+  pipeline.factories.push(queueDeadlineFactory(deadlineMs), queueCallCountFactory());
   return new QueueServiceClient(url, pipeline);
 }
 
@@ -95,7 +96,11 @@ export function tableClient(
   const options: TableServiceClientOptions = {
     retryOptions: TABLE_RETRIES,
     // Per call, outside the retry policy: the deadline bounds the whole operation, retries included.
-    additionalPolicies: [{ policy: tableDeadlinePolicy(deadlineMs), position: 'perCall' }],
+    additionalPolicies: [
+      { policy: tableDeadlinePolicy(deadlineMs), position: 'perCall' },
+      // Per retry: every request on the wire counts (callCount.ts; off unless a benchmark or test counts).
+      { policy: tableCallCountPolicy(), position: 'perRetry' },
+    ],
   };
   if (connection.kind === 'identity') {
     // Tokens only ever travel over HTTPS: connection.ts refuses an http service URL.

@@ -68,7 +68,7 @@ test('every accepted body becomes an event and a record that fit Table Storage; 
         expect({ field, clean: lines.every((l) => !UNCLEAN.test(l)) }).toEqual({ field, clean: true });
       }
       const identity = { leadId: placed.event.eventId, offerKey: placed.offerKey, identityKind: placed.identityKind };
-      expect(fits(recordToEntity(projectLead(identity, [placed.event])!))).toEqual([]);
+      expect(fits(recordToEntity(projectLead(identity, [placed.event])!, 1))).toEqual([]);
     }),
     fuzzParameters(400),
   );

@@ -39,10 +39,10 @@ test('a do-not-contact first lead never deletes the entries a newer version of i
     stage: 'doNotContact',
     email: 'jan@fabrikam.example',
   });
-  const record = await createOrRebuildLead(
+  const { record } = await createOrRebuildLead(
     store,
     { leadId, offerKey: 'fabrikamsoft.ledger-cloud', identityKind: 'email' },
-    [dnc],
+    dnc,
     policy,
   );
   expect(record?.doNotContact).toBe(true);

@@ -129,11 +129,11 @@ function decorate(real: TestRecordStore): TestStore {
       }
       return real.markFollowUpSent(entry, recipients);
     },
-    async deleteFollowUp(kind, leadId, dueAt) {
+    async deleteFollowUp(kind, leadId, dueAt, etag) {
       const before = store.beforeNextDelete;
       store.beforeNextDelete = undefined;
       if (before) await before();
-      return real.deleteFollowUp(kind, leadId, dueAt);
+      return real.deleteFollowUp(kind, leadId, dueAt, etag);
     },
     followUpsOf: (leadId) => followUpsOf(real, leadId),
   };

@@ -9,11 +9,15 @@ import type { RecordStore } from '../../shared/record/recordStore';
 // The calls processing makes; each is one storage operation (or one read of a small partition).
 const GATED = [
   'resolveLeadId',
+  'readLead',
+  'commitLead',
+  'noteChange',
   'appendEvent',
   'listEvents',
   'getRecord',
   'saveRecord',
   'putFollowUp',
+  'followUpEtag',
   'deleteFollowUp',
   'setFollowUpDue',
 ] as const satisfies readonly (keyof RecordStore)[];

@@ -9,6 +9,7 @@ import { type AppConfig, loadConfig } from '../../shared/config';
 import { newUlid } from '../../shared/ids';
 import type { LeadEnvelope } from '../../shared/marketplace/types';
 import { createEnvelope, encodeEnvelope } from '../../shared/queue/envelope';
+import { RECORD_ROW } from '../../shared/record/keys';
 import type { LeadRecord } from '../../shared/record/model';
 import { entityToFollowUp, type FollowUpEntry } from '../../shared/record/recordStore';
 import { queueClient } from '../../shared/storage/clients';
@@ -68,8 +69,10 @@ export async function allLeads(config: AppConfig): Promise<LeadRecord[]> {
   const store = testStore(config);
   await store.ensureTables();
   const out: LeadRecord[] = [];
-  for await (const e of store.tables.leads.listEntities()) {
-    const got = await store.getRecord(String(e.leadId));
+  // Each lead's partition holds its record under RECORD_ROW.
+  const rows = store.tables.events.listEntities({ queryOptions: { filter: odata`RowKey eq ${RECORD_ROW}` } });
+  for await (const e of rows) {
+    const got = await store.getRecord(String(e.partitionKey));
     if (got) out.push(got.record);
   }
   return out;

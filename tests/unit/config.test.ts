@@ -60,7 +60,13 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       queueName: 'leads-incoming',
       poisonQueueName: 'leads-incoming-poison',
-      tables: { leads: 'Leads', events: 'LeadEvents', followUps: 'FollowUps', rejected: 'RejectedLeads' },
+      tables: {
+        listing: 'LeadListing',
+        changes: 'LeadChanges',
+        events: 'LeadEvents',
+        followUps: 'FollowUps',
+        rejected: 'RejectedLeads',
+      },
       followUpHours: 24,
       escalateAfterHours: 48,
       reminderSchedule: '0 */15 * * * *',

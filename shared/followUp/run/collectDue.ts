@@ -80,11 +80,10 @@ export async function collectDue(
     if (reason !== undefined || record === undefined) {
       result.skipped++;
       log.info(`Lead ${entry.leadId}: ${entry.kind} entry dropped (${reason ?? 'no such lead'})`);
-      // Delete, then rebuild: the rebuild's sync puts back whatever the latest record wants, so a status change
-      // racing this run (say, back to new) cannot lose its entry to our delete. The direct delete covers entries
-      // the rebuild keeps (escalation off) or never knew of.
+      // Only the entry as this run read it: a status change racing this run (say, back to new) writes the entries
+      // its record wants before it saves, which changes the ETag, so our delete leaves them alone.
       try {
-        await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt);
+        await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt, entry.etag);
       } catch (e) {
         log.warn(
           `Lead ${entry.leadId}: could not drop its ${entry.kind} entry (${errorText(e)}); the next run tries again`,

@@ -4,12 +4,12 @@
  */
 import type { LeadEvent } from '../../record/model';
 import { reminderSince } from '../../record/projection';
-import type { FollowUpPolicy } from '../../record/rebuild';
+import { type FollowUpPolicy, recordEvent } from '../../record/rebuild';
 import type { ReminderDeps } from '../runReminders';
 import { hasAddress } from './addresses';
 import { type Candidate, errorText } from './candidate';
 import { rebuildOrWarn } from './rebuildOrWarn';
-import type { RunReads } from './runReads';
+import { identityOf, type RunReads } from './runReads';
 
 export interface Completion {
   /** Entries finished this run. */
@@ -21,19 +21,26 @@ export interface Completion {
 async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], policy: FollowUpPolicy): Promise<void> {
   const { store, clock, newId, log } = deps;
   const { entry, record } = c;
-  // An earlier run may have appended the event and crashed before the rebuild: do not add a second one.
+  // An earlier run may have stored the event and failed before deleting the entry: do not add a second one.
   if (reminderSince(history, entry.kind) === undefined) {
-    await store.appendEvent(entry.leadId, {
-      kind: 'reminder',
-      eventId: newId(),
-      at: clock().toISOString(),
-      reminder: entry.kind,
-      recipients: [...entry.sentTo],
-    });
+    // The event and the record (now reminded) in one transaction; the rebuild removes the entry it no longer wants.
+    await recordEvent(
+      store,
+      identityOf(record),
+      {
+        kind: 'reminder',
+        eventId: newId(),
+        at: clock().toISOString(),
+        reminder: entry.kind,
+        recipients: [...entry.sentTo],
+      },
+      policy,
+    );
+  } else {
+    await rebuildOrWarn(store, log, record, policy);
   }
-  // Delete before the rebuild: the rebuild's sync puts back whatever the latest record still wants.
-  await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt);
-  await rebuildOrWarn(store, log, record, policy);
+  // Only the entry as this run left it: one a writer has touched since (the lead set back to new) stays.
+  await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt, entry.etag);
 }
 
 export async function completeEntries(

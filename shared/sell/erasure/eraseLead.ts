@@ -13,8 +13,9 @@ import { withoutUndefined } from '../../objects';
 import { UNKNOWN_OFFER } from '../../record/identity';
 import type { LeadEvent, LeadRecord } from '../../record/model';
 import { projectLead, repeatedArrivals } from '../../record/projection';
-import type { RecordStore } from '../../record/recordStore';
+import { MAX_TRANSACTION_OPERATIONS, type RecordStore } from '../../record/recordStore';
 import { type LeadView, leadView } from '../leadView';
+import { listLead } from '../listing';
 import { anonymiseEvent, erasedRecordFields, holdsPersonalData, personKeys } from './anonymise';
 import { erasePoison, eraseRejected } from './copies';
 import { eraseKeptPoison } from './keptPoison';
@@ -53,21 +54,17 @@ export interface ErasureReport {
 
 const MAX_ROUNDS = 10;
 
-async function anonymiseEvents(
-  store: RecordStore,
-  leadId: string,
-  events: readonly LeadEvent[],
-): Promise<{ events: number; rawPayloads: number }> {
-  let changed = 0;
-  let rawPayloads = 0;
+/** The events that still hold personal data, anonymised, and what they held. */
+function anonymised(events: readonly LeadEvent[]): { events: LeadEvent[]; rawPayloads: number } {
   const repeats = repeatedArrivals(events);
+  const out: LeadEvent[] = [];
+  let rawPayloads = 0;
   for (const event of events) {
     if (!holdsPersonalData(event)) continue;
     if (event.kind === 'arrival' && event.rawBody !== '') rawPayloads++;
-    await store.replaceEvent(leadId, anonymiseEvent(event, repeats.get(event.eventId)));
-    changed++;
+    out.push(anonymiseEvent(event, repeats.get(event.eventId)));
   }
-  return { events: changed, rawPayloads };
+  return { events: out, rawPayloads };
 }
 
 export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<ErasureReport | undefined> {
@@ -95,11 +92,8 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   let tombstone: LeadRecord | undefined;
   for (let round = 1; tombstone === undefined; round++) {
     if (round > MAX_ROUNDS) throw new Error(`Lead ${leadId} kept changing while it was being erased`);
-    const current = await store.getRecord(leadId);
-    const latest = await store.listEvents(leadId);
-    const done = await anonymiseEvents(store, leadId, latest);
-    counts.events += done.events;
-    counts.rawPayloads += done.rawPayloads;
+    const { stored: current, events: latest } = await store.readLead(leadId);
+    const done = anonymised(latest);
     const repeats = repeatedArrivals(latest);
     const next = projectLead(
       identity,
@@ -109,10 +103,27 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     // with the record as it stands would hand back the very data we were asked to erase.
     if (!next) throw new Error(`Lead ${leadId} has no arrival events to build a tombstone from`);
     const same = current !== undefined && isDeepStrictEqual(withoutUndefined(current.record), withoutUndefined(next));
-    // A processor that appended an event between our reads makes this save conflict: go round again.
-    if (!same && (await store.saveRecord(next, current?.etag)) === 'conflict') continue;
+    if (!same || done.events.length > 0) {
+      const version = (current?.version ?? 0) + 1;
+      await store.noteChange(leadId, version);
+      // Events and tombstone in one transaction when they fit; a longer history is anonymised first, record last.
+      const together = done.events.length < MAX_TRANSACTION_OPERATIONS;
+      if (!together) await store.replaceEvents(leadId, done.events);
+      const saved = await store.commitLead({
+        record: next,
+        etag: current?.etag,
+        version,
+        replace: together ? done.events : [],
+      });
+      // A processor that stored an event between our read and this write makes it conflict: go round again.
+      if (saved === 'conflict') continue;
+      counts.events += done.events.length;
+      counts.rawPayloads += done.rawPayloads;
+    }
     if (!(await store.listEvents(leadId)).some(holdsPersonalData)) tombstone = next;
   }
+  // The listing shows the tombstone from now on, not after the next catch-up.
+  await listLead(store, leadId);
   const followUps = await store.deleteFollowUpsOf(leadId);
 
   const erased = {

@@ -104,7 +104,7 @@ describe('toArrivalEvent: what processing stores', () => {
     expect(entityToEvent({ ...entity, etag: '*' })).toEqual(placed.event);
 
     const identity = { leadId: ID, offerKey: placed.offerKey, identityKind: placed.identityKind };
-    const recordEntity = recordToEntity(projectLead(identity, [placed.event])!);
+    const recordEntity = recordToEntity(projectLead(identity, [placed.event])!, 1);
     expect(oversized(recordEntity)).toEqual([]);
     expect(entityBytes(recordEntity)).toBeLessThanOrEqual(MAX_ENTITY_BYTES);
   });

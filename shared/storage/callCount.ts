@@ -1,0 +1,85 @@
+/**
+ * Counts the storage requests this process sends, per operation, through a pipeline policy on every table and queue
+ * client (clients.ts). Off unless a benchmark or a test starts a count: then each request is tallied as
+ * `<method> <table or queue>[ <kind>]`, which says what a code path costs in round trips (docs/storage.md budgets).
+ * Requests are counted as sent, retries included: a retry is a round trip too.
+ */
+import type { TableServiceClientOptions } from '@azure/data-tables';
+import type { HttpOperationResponse, RequestPolicy, RequestPolicyFactory, WebResource } from '@azure/storage-queue';
+
+export type CallCounts = Map<string, number>;
+
+let active: CallCounts | undefined;
+
+/** Starts counting from zero (dropping any count under way) and returns the live tally. */
+export function startCallCount(): CallCounts {
+  active = new Map();
+  return active;
+}
+
+/** Stops counting and returns what was counted. */
+export function stopCallCount(): CallCounts {
+  const counted = active ?? new Map<string, number>();
+  active = undefined;
+  return counted;
+}
+
+export function totalCalls(counts: CallCounts): number {
+  let total = 0;
+  for (const n of counts.values()) total += n;
+  return total;
+}
+
+/**
+ * `GET /Leads(PartitionKey='…',RowKey='…')` is a point read, `GET /Leads()` a query, `POST /$batch` a transaction;
+ * keys are left out so a tally never holds data.
+ */
+export function operationOf(method: string, url: string): string {
+  const path = decodeURIComponent(new URL(url).pathname).split('/').filter(Boolean);
+  // Path: /<account>/<resource>[/messages[/id]] for queues; /<account>/<Table>(keys) for tables.
+  const resource = path[1] ?? '';
+  const open = resource.indexOf('(');
+  const name = open >= 0 ? resource.slice(0, open) : resource;
+  const kind =
+    name === '$batch'
+      ? ''
+      : open >= 0
+        ? resource.endsWith('()')
+          ? ' query'
+          : ' entity'
+        : path[2] === 'messages'
+          ? ' messages'
+          : '';
+  return `${method} ${name}${kind}`;
+}
+
+function tally(method: string, url: string): void {
+  if (!active) return;
+  const key = operationOf(method, url);
+  active.set(key, (active.get(key) ?? 0) + 1);
+}
+
+type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
+
+/** For @azure/data-tables: counted per retry, so each request on the wire counts once. */
+export function tableCallCountPolicy(): PipelinePolicy {
+  return {
+    name: 'storageCallCount',
+    sendRequest: (request, next) => {
+      tally(request.method, request.url);
+      return next(request);
+    },
+  };
+}
+
+/** For @azure/storage-queue's pipeline, which runs its factories for every try. */
+export function queueCallCountFactory(): RequestPolicyFactory {
+  return {
+    create: (next: RequestPolicy): RequestPolicy => ({
+      sendRequest: (request: WebResource): Promise<HttpOperationResponse> => {
+        tally(request.method, request.url);
+        return next.sendRequest(request);
+      },
+    }),
+  };
+}
