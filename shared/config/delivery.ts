@@ -16,7 +16,7 @@ export const DEFAULT_HANDOFF_QUEUE_NAME = 'lead-handoffs';
 
 export interface AlertDeliverySettings {
   alerts: {
-    /** ALERT_ON_NEW_LEAD: false switches instant alerts off (the deliverer still drains what is queued). */
+    /** ALERT_ON_NEW_LEAD: false switches instant alerts off (alerts still queued are dropped). */
     onNewLead: boolean;
     /** ALERT_BURST. */
     burst: number;
