@@ -32,7 +32,7 @@ const ready = prepare(alertSettings, (config) => {
   };
 });
 
-function describe(outcome: AlertOutcome): string {
+function outcomeText(outcome: AlertOutcome): string {
   if (outcome.kind === 'sent') return `sent (${outcome.channels.join(', ') || 'every channel already had it'})`;
   if (outcome.kind === 'held') return `held for digest ${outcome.digestId}`;
   return `not sent: ${outcome.why}`;
@@ -71,7 +71,7 @@ export async function deliverAlertHandler(message: unknown, context: InvocationC
       log: { info: log, warn: (line: string) => context.warn(line) },
     };
     const outcome = alert.kind === 'alert' ? await deliverAlert(alert, deps) : await deliverDigest(alert, deps);
-    context.log(`${what} ${describe(outcome)}`);
+    context.log(`${what} ${outcomeText(outcome)}`);
   } finally {
     mailer.close();
   }

@@ -69,6 +69,8 @@ beforeAll(async () => {
     TEAMS_WEBHOOK_URL: flow.url,
     WEBHOOK_URL: receiver.url,
     WEBHOOK_SECRET: SECRET,
+    // One alert a minute goes alone: the second for a recipient opens a digest.
+    ALERT_BURST: '1',
     // The host trusts the loopback Teams trigger's certificate as it would a public one.
     NODE_EXTRA_CA_CERTS: caFile,
     AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '2',
@@ -122,6 +124,32 @@ test('an alert on the queue reaches the owner by email and Teams once, and its r
   // The Teams URL is a credential: never in the host's output.
   expect(host.output()).not.toContain(flow.sig);
 });
+
+test('a burst’s digest goes out when due, with no further alert, from the delayed message on the real queue', async () => {
+  const other = 'kim@sales.example';
+  const base = {
+    v: 1,
+    kind: 'alert',
+    leadId: lead.leadId,
+    recipient: other,
+    reason: 'newLead',
+    stage: 'interest',
+  } as const;
+  const first: AlertEnvelope = { ...base, alertId: 'burst-first', raisedAt: new Date().toISOString() };
+  const second: AlertEnvelope = { ...base, alertId: 'burst-second', raisedAt: new Date().toISOString() };
+  await send('lead-alerts', encodeAlertMessage(first));
+  await eventually('the first alert alone', () => (smtp.to(other).length === 1 ? true : undefined));
+  const heldAt = Date.now();
+  await send('lead-alerts', encodeAlertMessage(second));
+  await eventually('the second alert held', () => said('Alert burst-second (lead'));
+  expect(host.output()).toContain(`Alert burst-second (lead ${lead.leadId}) held for digest burst-second`);
+  expect(smtp.to(other)).toHaveLength(1);
+  await eventually('the digest', () => (smtp.to(other).length === 2 ? true : undefined), 45_000);
+  // Not before the hold (30 s) is over: the message stayed invisible until then.
+  expect(Date.now() - heldAt).toBeGreaterThanOrEqual(29_000);
+  expect(smtp.to(other)[1]?.subject).toBe('1 more marketplace lead for you: contact them now');
+  expect(host.output()).toContain('Digest burst-second sent (email, teams)');
+}, 60_000);
 
 test('a hand-off retried into poison is kept, replayed by replay-poison, and delivered once', async () => {
   const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 1, created: true, at: lead.firstSeenAt };
