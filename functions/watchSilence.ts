@@ -4,7 +4,7 @@ import { systemClock } from '../shared/clock';
 import { prepare, silenceSettings, valueOrThrow } from '../shared/config';
 import { createMailer } from '../shared/mail/createMailer';
 import { tableSilenceState } from '../shared/ops/opsState';
-import { newestArrivals } from '../shared/ops/recentArrivals';
+import { caughtUpArrivals } from '../shared/ops/recentArrivals';
 import { silenceRecipients } from '../shared/ops/silence';
 import { runSilenceCheck } from '../shared/ops/silenceRun';
 import { createRecordStore } from '../shared/record/recordStore';
@@ -26,7 +26,7 @@ export async function watchSilenceHandler(_timer: Timer, context: InvocationCont
   const mailer = createMailer(config.mail, (line) => context.log(line));
   try {
     const outcome = await runSilenceCheck({
-      lastArrivals: () => newestArrivals(store, systemClock(), { want: 'real', maxRecords: 1000 }),
+      lastArrivals: () => caughtUpArrivals(store, systemClock(), { want: 'real', maxRecords: 1000 }),
       state,
       mailer,
       recipients: silenceRecipients({
