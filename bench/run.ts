@@ -3,6 +3,7 @@
  * run, and prints the ratio. Absolute numbers vary on shared machines; the ratio is what the targets speak of.
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  coldstart: async () => (await import('./coldstart')).main(),
   ingest: async () => (await import('./ingest')).main(),
   process: async () => (await import('./process')).main(),
   reminders: async () => (await import('./reminders')).main(),
