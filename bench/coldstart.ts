@@ -1,6 +1,6 @@
 /**
  * Cold start: a fresh Node process loads every file of the app as the worker does and answers its first lead POST
- * (bench/coldstartChild.ts), against the same for a minimal app whose one HTTP function enqueues the raw body with
+ * (tests/support/coldStart.ts), against the same for a minimal app whose one HTTP function enqueues the raw body with
  * @azure/storage-queue (bench/fixtures/ingest-floor-app). Both get the same settings, Azurite and the same
  * APPLICATIONINSIGHTS_CONNECTION_STRING, pointing at a loopback HTTPS endpoint that counts what reaches it. Five
  * runs each, alternating, after one unmeasured pair (file-system cache); medians. Target: ≤ 1.5× the minimal app.
@@ -13,15 +13,15 @@ import path from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 
 import { startAzurite } from '../local-host/src/azurite';
+import type { ColdStart } from '../tests/support/coldStart';
 import { repoRoot, sampleSettings } from '../tests/support/hostProcess';
 import { selfSignedCertificate } from '../tests/support/tls';
-import type { ColdStart } from './coldstartChild';
 import { fmt, median, verdict } from './stats';
 
 const RUNS = 5;
 
 function runChild(appRoot: string, env: NodeJS.ProcessEnv): Promise<ColdStart> {
-  const child = path.join(repoRoot, 'build', 'bench', 'coldstartChild.js');
+  const child = path.join(repoRoot, 'build', 'tests', 'support', 'coldStart.js');
   const body = path.join(repoRoot, 'samples', 'https-example.json');
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [child, appRoot, body], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,7 +11,7 @@
  *
  * (`lazyHandler` for queue and timer triggers.) functions/handlers/name.ts exports `handler` and imports what the
  * function needs. A function file imports only `@azure/functions`, this module, and what its bindings need at
- * registration (shared/config's binding helpers); tests/unit/functionFiles.test.ts fails on anything heavier.
+ * registration (shared/config's binding helpers); tests/integration/coldStart.test.ts fails on anything heavier.
  */
 import type { AnswerContext, HttpAnswer } from './http/answer';
 import { guarded } from './http/guarded';
