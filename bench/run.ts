@@ -1,12 +1,14 @@
 /**
- * `npm run bench -- <name>`: each benchmark measures the app and a raw baseline against the same Azurite in one
- * run, and prints the ratio. Absolute numbers vary on shared machines; the ratio is what the targets speak of.
+ * `npm run bench -- <name>`: each timing benchmark measures the app and a raw baseline against the same Azurite in
+ * one run, and prints the ratio. Absolute numbers vary on shared machines; the ratio is what the targets speak of.
+ * `nurture` is a simulation instead: behaviour over a month, no storage and no timing.
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   coldstart: async () => (await import('./coldstart')).main(),
   ingest: async () => (await import('./ingest')).main(),
   process: async () => (await import('./process')).main(),
   reminders: async () => (await import('./reminders')).main(),
+  nurture: async () => (await import('./nurture')).main(),
 };
 
 async function run(): Promise<void> {

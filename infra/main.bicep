@@ -41,6 +41,19 @@ param smtpUser string = ''
 @secure()
 param smtpPassword string = ''
 
+// Alerts, hand-off and the silence alarm (docs/alerts.md, docs/crm.md). The URLs and the secret go to Key Vault.
+@secure()
+@description('TEAMS_WEBHOOK_URL: a Teams Workflows webhook URL for instant alerts. Empty: email only.')
+param teamsWebhookUrl string = ''
+@secure()
+@description('WEBHOOK_URL: the CRM hand-off URL (HTTPS). Empty: no hand-off.')
+param webhookUrl string = ''
+@secure()
+@description('WEBHOOK_SECRET: whsec_ + base64 of 24-64 random bytes; required with webhookUrl.')
+param webhookSecret string = ''
+@description('OPS_EMAIL: who hears when leads stop coming. Empty: ESCALATION_EMAIL, else the reminder recipients.')
+param opsEmail string = ''
+
 // Contact-link keys. azd passes what the vault holds ($(secretOrRandomPassword ...) in main.parameters.json), or
 // 15 random characters on the first deployment; a value shorter than 32 characters is extended once with the
 // random GUID below and stored, and from then on azd passes the stored value back, so it never changes by itself.
@@ -118,6 +131,9 @@ module keyVault 'app/keyvault.bicep' = {
     contactLinkSecret: currentContactLinkSecret
     contactLinkPreviousSecret: previousContactLinkSecret
     smtpPassword: mailTransport == 'smtp' ? smtpPassword : ''
+    teamsWebhookUrl: teamsWebhookUrl
+    webhookUrl: webhookUrl
+    webhookSecret: webhookSecret
   }
 }
 
@@ -151,6 +167,9 @@ module functionApp 'app/function.bicep' = {
     contactLinkSecretUri: keyVault.outputs.contactLinkSecretUri
     contactLinkPreviousSecretUri: keyVault.outputs.contactLinkPreviousSecretUri
     smtpPasswordUri: keyVault.outputs.smtpPasswordUri
+    teamsWebhookUrlUri: keyVault.outputs.teamsWebhookUrlUri
+    webhookUrlUri: keyVault.outputs.webhookUrlUri
+    webhookSecretUri: keyVault.outputs.webhookSecretUri
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     reminderRecipients: reminderRecipients
@@ -164,6 +183,7 @@ module functionApp 'app/function.bicep' = {
     smtpPort: smtpPort
     smtpSecure: smtpSecure
     smtpUser: smtpUser
+    opsEmail: opsEmail
   }
 }
 

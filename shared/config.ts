@@ -6,6 +6,13 @@
 export * from './config/capabilities';
 export type { Checked, SettingProblem } from './config/checked';
 export { all, mapChecked, settingNames, valueOrThrow } from './config/checked';
+export type { AlertDeliverySettings, HandOffSettings, SilenceSettings } from './config/delivery';
+export {
+  alertQueueBindingName,
+  DEFAULT_ALERT_QUEUE_NAME,
+  DEFAULT_HANDOFF_QUEUE_NAME,
+  handOffQueueBindingName,
+} from './config/delivery';
 export type { ContactLinkKeys, FollowUpPolicySettings, ReminderDelivery } from './config/followUp';
 export { DEFAULT_POLICY, DEFAULT_REMINDER_SCHEDULE, reminderBindingSchedule } from './config/followUp';
 export type { MailApiSettings, MailSettings, MailTransportKind, SmtpSettings } from './config/mail';

@@ -3,7 +3,8 @@
  * setting name: what an uptime probe and an operator need, no values and no secrets.
  */
 import type { MisconfiguredCapability } from './config';
-import { isStorageTimeout } from './storage/deadline';
+import { type LeadFlowFacts, type LeadFlowHealth, leadFlowHealth } from './ops/leadFlowHealth';
+import { isStorageTimeout, STORAGE_DEADLINES } from './storage/deadline';
 
 export interface HealthReport {
   ok: boolean;
@@ -14,6 +15,8 @@ export interface HealthReport {
    */
   poisonedLeads: number | null;
   misconfigured: MisconfiguredCapability[];
+  /** Last real and test lead, poison queue depth, rejected count, silence alarm: names and times only. */
+  leadFlow: LeadFlowHealth;
 }
 
 async function check(name: string, probe: () => Promise<unknown>): Promise<HealthReport['checks'][number]> {
@@ -41,6 +44,22 @@ export interface HealthProbes {
   tables(): Promise<unknown>;
   /** Leads kept in PoisonedLeads. */
   poisonedLeads(): Promise<number>;
+  /** The facts behind `leadFlow`; each one storage could not give is left out or null. */
+  leadFlow(): Promise<LeadFlowFacts>;
+}
+
+/** What `leadFlow` says when nothing could be read: no times, no counts, the alarm's setting unknown. */
+const UNKNOWN_FLOW: LeadFlowFacts = { silenceAlertDays: null };
+
+/** The facts, or UNKNOWN_FLOW once the health deadline passes: several reads must not add up past it. */
+async function leadFlowWithin(probes: HealthProbes, ms: number): Promise<LeadFlowHealth> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<LeadFlowFacts>((resolve) => (timer = setTimeout(() => resolve(UNKNOWN_FLOW), ms)));
+  try {
+    return leadFlowHealth(await Promise.race([probes.leadFlow().catch(() => UNKNOWN_FLOW), late]));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `probes` is undefined when the storage settings themselves are wrong: then nothing can be asked. */
@@ -54,14 +73,16 @@ export async function checkHealth(
       { name: 'queue', ...unprobed },
       { name: 'table', ...unprobed },
     ];
-    return { ok: false, checks, poisonedLeads: null, misconfigured };
+    return { ok: false, checks, poisonedLeads: null, misconfigured, leadFlow: leadFlowHealth(UNKNOWN_FLOW) };
   }
   const poisoned = probes.poisonedLeads().catch(() => null);
+  const leadFlow = leadFlowWithin(probes, STORAGE_DEADLINES.health);
   const checks = await Promise.all([check('queue', () => probes.queue()), check('table', () => probes.tables())]);
   return {
     ok: checks.every((c) => c.ok) && misconfigured.length === 0,
     checks,
     poisonedLeads: await poisoned,
     misconfigured,
+    leadFlow: await leadFlow,
   };
 }

@@ -21,6 +21,9 @@ param applicationInsightsConnectionString string
 param contactLinkSecretUri string
 param contactLinkPreviousSecretUri string
 param smtpPasswordUri string
+param teamsWebhookUrlUri string
+param webhookUrlUri string
+param webhookSecretUri string
 
 @description('Instances the app may scale out to, all functions together. Leads come one at a time and mail servers are not elastic.')
 @minValue(1)
@@ -41,6 +44,7 @@ param smtpHost string
 param smtpPort string
 param smtpSecure string
 param smtpUser string
+param opsEmail string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -120,6 +124,22 @@ var appSettings = {
   SMTP_USER: smtpUser
   SMTP_PASSWORD: empty(smtpPasswordUri) ? '' : '@Microsoft.KeyVault(SecretUri=${smtpPasswordUri})'
   OUTBOX_DIR: 'outbox' // MAIL_TRANSPORT=outbox is for local runs; listed so every setting has its value here
+
+  // Instant alerts (docs/alerts.md): the Teams webhook URL is its own credential, so it lives in Key Vault.
+  ALERT_ON_NEW_LEAD: 'true'
+  ALERT_BURST: '5'
+  ALERT_QUEUE_NAME: 'lead-alerts'
+  TEAMS_WEBHOOK_URL: empty(teamsWebhookUrlUri) ? '' : '@Microsoft.KeyVault(SecretUri=${teamsWebhookUrlUri})'
+  TEAMS_PAYLOAD: 'message'
+
+  // CRM hand-off (docs/crm.md): the URL may carry a credential and the secret signs, both in Key Vault.
+  HANDOFF_QUEUE_NAME: 'lead-handoffs'
+  WEBHOOK_URL: empty(webhookUrlUri) ? '' : '@Microsoft.KeyVault(SecretUri=${webhookUrlUri})'
+  WEBHOOK_SECRET: empty(webhookSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${webhookSecretUri})'
+
+  // Silence alarm (docs/alerts.md).
+  SILENCE_ALERT_DAYS: '14'
+  OPS_EMAIL: opsEmail
 
   // Telemetry: the host and the app's custom events sign in with the app identity (local auth is off).
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString

@@ -16,6 +16,16 @@ param contactLinkPreviousSecret string
 @description('SMTP password when MAIL_TRANSPORT=smtp; empty otherwise (Graph and ACS use the identity).')
 param smtpPassword string = ''
 
+@secure()
+@description('TEAMS_WEBHOOK_URL: a Workflows webhook URL, its own credential. Empty: no Teams alerts.')
+param teamsWebhookUrl string = ''
+@secure()
+@description('WEBHOOK_URL: the CRM hand-off URL, which may carry a credential. Empty: no hand-off.')
+param webhookUrl string = ''
+@secure()
+@description('WEBHOOK_SECRET: the hand-off signing secret (whsec_...), required with webhookUrl.')
+param webhookSecret string = ''
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -49,6 +59,24 @@ resource smtpPasswordValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (
   properties: { value: smtpPassword, contentType: 'SMTP_PASSWORD' }
 }
 
+resource teamsWebhookUrlValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(teamsWebhookUrl)) {
+  parent: vault
+  name: 'teams-webhook-url'
+  properties: { value: teamsWebhookUrl, contentType: 'TEAMS_WEBHOOK_URL' }
+}
+
+resource webhookUrlValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(webhookUrl)) {
+  parent: vault
+  name: 'webhook-url'
+  properties: { value: webhookUrl, contentType: 'WEBHOOK_URL' }
+}
+
+resource webhookSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(webhookSecret)) {
+  parent: vault
+  name: 'webhook-secret'
+  properties: { value: webhookSecret, contentType: 'WEBHOOK_SECRET' }
+}
+
 var secretsUserRole = '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User: read secret values, nothing else
 var secretsOfficerRole = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7' // Key Vault Secrets Officer: read and set secrets (a person, not the app)
 
@@ -75,3 +103,6 @@ output name string = vault.name
 output contactLinkSecretUri string = contactLinkSecretValue.properties.secretUri
 output contactLinkPreviousSecretUri string = contactLinkPreviousSecretValue.properties.secretUri
 output smtpPasswordUri string = empty(smtpPassword) ? '' : smtpPasswordValue.properties.secretUri
+output teamsWebhookUrlUri string = empty(teamsWebhookUrl) ? '' : teamsWebhookUrlValue.properties.secretUri
+output webhookUrlUri string = empty(webhookUrl) ? '' : webhookUrlValue.properties.secretUri
+output webhookSecretUri string = empty(webhookSecret) ? '' : webhookSecretValue.properties.secretUri

@@ -26,6 +26,16 @@ export const contactLinkSettings = (s: Settings) => all(s.storage, s.tables, s.c
 export const reminderSettings = (s: Settings) =>
   mapChecked(all(s.storage, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail), withLinkLifetime);
 
+/** deliverAlert: the record, the burst and sent-mark tables, the link keys, the recipients' mail and Teams. */
+export const alertSettings = (s: Settings) =>
+  mapChecked(all(s.storage, s.tables, s.alertDelivery, s.contactLinkKeys, s.reminders, s.mail), withLinkLifetime);
+
+/** handOffLead: the record, the hand-off state table, the webhook and its poison queue. */
+export const handOffSettings = (s: Settings) => all(s.storage, s.tables, s.handOff);
+
+/** watchSilence: the records (newest arrivals), its state row, who hears of a silence and a way to send mail. */
+export const silenceSettings = (s: Settings) => all(s.storage, s.tables, s.silence, s.reminders, s.mail);
+
 /** health: what it probes. */
 export const probeSettings = (s: Settings) => all(s.storage, s.queue, s.tables);
 
@@ -63,6 +73,9 @@ export function misconfiguredCapabilities(s: Settings): MisconfiguredCapability[
     ['keepPoisoned', keepPoisonedSettings(s)],
     ['contactLinks', contactLinkSettings(s)],
     ['reminders', reminderSettings(s)],
+    ['alerts', alertSettings(s)],
+    ['handOff', handOffSettings(s)],
+    ['silence', silenceSettings(s)],
     ['telemetry', s.telemetry],
   ];
   return capabilities.flatMap(([capability, c]) => (c.ok ? [] : [{ capability, settings: settingNames(c.problems) }]));

@@ -1,6 +1,14 @@
 /** The app's settings, read once per group, and the whole configuration for tools and tests. */
 import { all, type Checked, mapChecked, type SettingProblem } from './checked';
 import {
+  type AlertDeliverySettings,
+  type HandOffSettings,
+  readAlertDelivery,
+  readHandOff,
+  readSilence,
+  type SilenceSettings,
+} from './delivery';
+import {
   type ContactLinkKeys,
   type FollowUpPolicySettings,
   readContactLinkKeys,
@@ -32,6 +40,9 @@ export interface Settings {
   mail: Checked<MailSettings>;
   /** Optional: without it nothing is sent; while it is wrong, nothing is sent either (shared/telemetry.ts). */
   telemetry: Checked<TelemetrySettings>;
+  alertDelivery: Checked<AlertDeliverySettings>;
+  handOff: Checked<HandOffSettings>;
+  silence: Checked<SilenceSettings>;
 }
 
 export function readSettings(env: Env): Settings {
@@ -44,6 +55,9 @@ export function readSettings(env: Env): Settings {
     reminders: readReminders(env),
     mail: readMail(env),
     telemetry: readTelemetry(env),
+    alertDelivery: readAlertDelivery(env),
+    handOff: readHandOff(env),
+    silence: readSilence(env),
   };
 }
 
@@ -62,7 +76,10 @@ export type AppConfig = StorageSettings &
   FollowUpPolicySettings &
   Omit<ReminderDelivery, 'contactLinkTtlDays'> &
   MailSettings &
-  TelemetrySettings & {
+  TelemetrySettings &
+  AlertDeliverySettings &
+  HandOffSettings &
+  SilenceSettings & {
     contactLink: ContactLinkKeys['contactLink'] & { ttlDays: number };
   };
 
@@ -70,14 +87,25 @@ export type AppConfig = StorageSettings &
 export function loadConfig(env: Env): Checked<AppConfig> {
   const s = readSettings(env);
   return mapChecked(
-    all(s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail, s.telemetry),
+    all(
+      s.storage,
+      s.queue,
+      s.tables,
+      s.followUpPolicy,
+      s.contactLinkKeys,
+      s.reminders,
+      s.mail,
+      s.telemetry,
+      s.alertDelivery,
+      s.handOff,
+      s.silence,
+    ),
     (v): AppConfig => withLinkLifetime(v),
   );
 }
 
 /** Every problem of every group, each once (groups overlap in no setting). */
 export function allProblems(s: Settings): SettingProblem[] {
-  return [s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail, s.telemetry].flatMap(
-    (g) => (g.ok ? [] : g.problems),
-  );
+  const groups = [s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail, s.telemetry];
+  return [...groups, s.alertDelivery, s.handOff, s.silence].flatMap((g) => (g.ok ? [] : g.problems));
 }

@@ -31,13 +31,22 @@ export interface TableSettings {
     rejected: string;
     locks: string;
     poisoned: string;
+    /** Burst state per alert recipient, and the alerts held for a digest. */
+    alertBursts: string;
+    /** What each alert (or digest) sent, by channel and recipient: a redelivered message sends nothing twice. */
+    alertsSent: string;
+    /** The newest record version handed off to the CRM, per lead. */
+    handOffs: string;
+    /** Small rows of the app's own state: the silence alarm. */
+    opsState: string;
   };
 }
 
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 // 57, not 63: the poison queue's name adds "-poison".
-const QUEUE_NAME = /^(?!-)(?!.*--)[a-z0-9-]{3,57}(?<!-)$/;
+export const QUEUE_NAME = /^(?!-)(?!.*--)[a-z0-9-]{3,57}(?<!-)$/;
 const DEFAULT_QUEUE_NAME = 'leads-incoming';
+export const QUEUE_NAME_RULE = 'a queue name of 3-57 lower-case letters, digits and single hyphens';
 
 const CONNECTION_STRING = 'a storage connection string (UseDevelopmentStorage=true for Azurite)';
 
@@ -74,12 +83,7 @@ export function queueBindingName(env: Env): string {
 
 export function readQueue(env: Env): Checked<QueueSettings> {
   return readGroup(env, (r) => {
-    const queueName = r.matching(
-      'LEADS_QUEUE_NAME',
-      DEFAULT_QUEUE_NAME,
-      QUEUE_NAME,
-      'a queue name of 3-57 lower-case letters, digits and single hyphens',
-    );
+    const queueName = r.matching('LEADS_QUEUE_NAME', DEFAULT_QUEUE_NAME, QUEUE_NAME, QUEUE_NAME_RULE);
     return {
       queueName,
       poisonQueueName: `${queueName}-poison`,
@@ -111,6 +115,10 @@ export function readTables(env: Env): Checked<TableSettings> {
         rejected: table('RejectedLeads'),
         locks: table('Locks'),
         poisoned: table('PoisonedLeads'),
+        alertBursts: table('AlertBursts'),
+        alertsSent: table('AlertsSent'),
+        handOffs: table('HandOffs'),
+        opsState: table('OpsState'),
       },
     };
   });

@@ -27,11 +27,18 @@ function uniqueAddresses(addresses: readonly string[]): string[] {
   return out;
 }
 
-export function recipientsFor(lead: RoutableLead, routes: ReadonlyMap<string, string[]>, defaults: string[]): string[] {
-  // Partner Center shows offers as `publisher.offer`, so that is what publishers write; the bare id also works.
+/**
+ * The keys a per-offer setting (REMINDER_ROUTES, OFFER_TRIAL_DAYS) may name a lead's offer by, in the order they
+ * are tried. Partner Center shows offers as `publisher.offer`, so that is what publishers write; the bare id and
+ * the title also work.
+ */
+export function offerSettingKeys(lead: RoutableLead): string[] {
   const qualified = lead.publisherId && lead.offerId ? `${lead.publisherId}.${lead.offerId}` : undefined;
-  for (const key of [routeKey(qualified), routeKey(lead.offerId), routeKey(lead.offerTitle)]) {
-    if (key === undefined) continue;
+  return [routeKey(qualified), routeKey(lead.offerId), routeKey(lead.offerTitle)].filter((k) => k !== undefined);
+}
+
+export function recipientsFor(lead: RoutableLead, routes: ReadonlyMap<string, string[]>, defaults: string[]): string[] {
+  for (const key of offerSettingKeys(lead)) {
     const routed = routes.get(key);
     if (routed !== undefined && routed.length > 0) return uniqueAddresses(routed);
   }

@@ -1,8 +1,8 @@
 /** `PATCH /api/leads/{id}`: the body, checked field by field so a caller learns every problem at once. */
 import type { FieldProblem } from '../http/problems';
 import { errorOf, type ProblemBody } from '../http/responses';
-import { cleanMultilineText, cleanText } from '../marketplace/normalise';
 import { isLeadStatus, LEAD_STATUSES, type LeadStatus } from '../record/model';
+import { jsonObjectBody, optionalText } from './bodyFields';
 
 export const MAX_NOTE_LENGTH = 1000;
 export const MAX_BY_LENGTH = 200;
@@ -20,60 +20,31 @@ export interface StatusUpdate {
 export type StatusUpdateResult = { ok: true; update: StatusUpdate } | { ok: false; body: ProblemBody };
 
 const STATUS_MESSAGE = `status must be one of ${LEAD_STATUSES.join(', ')}`;
+const BODY_SHAPE = `{"status": "${LEAD_STATUSES.join('" | "')}", "note"?: string, "by"?: string}`;
 
 function fail(problems: FieldProblem[]): StatusUpdateResult {
   return { ok: false, body: errorOf('invalid_request', problems) };
 }
 
-function optionalText(
-  body: Record<string, unknown>,
-  field: 'note' | 'by',
-  max: number,
-  problems: FieldProblem[],
-): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') {
-    problems.push({ field, rule: 'type', message: `${field} must be a string` });
-    return undefined;
-  }
-  // Code points, not UTF-16 units, so an emoji counts as one character as a person would count it.
-  if ([...value].length > max)
-    problems.push({ field, rule: 'maxLength', message: `${field} must be at most ${max} characters` });
-  // Cleaned as lead text is (a note keeps its line breaks); both are within their limit, so nothing is cut here.
-  return field === 'note' ? cleanMultilineText(value, max) : cleanText(value, max);
+export function parseStatusUpdate(text: string): StatusUpdateResult {
+  const read = jsonObjectBody(text, MAX_BODY_BYTES, BODY_SHAPE);
+  if (!read.ok) return fail([read.problem]);
+  const problems: FieldProblem[] = [];
+  const update = parseStatusFields(read.body, problems);
+  return update === undefined || problems.length > 0 ? fail(problems) : { ok: true, update };
 }
 
-export function parseStatusUpdate(text: string): StatusUpdateResult {
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
-    return fail([{ field: 'body', rule: 'maxBytes', message: `the body must be at most ${MAX_BODY_BYTES} bytes` }]);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return fail([
-      {
-        field: 'body',
-        rule: 'json',
-        message: `the body is not JSON: expected {"status": "${LEAD_STATUSES.join('" | "')}", "note"?: string, "by"?: string}`,
-      },
-    ]);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return fail([{ field: 'body', rule: 'type', message: 'the body must be a JSON object with a status' }]);
-  }
-  const body = parsed as Record<string, unknown>;
-  const problems: FieldProblem[] = [];
+/** The status fields of a body already read as an object; problems are added to `problems`. */
+export function parseStatusFields(body: Record<string, unknown>, problems: FieldProblem[]): StatusUpdate | undefined {
   const status = body.status;
   if (!isLeadStatus(status)) {
     problems.push({ field: 'status', rule: 'enum', message: STATUS_MESSAGE, allowed: LEAD_STATUSES });
   }
-  const note = optionalText(body, 'note', MAX_NOTE_LENGTH, problems);
-  const by = optionalText(body, 'by', MAX_BY_LENGTH, problems);
+  const note = optionalText(body.note, 'note', MAX_NOTE_LENGTH, problems, true);
+  const by = optionalText(body.by, 'by', MAX_BY_LENGTH, problems);
   const via = body.via ?? 'api';
   if (via !== 'api' && via !== 'dashboard')
     problems.push({ field: 'via', rule: 'enum', message: 'via must be api or dashboard' });
-  if (problems.length > 0 || !isLeadStatus(status) || (via !== 'api' && via !== 'dashboard')) return fail(problems);
-  return { ok: true, update: { status, note, by, via } };
+  if (!isLeadStatus(status) || (via !== 'api' && via !== 'dashboard')) return undefined;
+  return { status, note, by, via };
 }

@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
+  alertQueueBindingName,
+  alertSettings,
   type AppConfig,
   clientIpKey,
   contactLinkSettings,
   DEFAULT_POLICY,
   DEFAULT_REMINDER_SCHEDULE,
+  handOffQueueBindingName,
+  handOffSettings,
   loadConfig,
   misconfiguredCapabilities,
   policyOrDefault,
@@ -18,9 +22,11 @@ import {
   reminderSettings,
   type SettingProblem,
   settingsReport,
+  silenceSettings,
   telemetrySettings,
 } from '../../shared/config';
 import { requestMetadata } from '../../shared/queue/envelope';
+import { formatWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
 
 const sample = (
   JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'local.settings.sample.json'), 'utf8')) as {
@@ -282,6 +288,8 @@ describe('settings per capability', () => {
     expect(misconfiguredCapabilities(s)).toEqual([
       { capability: 'contactLinks', settings: ['CONTACT_LINK_SECRET'] },
       { capability: 'reminders', settings: ['CONTACT_LINK_SECRET'] },
+      // Alerts carry the same signed link.
+      { capability: 'alerts', settings: ['CONTACT_LINK_SECRET'] },
     ]);
   });
 
@@ -338,5 +346,75 @@ describe('settings per capability', () => {
     expect(report).toContain('  - CONTACT_LINK_SECRET is too short');
     expect(report).toContain('misconfigured: reminders (CONTACT_LINK_SECRET, REMINDER_ROUTES, MAIL_FROM)');
     expect(report).not.toContain(secret);
+  });
+});
+
+describe('alert, hand-off and silence settings', () => {
+  const SECRET = formatWebhookSecret(Buffer.alloc(32, 7));
+  const TEAMS =
+    'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3tSig0123456789';
+  const names = (c: { ok: boolean; problems?: SettingProblem[] }): string[] =>
+    c.ok ? [] : (c.problems ?? []).flatMap((p) => p.settings);
+
+  test('the sample gives the documented defaults: alerts on, burst 5, no Teams, no hand-off, 14 days', () => {
+    const alerts = alertSettings(readSettings(sample));
+    expect(alerts.ok && alerts.value.alerts).toEqual({
+      onNewLead: true,
+      burst: 5,
+      teams: undefined,
+      queueName: 'lead-alerts',
+      poisonQueueName: 'lead-alerts-poison',
+    });
+    const handOff = handOffSettings(readSettings(sample));
+    expect(handOff.ok && handOff.value.handOff).toEqual({
+      queueName: 'lead-handoffs',
+      poisonQueueName: 'lead-handoffs-poison',
+    });
+    const silence = silenceSettings(readSettings(sample));
+    expect(silence.ok && silence.value.silence).toEqual({ days: 14, opsEmail: undefined });
+    expect(alertQueueBindingName({})).toBe('lead-alerts');
+    expect(handOffQueueBindingName({ HANDOFF_QUEUE_NAME: ' crm-out ' })).toBe('crm-out');
+  });
+
+  test('each malformed setting is named, in its own capability only', () => {
+    const s = readSettings({
+      ...sample,
+      ALERT_ON_NEW_LEAD: 'yes',
+      ALERT_BURST: '2.5',
+      TEAMS_PAYLOAD: 'adaptive',
+      SILENCE_ALERT_DAYS: '-1',
+      OPS_EMAIL: 'ops',
+    });
+    expect(names(alertSettings(s))).toEqual(['ALERT_ON_NEW_LEAD', 'ALERT_BURST', 'TEAMS_PAYLOAD']);
+    expect(names(silenceSettings(s))).toEqual(['SILENCE_ALERT_DAYS', 'OPS_EMAIL']);
+    expect(handOffSettings(s).ok).toBe(true);
+    expect(misconfiguredCapabilities(s).map((c) => c.capability)).toEqual(['alerts', 'silence']);
+  });
+
+  test('the Teams URL is read but never quoted: a plain-HTTP one is refused by name', () => {
+    const ok = alertSettings(readSettings({ ...sample, TEAMS_WEBHOOK_URL: TEAMS, TEAMS_PAYLOAD: 'card' }));
+    expect(ok.ok && ok.value.alerts.teams).toEqual({ webhookUrl: TEAMS, payload: 'card' });
+    const plain = TEAMS.replace('https:', 'http:');
+    const s = readSettings({ ...sample, TEAMS_WEBHOOK_URL: plain });
+    expect(names(alertSettings(s))).toEqual(['TEAMS_WEBHOOK_URL']);
+    expect(settingsReport(s)).not.toContain('s3cr3tSig');
+  });
+
+  test('WEBHOOK_SECRET is required with WEBHOOK_URL, must be whsec_ base64, and is never quoted', () => {
+    const url = 'https://crm.contoso.example/hooks/leads';
+    const ok = handOffSettings(readSettings({ ...sample, WEBHOOK_URL: url, WEBHOOK_SECRET: SECRET }));
+    expect(ok.ok && ok.value.handOff.webhook?.url).toBe(url);
+    expect(ok.ok && ok.value.handOff.webhook?.keys).toEqual([Buffer.alloc(32, 7)]);
+    expect(names(handOffSettings(readSettings({ ...sample, WEBHOOK_URL: url })))).toEqual(['WEBHOOK_SECRET']);
+    const bad = readSettings({ ...sample, WEBHOOK_URL: url, WEBHOOK_SECRET: 'whsec_not base64 at all!' });
+    expect(names(handOffSettings(bad))).toEqual(['WEBHOOK_SECRET']);
+    expect(settingsReport(bad)).not.toContain('not base64 at all');
+    expect(names(handOffSettings(readSettings({ ...sample, WEBHOOK_SECRET: SECRET })))).toEqual(['WEBHOOK_URL']);
+    expect(
+      names(handOffSettings(readSettings({ ...sample, WEBHOOK_URL: 'http://crm.example', WEBHOOK_SECRET: SECRET }))),
+    ).toEqual(['WEBHOOK_URL']);
+    const unresolved = readSettings({ ...sample, WEBHOOK_URL: url, WEBHOOK_SECRET: REFERENCE });
+    expect(handOffSettings(unresolved).ok).toBe(false);
+    expect(settingsReport(unresolved)).toContain('WEBHOOK_SECRET is a Key Vault reference');
   });
 });

@@ -2,7 +2,7 @@
 import { domainToASCII } from 'node:url';
 
 /** Servers report an internationalised domain in its ASCII (punycode) form: compare in that form. */
-function addressKey(address: string): string {
+export function addressKey(address: string): string {
   const at = address.lastIndexOf('@');
   if (at < 0) return address.toLowerCase();
   const domain = address.slice(at + 1);

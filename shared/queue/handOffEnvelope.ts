@@ -1,0 +1,43 @@
+/**
+ * The message on the hand-off queue (HANDOFF_QUEUE_NAME): one change of one record to hand to the CRM. No customer
+ * data: the deliverer reads the record when it delivers.
+ */
+import { isUlid } from '../record/keys';
+
+export interface HandOffEnvelope {
+  v: 1;
+  leadId: string;
+  /** The record's version after the change: strictly greater than any earlier change's (crmPayload.ts). */
+  version: number;
+  /** Whether the change created the record (`lead.created`), else `lead.updated`. */
+  created: boolean;
+  /** When the change happened. */
+  at: string;
+}
+
+export function encodeHandOff(message: HandOffEnvelope): string {
+  return Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
+}
+
+export type HandOffParse = { ok: true; message: HandOffEnvelope } | { ok: false; reason: string };
+
+export function parseHandOff(raw: unknown): HandOffParse {
+  let value = raw;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      return { ok: false, reason: 'the message is not JSON' };
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'the message is not a JSON object' };
+  const m = value as Record<string, unknown>;
+  if (m.v !== 1) return { ok: false, reason: `unknown hand-off message version ${JSON.stringify(m.v)}` };
+  if (typeof m.leadId !== 'string' || !isUlid(m.leadId)) return { ok: false, reason: 'leadId is not a ULID' };
+  if (typeof m.version !== 'number' || !Number.isSafeInteger(m.version) || m.version < 1)
+    return { ok: false, reason: 'version is not a whole number of at least 1' };
+  if (typeof m.created !== 'boolean') return { ok: false, reason: 'created is not true or false' };
+  if (typeof m.at !== 'string' || !Number.isFinite(Date.parse(m.at))) return { ok: false, reason: 'at is not a date' };
+  return { ok: true, message: { v: 1, leadId: m.leadId, version: m.version, created: m.created, at: m.at } };
+}

@@ -1,0 +1,108 @@
+/**
+ * Delivers one hand-off message: reads the record as it is now, builds the payload (crmPayload.ts) with the change's
+ * version, signs and posts it (crmSender.ts), and keeps per lead the newest version delivered, so an older change
+ * arriving after a newer one was delivered is skipped (the receiver would drop it anyway; this saves the call).
+ *
+ * Outcomes map onto the queue: delivered returns; a refusal worth retrying throws, so the queue retries and, after
+ * maxDequeueCount tries, poisons; a permanent refusal (a 4xx other than 408 and 429) goes to the poison queue at
+ * once instead of being retried for nothing. Every retry of one change has the same webhook-id, the receiver's
+ * idempotency key: a delivery whose answer was lost is sent again and dropped there. docs/crm.md.
+ */
+import type { TableClient } from '@azure/data-tables';
+
+import type { HandOffEnvelope } from '../../queue/handOffEnvelope';
+import type { RecordStore } from '../../record/recordStore';
+import { once } from '../../storage/clients';
+import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../../storage/tableErrors';
+import { type CrmDelivery, crmDelivery } from './crmPayload';
+import type { CrmSendResult } from './crmSender';
+
+export interface HandOffStateStore {
+  /** The newest version delivered for the lead (0: none yet). */
+  read(leadId: string): Promise<{ delivered: number; etag?: string }>;
+  write(leadId: string, delivered: number, etag: string | undefined): Promise<'saved' | 'conflict'>;
+}
+
+export interface HandOffDeps {
+  records: Pick<RecordStore, 'getRecord'>;
+  state: HandOffStateStore;
+  send(delivery: CrmDelivery): Promise<CrmSendResult>;
+  /** Puts the message text on the hand-off poison queue. */
+  poison(text: string): Promise<void>;
+}
+
+export type HandOffOutcome =
+  | { kind: 'delivered'; id: string; status: number }
+  | { kind: 'skipped'; why: string }
+  | { kind: 'poisoned'; message: string };
+
+/** The receiver asked for a retry (or did not answer); the queue retries the message. */
+export class HandOffRetryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HandOffRetryError';
+  }
+}
+
+async function recordDelivered(state: HandOffStateStore, leadId: string, version: number): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const current = await state.read(leadId);
+    if (current.delivered >= version) return;
+    if ((await state.write(leadId, version, current.etag)) === 'saved') return;
+  }
+  throw new Error(`The hand-off state of lead ${leadId} kept changing under 20 attempts to update it`);
+}
+
+export async function handOffLead(message: HandOffEnvelope, deps: HandOffDeps): Promise<HandOffOutcome> {
+  const { delivered } = await deps.state.read(message.leadId);
+  if (delivered >= message.version)
+    return { kind: 'skipped', why: `version ${delivered} was already delivered (this is ${message.version})` };
+  const stored = await deps.records.getRecord(message.leadId);
+  // An erased record is kept, anonymised and flagged, and handed off like that (docs/crm.md, Erasure): the CRM
+  // hears of the erasure. Only a record that is not there at all has nothing to hand off.
+  if (stored === undefined) return { kind: 'skipped', why: 'the record is not there' };
+  // The payload's type follows from whether the change created the record; the data is the record as it is now.
+  const delivery = crmDelivery({
+    before: message.created ? undefined : stored.record,
+    after: stored.record,
+    version: message.version,
+    at: new Date(message.at),
+  });
+  const result = await deps.send(delivery);
+  if (result.ok) {
+    await recordDelivered(deps.state, message.leadId, message.version);
+    return { kind: 'delivered', id: delivery.id, status: result.status };
+  }
+  if (result.retry) throw new HandOffRetryError(result.message);
+  await deps.poison(JSON.stringify(message));
+  return { kind: 'poisoned', message: result.message };
+}
+
+export function tableHandOffState(table: TableClient): HandOffStateStore {
+  const ensure = once(() => table.createTable());
+  const ROW = 'delivered';
+  return {
+    async read(leadId) {
+      await ensure();
+      try {
+        const row = await table.getEntity<{ version?: number }>(leadId, ROW);
+        return { delivered: typeof row.version === 'number' ? row.version : 0, etag: row.etag };
+      } catch (e) {
+        if (isNotFound(e)) return { delivered: 0 };
+        throw e;
+      }
+    },
+    async write(leadId, delivered, etag) {
+      await ensure();
+      const entity = { partitionKey: leadId, rowKey: ROW, version: delivered };
+      try {
+        if (etag === undefined) await table.createEntity(entity);
+        else await table.updateEntity(entity, 'Replace', { etag });
+        return 'saved';
+      } catch (e) {
+        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
+        throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The hand-off of records to a CRM against real parts: the record and the hand-off state in Azurite, the signed
+ * POST to a loopback receiver that verifies it with the Standard Webhooks reference library. What the queue does
+ * with each outcome (retry, poison) is the function's contract, checked by the host test.
+ */
+import { randomBytes } from 'node:crypto';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
+import { newUlid } from '../../shared/ids';
+import type { HandOffEnvelope } from '../../shared/queue/handOffEnvelope';
+import { projectLead } from '../../shared/record/projection';
+import { sendCrmWebhook } from '../../shared/sell/crm/crmSender';
+import { type HandOffDeps, handOffLead, HandOffRetryError, tableHandOffState } from '../../shared/sell/crm/handOff';
+import { formatWebhookSecret, parseWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
+import { tableClient } from '../../shared/storage/clients';
+import { arrival } from '../support/events';
+import { startTestAzurite } from '../support/hostProcess';
+import { testConfig } from '../support/leadFixtures';
+import { type TestRecordStore, testStore } from '../support/testStore';
+import { type Receiver, startReceiver } from '../support/webhookReceiver';
+
+const SECRET = formatWebhookSecret(randomBytes(32));
+let azurite: RunningAzurite;
+let receiver: Receiver;
+let prefix = 0;
+
+beforeAll(async () => {
+  [azurite, receiver] = await Promise.all([startTestAzurite(), startReceiver(SECRET)]);
+});
+
+afterAll(async () => {
+  await Promise.all([receiver?.stop(), azurite?.stop()]);
+});
+
+async function setUp(): Promise<{ store: TestRecordStore; deps: HandOffDeps; poisoned: string[]; leadId: string }> {
+  const config = testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `handoff${++prefix}` });
+  const store = testStore(config);
+  await store.ensureTables();
+  const leadId = newUlid();
+  const event = arrival(leadId, '2024-05-03T12:00:00.000Z', { firstName: 'Ada', email: 'ada@engines.example' });
+  await store.appendEvent(leadId, event);
+  const record = projectLead({ leadId, offerKey: 'contoso.widgets', identityKind: 'email' }, [event]);
+  if (record === undefined) throw new Error('no record');
+  await store.saveRecord(record, undefined);
+  const key = parseWebhookSecret(SECRET);
+  if (!key.ok) throw new Error(key.problem);
+  const poisoned: string[] = [];
+  const deps: HandOffDeps = {
+    records: store,
+    state: tableHandOffState(tableClient(config.storageConnection, config.tables.handOffs)),
+    send: (delivery) => sendCrmWebhook({ url: receiver.url, keys: [key.key] }, delivery, { timeoutMs: 2000 }),
+    poison: (text) => {
+      poisoned.push(text);
+      return Promise.resolve();
+    },
+  };
+  return { store, deps, poisoned, leadId };
+}
+
+const change = (leadId: string, version: number, created = version === 1): HandOffEnvelope => ({
+  v: 1,
+  leadId,
+  version,
+  created,
+  at: '2024-05-03T12:00:00.000Z',
+});
+
+test('a change is delivered signed, once; a redelivery and an older version arriving late are skipped', async () => {
+  const { deps, leadId } = await setUp();
+  expect(await handOffLead(change(leadId, 1), deps)).toEqual({
+    kind: 'delivered',
+    id: `lead_${leadId}_v1`,
+    status: 204,
+  });
+  expect(receiver.taken.get(`lead_${leadId}_v1`)?.type).toBe('lead.created');
+  expect(await handOffLead(change(leadId, 3), deps)).toMatchObject({ kind: 'delivered', id: `lead_${leadId}_v3` });
+  expect(receiver.leads.get(leadId)?.type).toBe('lead.updated');
+  const before = receiver.requests.length;
+  expect(await handOffLead(change(leadId, 3), deps)).toMatchObject({ kind: 'skipped' });
+  expect(await handOffLead(change(leadId, 2), deps)).toEqual({
+    kind: 'skipped',
+    why: 'version 3 was already delivered (this is 2)',
+  });
+  expect(receiver.requests.length).toBe(before);
+});
+
+test('a receiver asking for a retry makes the queue retry with the same webhook-id; a refusal poisons at once', async () => {
+  const { deps, poisoned, leadId } = await setUp();
+  receiver.script({ status: 503, headers: { 'retry-after': '5' } }, { status: 429 });
+  await expect(handOffLead(change(leadId, 1), deps)).rejects.toBeInstanceOf(HandOffRetryError);
+  await expect(handOffLead(change(leadId, 1), deps)).rejects.toThrow(/HTTP 429/);
+  expect(await handOffLead(change(leadId, 1), deps)).toMatchObject({ kind: 'delivered' });
+  const ids = receiver.requests.slice(-3).map((r) => r.id);
+  expect(ids).toEqual([`lead_${leadId}_v1`, `lead_${leadId}_v1`, `lead_${leadId}_v1`]);
+
+  receiver.script({ status: 400, body: 'unknown field' });
+  const outcome = await handOffLead(change(leadId, 2), deps);
+  expect(outcome).toMatchObject({ kind: 'poisoned' });
+  expect(poisoned.map((t) => JSON.parse(t) as HandOffEnvelope)).toEqual([change(leadId, 2)]);
+});
+
+test('a receiver that does not answer in time is retried; an erased record is handed off flagged, a missing one not', async () => {
+  const { deps, leadId, store } = await setUp();
+  receiver.script({ status: 0, hang: true });
+  await expect(handOffLead(change(leadId, 1), deps)).rejects.toThrow(/no answer in time/);
+  const stored = await store.getRecord(leadId);
+  if (stored === undefined) throw new Error('no record');
+  await store.saveRecord({ ...stored.record, flags: ['erased'] }, stored.etag);
+  expect(await handOffLead(change(leadId, 2), deps)).toMatchObject({ kind: 'delivered' });
+  expect(receiver.leads.get(leadId)?.data.flags).toContain('erased');
+  const missing = newUlid();
+  expect(await handOffLead(change(missing, 1), deps)).toEqual({ kind: 'skipped', why: 'the record is not there' });
+});
