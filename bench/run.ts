@@ -4,7 +4,9 @@
  * `nurture` is a simulation instead: behaviour over a month, no storage and no timing.
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  coldstart: async () => (await import('./coldstart')).main(),
   ingest: async () => (await import('./ingest')).main(),
+  dashboard: async () => (await import('./dashboard')).main(),
   process: async () => (await import('./process')).main(),
   reminders: async () => (await import('./reminders')).main(),
   nurture: async () => (await import('./nurture')).main(),

@@ -1,11 +1,11 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app } from '@azure/functions';
 
-import { guarded } from '../shared/http/guarded';
-import { dashboardResponse } from '../shared/sell/dashboard/page';
-
-export async function dashboardHandler(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return guarded(context, () => dashboardResponse());
-}
+import { lazyHttpHandler } from '../shared/lazyHandler';
 
 // authLevel function: the page is opened with ?code=<key> and hands that key to the API calls it makes.
-app.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel: 'function', handler: dashboardHandler });
+app.http('dashboard', {
+  route: 'dashboard',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: lazyHttpHandler(() => import('./handlers/dashboard')),
+});

@@ -1,57 +1,10 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app } from '@azure/functions';
 
-import { systemClock } from '../shared/clock';
-import { appSettings, policyOrDefault, prepare, processingEffectSettings, recordSettings } from '../shared/config';
-import { changeEffects, knownRecipients } from '../shared/followUp/saveEffects';
-import type { HttpAnswer } from '../shared/http/answer';
-import { guarded } from '../shared/http/guarded';
-import { misconfigured } from '../shared/http/misconfigured';
-import { readBodyUpTo } from '../shared/http/readBodyUpTo';
-import { invalidRequest, json, notFound, tooLarge } from '../shared/http/responses';
-import { newUlid } from '../shared/ids';
-import { intentQueues } from '../shared/queue/intentQueues';
-import { patchLead } from '../shared/record/patchLead';
-import { createRecordStore } from '../shared/record/recordStore';
-import { parseLeadId } from '../shared/sell/leadId';
-import { parseLeadPatch } from '../shared/sell/leadPatch';
-import { leadView } from '../shared/sell/leadView';
-import { MAX_BODY_BYTES as MAX_STATUS_BODY_BYTES } from '../shared/sell/statusUpdate';
+import { lazyHttpHandler } from '../shared/lazyHandler';
 
-const ready = prepare(recordSettings, (config) => {
-  const { owners, handOffQueue } = processingEffectSettings(appSettings());
-  return {
-    store: createRecordStore(config),
-    policy: policyOrDefault(appSettings()).policy,
-    known: owners === undefined ? [] : knownRecipients(owners),
-    effects: changeEffects({ handOff: handOffQueue !== undefined, clock: systemClock }),
-    queues: intentQueues(config.storageConnection, { handOffQueue }),
-  };
+app.http('updateLead', {
+  route: 'leads/{id}',
+  methods: ['PATCH'],
+  authLevel: 'function',
+  handler: lazyHttpHandler(() => import('./handlers/updateLead')),
 });
-
-export function updateLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return guarded(context, () => updateLead(request, context));
-}
-
-async function updateLead(request: HttpRequest, context: InvocationContext): Promise<HttpAnswer> {
-  const deps = ready();
-  if (!deps.ok) return misconfigured(context, deps.problems);
-  // The body is read (up to its limit) whatever the id, so the connection stays usable for the answer.
-  const body = await readBodyUpTo(request.body, MAX_STATUS_BODY_BYTES);
-  const id = parseLeadId(request.params.id);
-  if (!id.ok) return invalidRequest([id.problem]);
-  if (body.truncated) return tooLarge(MAX_STATUS_BODY_BYTES);
-  const parsed = parseLeadPatch(Buffer.from(body.bytes).toString('utf8'), deps.value.known);
-  if (!parsed.ok) return json(400, parsed.body);
-  const leadId = id.value;
-  const result = await patchLead({ ...deps.value, clock: systemClock, newId: newUlid }, leadId, parsed.patch);
-  if (!result.ok) return notFound(`No lead with id ${leadId}`);
-  const { status, owner } = parsed.patch;
-  // Ids and statuses only: an owner's address is not logged.
-  if (status) context.log(`Lead ${leadId} set to ${result.record.status} via ${status.via}`);
-  if (owner) context.log(`Lead ${leadId} reassigned via ${owner.via}`);
-  if (result.handOverProblem !== undefined)
-    context.warn(`Lead ${leadId}: the CRM hand-off waits for its next change (${result.handOverProblem})`);
-  return json(200, leadView(result.record));
-}
-
-app.http('updateLead', { route: 'leads/{id}', methods: ['PATCH'], authLevel: 'function', handler: updateLeadHandler });

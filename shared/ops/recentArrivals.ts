@@ -10,6 +10,7 @@
  * (sell/listing.ts), and walks the listing only for a store whose catch-up has not written that row yet.
  */
 import type { RecordStore } from '../record/recordStore';
+import { catchUpListing } from '../sell/listing';
 import { monthOf, previousMonth } from '../sell/leadWalk';
 import { type LeadArrivals, observeArrival } from './silence';
 
@@ -56,4 +57,18 @@ export async function lastArrivals(
   const { arrivals } = await store.readArrivals();
   if (arrivals.lastRealLeadAt !== undefined || arrivals.lastTestLeadAt !== undefined) return arrivals;
   return newestArrivals(store, now, options);
+}
+
+/**
+ * For the silence check: the listing (and with it the newest-arrivals row) first caught up with what processing
+ * noted, so a lead processed since the last list request or reminder run counts. Health only reads, at its own
+ * deadline, and may lag by that much.
+ */
+export async function caughtUpArrivals(
+  store: RecordStore,
+  now: Date,
+  options: { want: 'real' | 'both'; maxRecords: number },
+): Promise<LeadArrivals> {
+  await catchUpListing(store, now, options.maxRecords);
+  return lastArrivals(store, now, options);
 }

@@ -4,6 +4,7 @@
  * save cannot lose it: whoever next reads the partition and finds it still there hands it over again, and the row
  * is deleted once the message is on its queue and taken (docs/alerts.md, "Exactly once").
  */
+import { tableJson } from '../storage/tableText';
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 
 import { type AlertEnvelope, parseAlertMessage } from '../queue/alertEnvelope';
@@ -40,7 +41,7 @@ export function intentToEntity(leadId: string, intent: Intent): TableEntity<Reco
     partitionKey: leadId,
     rowKey: intentRowKey(intent),
     kind: intent.kind,
-    message: JSON.stringify(intent.message),
+    message: tableJson(intent.message),
   };
 }
 

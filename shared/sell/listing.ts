@@ -4,9 +4,14 @@
  * stored and forgets the note. Listing rows only move forward: a row is replaced only by a newer version of its
  * record, and only if nobody replaced it since it was read, so two passes at once can never list an older version.
  */
+import { isDeepStrictEqual } from 'node:util';
+
+import { leadKeys } from '../record/keys';
+import type { LeadRecord } from '../record/model';
 import { type LeadArrivals, observeArrival } from '../ops/silence';
 import { indexAccount } from '../record/accountIndex';
-import type { RecordStore } from '../record/recordStore';
+import type { RecordStore, StoredShard } from '../record/recordStore';
+import { count, emptyShard } from './counters';
 
 const MAX_ATTEMPTS = 5;
 /**
@@ -17,6 +22,37 @@ const MAX_ATTEMPTS = 5;
 export const WRITER_GRACE_MS = 120_000;
 
 /**
+ * The counter shards a listing change touches, moved from the listed version to the new one: the shards are saved
+ * in the same transaction as the listing row, so each listed version is counted exactly once.
+ */
+async function movedShards(
+  store: RecordStore,
+  partition: string,
+  from: LeadRecord | undefined,
+  to: LeadRecord,
+): Promise<StoredShard[]> {
+  const offers = [...new Set([from?.offerKey, to.offerKey].filter((k): k is string => k !== undefined))];
+  const moved: StoredShard[] = [];
+  for (const offerKey of offers) {
+    const stored = await store.counterShard(partition, offerKey);
+    const shard = structuredClone(stored?.shard ?? emptyShard());
+    if (from?.offerKey === offerKey) count(shard, from, -1);
+    if (to.offerKey === offerKey) count(shard, to, 1);
+    if (stored && isDeepStrictEqual(shard, stored.shard)) continue;
+    moved.push({ partition, offerKey, shard, seq: (stored?.seq ?? 0) + 1, etag: stored?.etag });
+  }
+  return moved;
+}
+
+/** Copies the month's shards of these offers to the counters table (catches up a copy a crash left behind). */
+async function mirror(store: RecordStore, partition: string, offerKeys: readonly string[]): Promise<void> {
+  for (const offerKey of offerKeys) {
+    const shard = await store.counterShard(partition, offerKey);
+    if (shard) await store.mirrorShard(shard);
+  }
+}
+
+/**
  * Lists the lead's record as stored now, unless the listing already shows that version or a newer one. Returns the
  * record's last arrival (for the newest-arrivals row) when it listed it.
  */
@@ -24,12 +60,18 @@ export async function listLead(
   store: RecordStore,
   leadId: string,
 ): Promise<{ at: string; isTest: boolean } | undefined> {
+  const partition = leadKeys(leadId).partitionKey;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stored = await store.getRecord(leadId);
     if (!stored) return undefined;
-    const listed = await store.listedVersion(leadId);
-    if (listed && listed.version >= stored.version) return undefined;
-    if ((await store.putListing(stored.record, stored.version, listed?.etag)) === 'saved') {
+    const listed = await store.listedRecord(leadId);
+    if (listed && listed.version >= stored.version) {
+      await mirror(store, partition, [listed.record.offerKey]);
+      return undefined;
+    }
+    const shards = await movedShards(store, partition, listed?.record, stored.record);
+    if ((await store.putListing(stored.record, stored.version, listed?.etag, shards)) === 'saved') {
+      for (const shard of shards) await store.mirrorShard({ ...shard, etag: undefined });
       // The accounts index follows the listing, off the hot path (accountIndex.ts).
       await indexAccount(store, stored.record);
       return { at: stored.record.lastSeenAt, isTest: stored.record.isTest };

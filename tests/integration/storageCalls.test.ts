@@ -7,9 +7,10 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import { arrivalEffects } from '../../shared/followUp/saveEffects';
 import { newUlid } from '../../shared/ids';
 import { intentQueues } from '../../shared/queue/intentQueues';
+import { leadQueue } from '../../shared/queue/leadQueue';
 import { accountLineFor } from '../../shared/record/accountIndex';
 import { createRecordStore } from '../../shared/record/recordStore';
-import { totalCalls } from '../../shared/storage/callCount';
+import { startCallCount, stopCallCount, totalCalls } from '../../shared/storage/callCount';
 import { queueClient } from '../../shared/storage/clients';
 import { startTestAzurite } from '../support/hostProcess';
 import {
@@ -19,7 +20,7 @@ import {
   describeCalls,
   leadCallCounts,
 } from '../support/leadCalls';
-import { testConfig } from '../support/leadFixtures';
+import { leadQueue as queueClientFor, testConfig } from '../support/leadFixtures';
 
 let azurite: RunningAzurite;
 
@@ -88,4 +89,21 @@ test('an alerting lead costs one enqueue more, and a redelivery whose alert is n
   const sends = (name: keyof typeof ALERTING_CALL_BUDGETS): number =>
     [...counts[name].entries()].filter(([op]) => op.startsWith('POST calls-alerts')).reduce((n, [, c]) => n + c, 0);
   expect([sends('firstAlerting'), sends('stageRaised'), sends('redeliveryNotYetTaken')]).toEqual([1, 1, 2]);
+});
+
+test('accepting a lead is one queue call, the first one after a cold start too; a queue not there yet is created', async () => {
+  const config = testConfig(azurite.connectionString, { LEADS_QUEUE_NAME: 'calls-incoming' });
+  // The first lead ever: the queue does not exist, so the send fails, the queue is created and the send retried.
+  startCallCount();
+  await leadQueue(config).enqueue('first');
+  expect(Object.fromEntries(stopCallCount())).toEqual({
+    'POST calls-incoming messages': 2,
+    'PUT calls-incoming': 1,
+  });
+  // Every later cold start (a new client, as a fresh process builds): the queue is there, one round trip.
+  startCallCount();
+  await leadQueue(config).enqueue('second');
+  expect(Object.fromEntries(stopCallCount())).toEqual({ 'POST calls-incoming messages': 1 });
+  const messages = await queueClientFor(config).receiveMessages({ numberOfMessages: 2 });
+  expect(messages.receivedMessageItems.map((m) => m.messageText)).toEqual(['first', 'second']);
 });

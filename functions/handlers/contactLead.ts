@@ -1,0 +1,60 @@
+import type { HttpRequest, InvocationContext } from '@azure/functions';
+
+import { systemClock } from '../../shared/clock';
+import { appSettings, contactLinkSettings, policyOrDefault, prepare, processingEffectSettings } from '../../shared/config';
+import { handleContactLink } from '../../shared/followUp/contactLink';
+import { changeEffects } from '../../shared/followUp/saveEffects';
+import type { HttpAnswer } from '../../shared/http/answer';
+import { guarded } from '../../shared/http/guarded';
+import { misconfigured } from '../../shared/http/misconfigured';
+import { readBodyUpTo } from '../../shared/http/readBodyUpTo';
+import { tooLarge } from '../../shared/http/responses';
+import { newUlid } from '../../shared/ids';
+import { intentQueues } from '../../shared/queue/intentQueues';
+import { createRecordStore } from '../../shared/record/recordStore';
+
+const ready = prepare(contactLinkSettings, (config) => {
+  const { handOffQueue } = processingEffectSettings(appSettings());
+  return {
+    store: createRecordStore(config),
+    secrets: config.contactLink,
+    policy: policyOrDefault(appSettings()).policy,
+    effects: changeEffects({ handOff: handOffQueue !== undefined, clock: systemClock }),
+    queues: intentQueues(config.storageConnection, { handOffQueue }),
+  };
+});
+
+// The form posts one short field; anything longer is not ours.
+const MAX_FORM_BYTES = 4096;
+
+/** The form's token; reads at most the limit, so a huge anonymous post is never held in memory. */
+async function formToken(request: HttpRequest): Promise<{ token?: string; tooLarge?: true }> {
+  if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded'))
+    return {};
+  const body = await readBodyUpTo(request.body, MAX_FORM_BYTES);
+  if (body.truncated) return { tooLarge: true };
+  return { token: new URLSearchParams(Buffer.from(body.bytes).toString('utf8')).get('token') ?? undefined };
+}
+
+export async function handler(request: HttpRequest, context: InvocationContext): Promise<HttpAnswer> {
+  return guarded(context, () => contact(request, context));
+}
+
+async function contact(request: HttpRequest, context: InvocationContext): Promise<HttpAnswer> {
+  const deps = ready();
+  if (!deps.ok) return misconfigured(context, deps.problems);
+  const method = request.method === 'POST' ? 'POST' : 'GET';
+  const form = request.query.get('token') === null && method === 'POST' ? await formToken(request) : {};
+  if (form.tooLarge) return tooLarge(MAX_FORM_BYTES);
+  const token = request.query.get('token') ?? form.token;
+  const url = new URL(request.url);
+  return handleContactLink(
+    { method, leadId: request.params.id ?? '', token, formAction: `${url.pathname}${url.search}` },
+    {
+      ...deps.value,
+      clock: systemClock,
+      newId: newUlid,
+      log: (line) => context.log(line),
+    },
+  );
+}
