@@ -1,7 +1,13 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
-import { appSettings, contactLinkSettings, policyOrDefault, prepare, processingEffectSettings } from '../../shared/config';
+import {
+  appSettings,
+  contactLinkSettings,
+  policyOrDefault,
+  prepare,
+  processingEffectSettings,
+} from '../../shared/config';
 import { handleContactLink } from '../../shared/followUp/contactLink';
 import { changeEffects } from '../../shared/followUp/saveEffects';
 import type { HttpAnswer } from '../../shared/http/answer';

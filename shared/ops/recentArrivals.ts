@@ -10,8 +10,8 @@
  * (sell/listing.ts), and walks the listing only for a store whose catch-up has not written that row yet.
  */
 import type { RecordStore } from '../record/recordStore';
-import { catchUpListing } from '../sell/listing';
 import { monthOf, previousMonth } from '../sell/leadWalk';
+import { catchUpListing } from '../sell/listing';
 import { type LeadArrivals, observeArrival } from './silence';
 
 const PAGE = 100;

@@ -4,11 +4,11 @@
  * save cannot lose it: whoever next reads the partition and finds it still there hands it over again, and the row
  * is deleted once the message is on its queue and taken (docs/alerts.md, "Exactly once").
  */
-import { tableJson } from '../storage/tableText';
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 
 import { type AlertEnvelope, parseAlertMessage } from '../queue/alertEnvelope';
 import { type HandOffEnvelope, parseHandOff } from '../queue/handOffEnvelope';
+import { tableJson } from '../storage/tableText';
 
 export type Intent = { kind: 'alert'; message: AlertEnvelope } | { kind: 'handOff'; message: HandOffEnvelope };
 

@@ -6,10 +6,10 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 
-import { leadKeys } from '../record/keys';
-import type { LeadRecord } from '../record/model';
 import { type LeadArrivals, observeArrival } from '../ops/silence';
 import { indexAccount } from '../record/accountIndex';
+import { leadKeys } from '../record/keys';
+import type { LeadRecord } from '../record/model';
 import type { RecordStore, StoredShard } from '../record/recordStore';
 import { count, emptyShard } from './counters';
 
