@@ -13,10 +13,11 @@ export interface DigestPlan {
 
 export function planDigests(candidates: readonly Candidate[], config: ReminderSettings): DigestPlan[] {
   const groups: [FollowUpKind, Map<string, Candidate[]>][] = [
+    // A nurture touch goes in the same digest as the first reminders: one email per salesperson and run.
     [
       'remind',
       groupByRecipient(
-        candidates.filter((c) => c.entry.kind === 'remind'),
+        candidates.filter((c) => c.entry.kind === 'remind' || c.entry.kind === 'nurture'),
         config.reminderRoutes,
         config.defaultRecipients,
       ),
