@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 
-import { prepare, recordSettings } from '../shared/config';
+import { systemClock } from '../shared/clock';
+import { appSettings, prepare, recordSettings, trialsOrDefault } from '../shared/config';
 import { guarded } from '../shared/http/guarded';
 import { misconfigured } from '../shared/http/misconfigured';
 import { invalidRequest, json, notFound } from '../shared/http/responses';
@@ -18,7 +19,10 @@ export async function getLeadHandler(request: HttpRequest, context: InvocationCo
     if (!id.ok) return invalidRequest([id.problem]);
     const query = parseDetailQuery(request.query);
     if (!query.ok) return invalidRequest([query.problem]);
-    const detail = await leadDetail(store.value, id.value, query.value.raw);
+    const detail = await leadDetail(store.value, id.value, query.value.raw, {
+      trials: trialsOrDefault(appSettings()),
+      now: systemClock(),
+    });
     return detail ? json(200, detail) : notFound(`No lead with id ${id.value}`);
   });
 }

@@ -4,12 +4,20 @@
  */
 import type { LeadPageSource } from './leadWalk';
 import { walkLeads } from './leadWalk';
+import { QualificationAccumulator, type QualificationStats } from './qualificationStats';
 import { type PipelineStats, StatsAccumulator } from './stats';
 
-export async function pipelineStats(source: LeadPageSource, now: Date): Promise<PipelineStats> {
+export async function pipelineStats(
+  source: LeadPageSource,
+  now: Date,
+): Promise<PipelineStats & { qualification: QualificationStats }> {
   const acc = new StatsAccumulator(now);
+  const qualification = new QualificationAccumulator();
   for await (const step of walkLeads(source, {}, undefined, now, () => 1000)) {
-    if (step.kind === 'row') acc.add(step.record);
+    if (step.kind === 'row') {
+      acc.add(step.record);
+      qualification.add(step.record);
+    }
   }
-  return acc.result();
+  return { ...acc.result(), qualification: qualification.result() };
 }
