@@ -1,7 +1,14 @@
 import { app, type InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../shared/clock';
-import { alertQueueBindingName, alertSettings, prepare, valueOrThrow } from '../shared/config';
+import {
+  alertQueueBindingName,
+  alertSettings,
+  appSettings,
+  prepare,
+  trialsOrDefault,
+  valueOrThrow,
+} from '../shared/config';
 import { tableBurstStore, tableSentMarks } from '../shared/followUp/alerts/alertTables';
 import { burstRule } from '../shared/followUp/alerts/burst';
 import { type AlertOutcome, deliverAlert, deliverDigest } from '../shared/followUp/alerts/deliverAlert';
@@ -67,6 +74,7 @@ export async function deliverAlertHandler(message: unknown, context: InvocationC
       scheduleDigest,
       clock: systemClock,
       link: { publicBaseUrl: config.publicBaseUrl, ...config.contactLink },
+      trials: trialsOrDefault(appSettings()),
       rule: burstRule(config.alerts.burst),
       log: { info: log, warn: (line: string) => context.warn(line) },
     };
