@@ -10,6 +10,8 @@ export interface PageData {
   statuses: string[];
   /** The statuses sales can mark a lead with here, one button each. */
   statusActions: string[];
+  criteria: { key: string; label: string; description?: string }[];
+  disqualifyReasons: string[];
 }
 
 export interface Lead {
@@ -33,6 +35,24 @@ export interface Lead {
   doNotContact: boolean;
   sources?: string[];
   flags?: string[];
+  attemptCount?: number;
+  lastAttemptAt?: string;
+  lastAttemptOutcome?: string;
+  qualification?: Record<string, { answer: string; note?: string }>;
+  disqualifyReason?: string;
+  /** In lists: computed when read (the cadence ran out with no decision; the trial's label). */
+  stalled?: boolean;
+  trial?: { label: string; leftMs: number };
+}
+
+export interface Attempt {
+  eventId: string;
+  at: string;
+  by?: string;
+  channel: string;
+  outcome: string;
+  note?: string;
+  via: string;
 }
 
 export type HistoryEvent =
@@ -47,11 +67,22 @@ export type HistoryEvent =
       applied: boolean;
       onlyIf?: string;
     }
-  | { kind: 'reminder'; at: string; reminder: 'remind' | 'escalate'; recipients: string[] };
+  | { kind: 'reminder'; at: string; reminder: 'remind' | 'escalate' | 'nurture'; step?: number; recipients: string[] }
+  | { kind: 'attempt'; at: string; channel: string; outcome: string; by?: string; amends?: string }
+  | { kind: 'cadenceRestart'; at: string; by?: string };
 
 export interface LeadDetail {
   lead: Lead;
   history: HistoryEvent[];
+  attempts: Attempt[];
+  nurture: { stalled: boolean; trial?: { label: string; leftMs: number } };
+}
+
+export interface QualificationGroup {
+  decided: number;
+  qualified: number;
+  qualificationRate: number | null;
+  reasons: { reason: string; count: number }[];
 }
 
 export interface LeadPage {
@@ -79,4 +110,5 @@ export interface OfferStats extends GroupStats {
 export interface PipelineStats {
   overall: GroupStats;
   offers: OfferStats[];
+  qualification?: { overall: QualificationGroup };
 }
