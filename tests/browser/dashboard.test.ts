@@ -276,6 +276,21 @@ describe('dashboard in headless Chromium', () => {
     await page.locator('#detail-close').click();
   });
 
+  test('orders by trial urgency and filters stalled leads, labelling trials in the list', async () => {
+    const rows = page.locator('#lead-body tr[data-id]');
+    expect(await rows.first().getAttribute('data-id')).not.toBe(janId);
+    // Jan's test drive is the one trial among the leads: it leads the list, with its label.
+    await page.getByLabel('Order').selectOption('trial');
+    expect(await rows.first().getAttribute('data-id')).toBe(janId);
+    expect(await rows.first().locator('.badge.trial').textContent()).toMatch(/^test drive ends/);
+    // Nobody's cadence ran out yet.
+    await page.getByLabel('Stalled only').check();
+    await page.getByText('No leads match these filters.').waitFor();
+    await page.getByLabel('Stalled only').uncheck();
+    await page.getByLabel('Order').selectOption('newest');
+    expect(await rows.count()).toBeGreaterThan(1);
+  });
+
   test('every API call carried the key the page was opened with', () => {
     const api = apiCalls.filter((c) => new URL(c.url).pathname.startsWith('/api/'));
     expect(api.length).toBeGreaterThan(3);

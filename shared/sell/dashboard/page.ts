@@ -130,6 +130,8 @@ export function dashboardHtml(script: string, data: DashboardData = DASHBOARD_DA
       <div><label for="f-since">First seen from</label><input id="f-since" name="since" type="date"></div>
       <div><label for="f-until">First seen until</label><input id="f-until" name="until" type="date"></div>
       <div class="check"><input id="f-includeTest" name="includeTest" type="checkbox"> <label for="f-includeTest">Include test leads</label></div>
+      <div><label for="f-order">Order</label><select id="f-order"><option value="newest">Newest first</option><option value="trial">Trial ending soonest</option></select></div>
+      <div class="check"><input id="f-stalled" type="checkbox"> <label for="f-stalled">Stalled only</label></div>
       <div class="actions">
         <button type="submit">Apply filters</button>
         <button type="button" id="filters-reset" class="secondary">Reset</button>

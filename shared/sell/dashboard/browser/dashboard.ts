@@ -42,6 +42,8 @@ const ui = {
   since: byId('f-since', HTMLInputElement),
   until: byId('f-until', HTMLInputElement),
   includeTest: byId('f-includeTest', HTMLInputElement),
+  order: byId('f-order', HTMLSelectElement),
+  stalledOnly: byId('f-stalled', HTMLInputElement),
   // Not id="reset": a form control with that id would shadow the form's own reset().
   reset: byId('filters-reset', HTMLButtonElement),
   exportLink: byId('export', HTMLAnchorElement),
@@ -79,7 +81,9 @@ const state: {
   continuation: string | null;
   selectedId: string | null;
   rows: Map<string, HTMLTableRowElement>;
-} = { filters: {}, continuation: null, selectedId: null, rows: new Map() };
+  /** Every lead loaded so far, in the API's order (newest first): the table shows them ordered and filtered. */
+  leads: Lead[];
+} = { filters: {}, continuation: null, selectedId: null, rows: new Map(), leads: [] };
 
 /* ---- building DOM from data ---- */
 
@@ -434,10 +438,42 @@ function leadRow(lead: Lead): HTMLTableRowElement {
   return row;
 }
 
+/** Running trials ending soonest first, then ended ones (most recently ended first), then leads without one. */
+function trialRank(lead: Lead): [number, number] {
+  if (!lead.trial) return [2, 0];
+  return lead.trial.leftMs > 0 ? [0, lead.trial.leftMs] : [1, -lead.trial.leftMs];
+}
+
+/**
+ * The loaded leads as the table shows them: "stalled only" and the trial order apply to what is loaded (the API
+ * lists newest first), so "Load more leads" may add matches.
+ */
+function renderRows(): void {
+  let leads = ui.stalledOnly.checked ? state.leads.filter((l) => l.stalled) : [...state.leads];
+  if (ui.order.value === 'trial') {
+    leads = leads.sort((a, b) => {
+      const [ra, ka] = trialRank(a);
+      const [rb, kb] = trialRank(b);
+      return ra - rb || ka - kb;
+    });
+  }
+  state.rows.clear();
+  ui.leadBody.replaceChildren(
+    ...leads.map((lead) => {
+      const row = leadRow(lead);
+      state.rows.set(lead.leadId, row);
+      return row;
+    }),
+  );
+  if (leads.length === 0)
+    ui.leadBody.append(el('tr', {}, [el('td', { text: 'No leads match these filters.', attrs: { colspan: 8 } })]));
+  const shown = leads.length;
+  say(`${shown} ${shown === 1 ? 'lead shown' : 'leads shown'}${state.continuation ? '; more available' : ''}`);
+}
+
 async function loadLeads(append: boolean): Promise<void> {
   if (!append) {
-    ui.leadBody.replaceChildren();
-    state.rows.clear();
+    state.leads = [];
     state.continuation = null;
   }
   let added = 0;
@@ -446,20 +482,13 @@ async function loadLeads(append: boolean): Promise<void> {
     const query: Record<string, string | number> = { limit: 50, ...state.filters };
     if (state.continuation) query.continuation = state.continuation;
     const page = await api<LeadPage>('GET', 'leads', query);
-    for (const lead of page.items) {
-      const row = leadRow(lead);
-      state.rows.set(lead.leadId, row);
-      ui.leadBody.append(row);
-    }
+    state.leads.push(...page.items);
     added += page.items.length;
     state.continuation = page.continuation ?? null;
     if (!state.continuation || added >= 50) break;
   }
   ui.more.hidden = !state.continuation;
-  const shown = state.rows.size;
-  if (shown === 0)
-    ui.leadBody.append(el('tr', {}, [el('td', { text: 'No leads match these filters.', attrs: { colspan: 8 } })]));
-  say(`${shown} ${shown === 1 ? 'lead shown' : 'leads shown'}${state.continuation ? '; more available' : ''}`);
+  renderRows();
 }
 
 /* ---- detail panel ---- */
@@ -607,8 +636,12 @@ function noteAndBy(): { note?: string; by?: string } {
 async function refreshLead(id: string, record: Lead, done: string): Promise<void> {
   ui.detailNote.value = '';
   const old = state.rows.get(id);
+  const index = state.leads.findIndex((l) => l.leadId === id);
+  // The change ends a stall; the trial does not change with it.
+  const shown = { ...record, stalled: false, trial: state.leads[index]?.trial };
+  if (index >= 0) state.leads[index] = shown;
   if (old) {
-    const row = leadRow({ ...record, stalled: false });
+    const row = leadRow(shown);
     old.replaceWith(row);
     state.rows.set(id, row);
   }
@@ -704,6 +737,9 @@ ui.more.addEventListener('click', () => {
   loadLeads(true).catch((e: unknown) => say(`Could not load more leads: ${problemText(e)}`, true));
 });
 ui.detailClose.addEventListener('click', closeDetail);
+// Order and "stalled only" rearrange what is loaded, without asking the server again.
+ui.order.addEventListener('change', renderRows);
+ui.stalledOnly.addEventListener('change', renderRows);
 const selected = (): string | null => state.selectedId;
 ui.attemptLog.addEventListener('click', () => {
   const id = selected();
