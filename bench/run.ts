@@ -4,6 +4,7 @@
  * `nurture` is a simulation instead: behaviour over a month, no storage and no timing.
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  coldstart: async () => (await import('./coldstart')).main(),
   ingest: async () => (await import('./ingest')).main(),
   process: async () => (await import('./process')).main(),
   reminders: async () => (await import('./reminders')).main(),

@@ -1,26 +1,10 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app } from '@azure/functions';
 
-import { systemClock } from '../shared/clock';
-import { prepare, recordSettings } from '../shared/config';
-import { guarded } from '../shared/http/guarded';
-import { misconfigured } from '../shared/http/misconfigured';
-import { invalidRequest, json } from '../shared/http/responses';
-import { createRecordStore } from '../shared/record/recordStore';
-import { unknownParameter } from '../shared/sell/leadQuery';
-import { pipelineStats } from '../shared/sell/pipelineStats';
-import { storePageSource } from '../shared/sell/storePageSource';
+import { lazyHttpHandler } from '../shared/lazyHandler';
 
-const ready = prepare(recordSettings, (config) => createRecordStore(config));
-
-export async function leadStatsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return guarded(context, async () => {
-    const store = ready();
-    if (!store.ok) return misconfigured(context, store.problems);
-    const unknown = unknownParameter(request.query, []);
-    if (unknown) return invalidRequest([unknown]);
-    const now = systemClock();
-    return json(200, await pipelineStats(await storePageSource(store.value, now), now));
-  });
-}
-
-app.http('leadStats', { route: 'stats', methods: ['GET'], authLevel: 'function', handler: leadStatsHandler });
+app.http('leadStats', {
+  route: 'stats',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: lazyHttpHandler(() => import('./handlers/leadStats')),
+});

@@ -4,14 +4,24 @@
  * copies expire after 7 days), and any message still waiting in `<queue>-poison` or `<queue>-poison-poison`.
  * Processing is idempotent (the event row is keyed by the envelope id), so replaying a message that partly landed
  * before it was poisoned, or replaying twice, still leaves one event. `--dry-run` only counts.
+ *
+ * Alert and hand-off messages go back to their own queues the same way (kept in PoisonedLeads under their queue's
+ * partition, or still waiting in `<queue>-poison`): delivery marks each channel and version it sent, so a replay
+ * sends only what did not go out (docs/alerts.md, docs/crm.md).
  */
 import path from 'node:path';
 
 import type { QueueClient } from '@azure/storage-queue';
 
 import { applyLocalSettings } from '../local-host/src/localSettings';
-import { appSettings, erasureSettings, valueOrThrow } from '../shared/config';
-import { countKeptPoisoned, keptPoisoned } from '../shared/queue/poisoned';
+import {
+  alertQueueBindingName,
+  appSettings,
+  erasureSettings,
+  handOffQueueBindingName,
+  valueOrThrow,
+} from '../shared/config';
+import { countKeptPoisoned, DELIVERY_QUEUES, type DeliveryQueue, keptPoisoned } from '../shared/queue/poisoned';
 import { queueClient, tableClient } from '../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
 
@@ -23,6 +33,8 @@ export interface ReplayReport {
   failed: number;
   /** Messages left in the poison queues plus rows left in the table. */
   remaining: number;
+  /** The same for alert and hand-off messages, sent back to their own queues. */
+  deliveries: { moved: number; replayed: number; remaining: number };
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -65,12 +77,32 @@ export async function replayPoison(options: { dryRun: boolean; log: (line: strin
   const config = queuesAndTable();
   const client = (name: string): QueueClient =>
     queueClient(config.storageConnection, name, STORAGE_DEADLINES.background);
+  const poisonOf = (name: string): QueueClient[] => [client(`${name}-poison`), client(`${name}-poison-poison`)];
   const target = client(config.queueName);
-  const poisonQueues = [client(config.poisonQueueName), client(`${config.poisonQueueName}-poison`)];
+  const poisonQueues = poisonOf(config.queueName);
+  // The names the delivery functions bind to (as they do, from the settings or their defaults).
+  const deliveryNames: Record<DeliveryQueue, string> = {
+    alerts: alertQueueBindingName(process.env),
+    handOffs: handOffQueueBindingName(process.env),
+  };
   const kept = tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.background);
-  const count = async (): Promise<number> =>
-    (await Promise.all(poisonQueues.map(waiting))).reduce((a, b) => a + b, 0) + (await countKeptPoisoned(kept));
-  if (options.dryRun) return { moved: 0, replayed: 0, failed: 0, remaining: await count() };
+  const waitingIn = async (queues: QueueClient[]): Promise<number> =>
+    (await Promise.all(queues.map(waiting))).reduce((a, b) => a + b, 0);
+  const count = async (): Promise<number> => (await waitingIn(poisonQueues)) + (await countKeptPoisoned(kept));
+  const countDeliveries = async (): Promise<number> => {
+    let total = 0;
+    for (const queue of DELIVERY_QUEUES)
+      total += (await waitingIn(poisonOf(deliveryNames[queue]))) + (await countKeptPoisoned(kept, 1000, queue));
+    return total;
+  };
+  if (options.dryRun)
+    return {
+      moved: 0,
+      replayed: 0,
+      failed: 0,
+      remaining: await count(),
+      deliveries: { moved: 0, replayed: 0, remaining: await countDeliveries() },
+    };
   await target.createIfNotExists();
 
   let moved = 0;
@@ -80,20 +112,38 @@ export async function replayPoison(options: { dryRun: boolean; log: (line: strin
     moved += result.moved;
     failed += result.failed;
   }
+  const deliveries = { moved: 0, replayed: 0, remaining: 0 };
+  const deliveryTargets = new Map<DeliveryQueue, QueueClient>();
+  for (const queue of DELIVERY_QUEUES) {
+    const queueTarget = client(deliveryNames[queue]);
+    deliveryTargets.set(queue, queueTarget);
+    for (const poison of poisonOf(deliveryNames[queue])) {
+      if (!(await poison.exists())) continue;
+      await queueTarget.createIfNotExists();
+      const result = await moveAll(poison, queueTarget, options.log);
+      deliveries.moved += result.moved;
+      failed += result.failed;
+    }
+  }
   let replayed = 0;
   for await (const message of keptPoisoned(kept)) {
+    const to = message.queue === undefined ? target : deliveryTargets.get(message.queue);
+    if (to === undefined) continue;
     try {
-      // The row goes only once the lead is back on the queue: a crash in between replays it twice, which
-      // processing absorbs.
-      await target.sendMessage(Buffer.from(message.text, 'utf8').toString('base64'), { messageTimeToLive: -1 });
+      // The row goes only once the message is back on its queue: a crash in between replays it twice, which
+      // processing and delivery absorb.
+      if (message.queue !== undefined) await to.createIfNotExists();
+      await to.sendMessage(Buffer.from(message.text, 'utf8').toString('base64'), { messageTimeToLive: -1 });
       await kept.deleteEntity(String(message.keys.partitionKey), String(message.keys.rowKey));
-      replayed++;
+      if (message.queue === undefined) replayed++;
+      else deliveries.replayed++;
     } catch (e) {
       failed++;
       options.log(`Kept message ${message.envelopeId ?? message.messageId} not replayed: ${errorText(e)}`);
     }
   }
-  return { moved, replayed, failed, remaining: await count() };
+  deliveries.remaining = await countDeliveries();
+  return { moved, replayed, failed, remaining: await count(), deliveries };
 }
 
 if (require.main === module) {
@@ -108,6 +158,13 @@ if (require.main === module) {
           ? `${r.remaining} poisoned lead(s) waiting in ${config.poisonQueueName} and ${config.tables.poisoned} (dry run, nothing moved)`
           : `Sent ${r.moved + r.replayed} poisoned lead(s) back to ${config.queueName} (${r.moved} from ${config.poisonQueueName}, ${r.replayed} kept in ${config.tables.poisoned}); ${r.failed} failed; ${r.remaining} left`,
       );
+      const d = r.deliveries;
+      if (d.moved + d.replayed + d.remaining > 0)
+        log(
+          dryRun
+            ? `${d.remaining} poisoned alert and hand-off message(s) waiting (dry run, nothing moved)`
+            : `Sent ${d.moved + d.replayed} poisoned alert and hand-off message(s) back to their queues (${d.moved} from their poison queues, ${d.replayed} kept in ${config.tables.poisoned}); ${d.remaining} left`,
+        );
       process.exit(r.failed > 0 ? 1 : 0);
     },
     (e: unknown) => {

@@ -6,8 +6,9 @@
  * response comes back on the forwarded request, streamed, instead of inside the invocation result.
  */
 import { randomUUID } from 'node:crypto';
+import dns from 'node:dns';
 import http from 'node:http';
-import type { Socket } from 'node:net';
+import type { LookupFunction, Socket } from 'node:net';
 import { Transform } from 'node:stream';
 
 import type { RpcTypedData } from './coreTypes';
@@ -121,6 +122,35 @@ export async function serveStreamed(proxyUri: string, request: StreamedRequest):
   drainOrClose(req, res, outcome !== 'tooLarge');
 }
 
+/**
+ * The library's endpoint is `http://localhost:<port>/`, and a connection per request would otherwise resolve
+ * `localhost` each time (getaddrinfo on libuv's thread pool): the largest single cost of a streamed request under
+ * load. The Functions host's forwarder keeps its connections, so it pays this once. A failed lookup is not kept.
+ */
+const resolved = new Map<string, Promise<dns.LookupAddress[]>>();
+const cachedLookup: LookupFunction = (hostname, options, callback) => {
+  let addresses = resolved.get(hostname);
+  if (addresses === undefined) {
+    addresses = dns.promises.lookup(hostname, { all: true });
+    resolved.set(hostname, addresses);
+  }
+  addresses.then(
+    (all) => {
+      const family = options.family === 4 || options.family === 6 ? options.family : undefined;
+      const matching = family === undefined ? all : all.filter((a) => a.family === family);
+      const first = matching[0];
+      if (options.all) callback(null, matching);
+      else if (first) callback(null, first.address, first.family);
+      else
+        callback(Object.assign(new Error(`No IPv${family ?? ''} address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+    },
+    (e: NodeJS.ErrnoException) => {
+      resolved.delete(hostname);
+      callback(e, '');
+    },
+  );
+};
+
 /** Sends the request to the library's endpoint and relays the answer; says whether the body went over the limit. */
 async function forwardToWorker(proxyUri: string, request: StreamedRequest): Promise<'done' | 'tooLarge'> {
   const { req, res, log } = request;
@@ -132,6 +162,7 @@ async function forwardToWorker(proxyUri: string, request: StreamedRequest): Prom
     // A connection per request: the library closes connections after answering (e.g. when a handler stops reading
     // a body), and a pooled one reused after that would lose the request.
     agent: false,
+    lookup: cachedLookup,
     headers: {
       // The forwarder sets Host to the worker's own address, as YARP does in the Functions host.
       ...forwardable(req.headers, ['host']),

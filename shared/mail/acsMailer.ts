@@ -15,7 +15,8 @@ import { isRestError } from '@azure/core-rest-pipeline';
 
 import { retryWithinDeadlinePolicy } from './httpRetry';
 import { DEFAULT_SEND_BUDGET_MS, type MailApiDeps, MailApiError } from './mailApi';
-import { type Mailer, type MailMessage, MailSendError, redact } from './mailer';
+import { type Mailer, type MailMessage, MailSendError } from './mailer';
+import { redact } from './redact';
 
 export interface AcsMailSettings {
   /** ACS_ENDPOINT: `https://<resource>.<geo>.communication.azure.com`. */

@@ -5,7 +5,8 @@
  */
 import type { TokenCredential } from '@azure/identity';
 
-import { MailSendError, redact } from './mailer';
+import { MailSendError } from './mailer';
+import { redact } from './redact';
 
 /** Longest one send() may take by default, throttling waits and status polls included (the run lease is 10 min). */
 export const DEFAULT_SEND_BUDGET_MS = 90_000;

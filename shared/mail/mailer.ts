@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createTransport } from 'nodemailer';
 
 import type { SmtpSettings } from '../config';
+import { redact } from './redact';
 
 export interface MailMessage {
   to: string[];
@@ -48,16 +49,6 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 const GREETING_TIMEOUT_MS = 10_000;
 const SOCKET_TIMEOUT_MS = 30_000;
 const DNS_TIMEOUT_MS = 10_000;
-
-// Server replies often echo the address they refuse ("550 <bob@contoso.com>: no such user"); so do API errors.
-const ADDRESS = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
-
-export function redact(text: string): string {
-  return text
-    .replace(ADDRESS, '[address]')
-    .replace(/[\r\n]+/g, ' ')
-    .trim();
-}
 
 interface NodemailerFailure {
   message?: unknown;

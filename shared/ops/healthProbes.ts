@@ -4,6 +4,7 @@ import { leadQueue } from '../queue/leadQueue';
 import { countKeptPoisoned } from '../queue/poisoned';
 import { createRecordStore } from '../record/recordStore';
 import { queueClient, tableClient } from '../storage/clients';
+import { countRows } from '../storage/countRows';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { tableSilenceState } from './opsState';
 import { newestArrivals } from './recentArrivals';
@@ -36,8 +37,7 @@ export function healthProbes(
           .getProperties()
           .then((p) => p.approximateMessagesCount ?? 0)
           .catch((e: unknown) => ((e as { statusCode?: number }).statusCode === 404 ? 0 : null)),
-        // Counts rows the way poisoned leads are counted: capped, by key only.
-        countKeptPoisoned(rejected).catch(() => null),
+        countRows(rejected, 1000).catch(() => null),
         silence.read().then(
           (s) => s.state,
           () => undefined,

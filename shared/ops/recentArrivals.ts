@@ -11,6 +11,7 @@
  */
 import type { RecordStore } from '../record/recordStore';
 import { monthOf, previousMonth } from '../sell/leadWalk';
+import { catchUpListing } from '../sell/listing';
 import { type LeadArrivals, observeArrival } from './silence';
 
 const PAGE = 100;
@@ -42,4 +43,18 @@ export async function newestArrivals(
     }
   }
   return arrivals;
+}
+
+/**
+ * For the silence check: the listing first caught up with what processing noted (processing does not list records
+ * itself, docs/storage.md), so a lead processed since the last list request or reminder run counts. Health only
+ * reads, at its own deadline, and may lag by that much.
+ */
+export async function caughtUpArrivals(
+  store: RecordStore,
+  now: Date,
+  options: { want: 'real' | 'both'; maxRecords: number },
+): Promise<LeadArrivals> {
+  await catchUpListing(store, now, options.maxRecords);
+  return newestArrivals(store, now, options);
 }

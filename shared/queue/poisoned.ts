@@ -3,12 +3,22 @@
  * with the queue's default 7-day time-to-live, which the app cannot change; a lead nobody replays within a week
  * would be deleted by storage. The `keepPoisonedLead` function copies each poison message to `PoisonedLeads`, a
  * table (no expiry), and only then lets the host delete it; `npm run replay-poison` replays from there.
+ *
+ * Alert and hand-off messages poisoned on their own queues are kept in the same table, in a partition named after
+ * their queue, so replay-poison sends each back where it came from and the lead counts stay about leads.
  */
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 
+import { countRows } from '../storage/countRows';
 import { parseEnvelope } from './envelope';
 
+/** The delivery queues whose poisoned messages are kept beside the leads: the partition they are kept in. */
+export type DeliveryQueue = 'alerts' | 'handOffs';
+export const DELIVERY_QUEUES: readonly DeliveryQueue[] = ['alerts', 'handOffs'];
+
 export interface PoisonedMessage {
+  /** Set for an alert or hand-off message; absent for a lead. */
+  queue?: DeliveryQueue;
   /** The poison queue message's id. */
   messageId: string;
   /** The envelope's id (the lead's id) when the message is an envelope. */
@@ -29,10 +39,12 @@ export function messageText(message: unknown): string {
 }
 
 /** Keyed by the lead when there is one (stable across the host's retries and our own re-sends), else the message. */
-export function poisonedKeys(kept: Pick<PoisonedMessage, 'messageId' | 'envelopeId'>): {
+export function poisonedKeys(kept: Pick<PoisonedMessage, 'messageId' | 'envelopeId' | 'queue'>): {
   partitionKey: string;
   rowKey: string;
 } {
+  if (kept.queue !== undefined)
+    return { partitionKey: kept.queue, rowKey: kept.messageId.replace(/[^0-9A-Za-z-]/g, '') };
   return kept.envelopeId !== undefined
     ? { partitionKey: 'lead', rowKey: kept.envelopeId }
     : { partitionKey: 'message', rowKey: kept.messageId.replace(/[^0-9A-Za-z-]/g, '') };
@@ -46,6 +58,7 @@ export function poisonedToEntity(kept: PoisonedMessage): TableEntity<Row> {
     chunks: Math.ceil(kept.text.length / CHUNK_CHARS),
   };
   if (kept.envelopeId !== undefined) entity.envelopeId = kept.envelopeId;
+  if (kept.queue !== undefined) entity.queue = kept.queue;
   for (let i = 0; i * CHUNK_CHARS < kept.text.length; i++) {
     entity[`text${i}`] = kept.text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
   }
@@ -59,6 +72,7 @@ export function entityToPoisoned(row: TableEntityResult<Row>): PoisonedMessage {
   return {
     messageId: String(row.messageId),
     envelopeId: typeof row.envelopeId === 'string' ? row.envelopeId : undefined,
+    queue: DELIVERY_QUEUES.find((q) => q === row.queue),
     text,
     keptAt: String(row.keptAt),
   };
@@ -83,13 +97,14 @@ export type KeepOutcome =
  */
 export async function keepPoisoned(
   message: unknown,
-  meta: { messageId: string; dequeueCount: number },
+  meta: { messageId: string; dequeueCount: number; queue?: DeliveryQueue },
   deps: KeepDeps,
 ): Promise<KeepOutcome> {
   const text = messageText(message);
-  const parsed = parseEnvelope(message);
-  const envelopeId = parsed.ok ? parsed.envelope.id : undefined;
+  const parsed = meta.queue === undefined ? parseEnvelope(message) : undefined;
+  const envelopeId = parsed?.ok ? parsed.envelope.id : undefined;
   const kept: PoisonedMessage = { messageId: meta.messageId, envelopeId, text, keptAt: deps.now().toISOString() };
+  if (meta.queue !== undefined) kept.queue = meta.queue;
   try {
     await deps.table.createTable();
     await deps.table.upsertEntity(poisonedToEntity(kept), 'Replace');
@@ -113,15 +128,12 @@ export async function* keptPoisoned(table: TableClient): AsyncIterable<PoisonedM
   }
 }
 
-/** How many poisoned leads are kept (counted up to `cap`, which a healthy app never reaches). */
-export async function countKeptPoisoned(table: TableClient, cap = 1000): Promise<number> {
-  let count = 0;
-  try {
-    for await (const _ of table.listEntities({ queryOptions: { select: ['RowKey'] } })) {
-      if (++count >= cap) break;
-    }
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-  }
-  return count;
+/**
+ * How many poisoned messages are kept (counted up to `cap`, which a healthy app never reaches): leads, or the
+ * messages of one delivery queue.
+ */
+export async function countKeptPoisoned(table: TableClient, cap = 1000, queue?: DeliveryQueue): Promise<number> {
+  const filter =
+    queue === undefined ? "PartitionKey eq 'lead' or PartitionKey eq 'message'" : `PartitionKey eq '${queue}'`;
+  return countRows(table, cap, filter);
 }

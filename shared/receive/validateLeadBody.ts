@@ -38,7 +38,17 @@ type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 // fatal: a body that is not UTF-8 would otherwise be silently mangled with U+FFFD. The default ignoreBOM=false
 // strips a leading BOM, which some senders' encoders add and JSON.parse rejects.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-// Compiled once at module load: compiling generates code and costs far more than validating.
+
+/**
+ * strict: a typo in the schema fails at compile time instead of silently accepting everything. strictTypes is off
+ * because maxDepth deliberately applies to values of any type (unknown fields may be anything). The app compiles
+ * without the meta-schema (meta and validateSchema off in compileSchema): that halves the compile time the first lead after a
+ * cold start waits for, and a unit test checks the schema against the meta-schema instead.
+ */
+export const LEAD_SCHEMA_OPTIONS = { strict: true, strictTypes: false, allowUnionTypes: true } as const;
+
+// Compiled once, at module load (on the first lead: function handlers load on first use, shared/lazyHandler.ts):
+// compiling generates code and costs far more than validating.
 const validateView: Validate = compileSchema();
 
 export function validateLeadBody(body: Uint8Array | Buffer): LeadBodyResult {
@@ -107,16 +117,18 @@ function firstSpelling(spellings: ReadonlyArray<{ value: unknown }>): unknown {
 }
 
 function compileSchema(): Validate {
-  // strict: a typo in the schema fails at module load instead of silently accepting everything. strictTypes is
-  // off because maxDepth deliberately applies to values of any type (unknown fields may be anything).
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
+  const ajv = new Ajv({ ...LEAD_SCHEMA_OPTIONS, allErrors: true, meta: false, validateSchema: false });
+  addMaxDepth(ajv);
+  return ajv.compile(leadSchema());
+}
+
+export function addMaxDepth(ajv: Ajv): void {
   ajv.addKeyword({
     // No `type` restriction: unknown fields may be anything, and exceedsDepth passes every scalar.
     keyword: 'maxDepth',
     schemaType: 'number',
     validate: (limit: number, data: unknown) => !exceedsDepth(data, limit),
   });
-  return ajv.compile(leadSchema());
 }
 
 /**
@@ -124,7 +136,7 @@ function compileSchema(): Validate {
  * booleans are accepted as text, and Description may be a structure (see canonicalLead). Keys arrive already
  * in documented casing (see documentedView).
  */
-function leadSchema(): SchemaObject {
+export function leadSchema(): SchemaObject {
   const shortText = { type: ['string', 'number', 'boolean'], maxLength: MAX_SHORT_FIELD_CHARS };
   const unknownField = { maxDepth: MAX_UNKNOWN_DEPTH };
   const userDetailProperties = Object.fromEntries(

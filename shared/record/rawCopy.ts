@@ -9,13 +9,16 @@
 import { createHash } from 'node:crypto';
 
 import { MAX_STRING_CHARS } from '../storage/tableLimits';
+import { escapeLineTerminators } from '../storage/tableText';
 
 export const RAW_PROPERTY = 'rawBody';
 export const MAX_RAW_PIECES = 8;
 
 export function rawCopyProperties(rawBody: string): Record<string, string | number> {
   // Half a surrogate pair cannot be stored faithfully anyway; bodies received over HTTP never hold one.
-  const text = wellFormed(rawBody);
+  // Only JSON bodies become events (arrivalEvent.ts), so the line terminators' escapes keep the same payload.
+  const whole = wellFormed(rawBody);
+  const text = escapeLineTerminators(whole);
   const properties: Record<string, string | number> = {};
   let at = 0;
   for (let piece = 1; piece <= MAX_RAW_PIECES && (at < text.length || piece === 1); piece++) {
@@ -25,8 +28,8 @@ export function rawCopyProperties(rawBody: string): Record<string, string | numb
     at = end;
   }
   if (at < text.length) {
-    properties.rawBodyLength = text.length;
-    properties.rawBodySha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+    properties.rawBodyLength = whole.length;
+    properties.rawBodySha256 = createHash('sha256').update(whole, 'utf8').digest('hex');
   }
   return properties;
 }

@@ -11,6 +11,7 @@ import type { StorageSettings, TableSettings } from '../config';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
+import { tableJson } from '../storage/tableText';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys, RECORD_ROW } from './keys';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
 import { rawCopyFrom, rawCopyProperties } from './rawCopy';
@@ -84,7 +85,7 @@ function recordProperties(record: LeadRecord, version: number): Row {
   const entity: Row = { version };
   for (const [key, value] of Object.entries(record)) {
     if (value === undefined) continue;
-    entity[key] = JSON_FIELDS.has(key) ? JSON.stringify(value) : value;
+    entity[key] = JSON_FIELDS.has(key) ? tableJson(value) : value;
   }
   return entity;
 }
@@ -117,7 +118,7 @@ export function eventToEntity(leadId: string, event: LeadEvent): TableEntity<Row
     rowKey: event.eventId,
     kind: event.kind,
     at: event.at,
-    data: JSON.stringify(rest),
+    data: tableJson(rest),
   };
   if (rawBody !== undefined) Object.assign(entity, rawCopyProperties(rawBody));
   return entity;
@@ -153,7 +154,7 @@ export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
     kind: entry.kind,
     leadId: entry.leadId,
     dueAt: entry.dueAt,
-    sentTo: JSON.stringify(entry.sentTo),
+    sentTo: tableJson(entry.sentTo),
   };
   return entry.step === undefined ? entity : { ...entity, step: entry.step };
 }
@@ -531,7 +532,7 @@ export function createRecordStore(
       const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
       const sentTo = [...new Set([...entry.sentTo, ...recipients])];
       try {
-        const result = await tables.followUps.updateEntity({ ...keys, sentTo: JSON.stringify(sentTo) }, 'Merge', {
+        const result = await tables.followUps.updateEntity({ ...keys, sentTo: tableJson(sentTo) }, 'Merge', {
           etag: entry.etag ?? '*',
         });
         entry.sentTo = sentTo;

@@ -20,10 +20,20 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-queue';
 
-import { credentialFor } from '../azureCredential';
+import type { CredentialChoice } from '../credentialChoice';
 import { queueCallCountFactory, tableCallCountPolicy } from './callCount';
 import type { StorageConnection } from './connection';
 import { queueDeadlineFactory, STORAGE_DEADLINES, tableDeadlinePolicy } from './deadline';
+
+/**
+ * @azure/identity (with MSAL) is loaded for an identity-based connection only: with a connection string, the lead
+ * POST's first answer never waits for it (cold start, shared/lazyHandler.ts).
+ */
+function tokenCredential(choice: CredentialChoice): TokenCredential {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on first use, synchronously: clients are built synchronously
+  const { credentialFor } = require('../azureCredential') as typeof import('../azureCredential');
+  return credentialFor(choice);
+}
 
 const QUEUE_OPTIONS: StoragePipelineOptions = {
   retryOptions: {
@@ -63,7 +73,7 @@ function queueService(connection: StorageConnection, deadlineMs: number): QueueS
   let credential: StorageSharedKeyCredential | AnonymousCredential | TokenCredential;
   if (connection.kind === 'identity') {
     url = connection.queueServiceUrl;
-    credential = credentialFor(connection.credential);
+    credential = tokenCredential(connection.credential);
   } else {
     const { connectionString } = connection;
     const parsed = QueueServiceClient.fromConnectionString(connectionString, QUEUE_OPTIONS);
@@ -104,7 +114,7 @@ export function tableClient(
   };
   if (connection.kind === 'identity') {
     // Tokens only ever travel over HTTPS: connection.ts refuses an http service URL.
-    return new TableClient(connection.tableServiceUrl, tableName, credentialFor(connection.credential), options);
+    return new TableClient(connection.tableServiceUrl, tableName, tokenCredential(connection.credential), options);
   }
   // Azurite serves plain HTTP on loopback; the SDK refuses shared-key auth over HTTP unless told otherwise.
   return TableClient.fromConnectionString(connection.connectionString, tableName, {

@@ -99,12 +99,15 @@ test('a receiver asking for a retry makes the queue retry with the same webhook-
   expect(poisoned.map((t) => JSON.parse(t) as HandOffEnvelope)).toEqual([change(leadId, 2)]);
 });
 
-test('a receiver that does not answer in time is retried, and a record erased meanwhile is not handed off', async () => {
+test('a receiver that does not answer in time is retried; an erased record is handed off flagged, a missing one not', async () => {
   const { deps, leadId, store } = await setUp();
   receiver.script({ status: 0, hang: true });
   await expect(handOffLead(change(leadId, 1), deps)).rejects.toThrow(/no answer in time/);
   const stored = await store.getRecord(leadId);
   if (stored === undefined) throw new Error('no record');
   await store.saveRecord({ ...stored.record, flags: ['erased'] }, stored.etag);
-  expect(await handOffLead(change(leadId, 1), deps)).toEqual({ kind: 'skipped', why: 'the record was erased' });
+  expect(await handOffLead(change(leadId, 2), deps)).toMatchObject({ kind: 'delivered' });
+  expect(receiver.leads.get(leadId)?.data.flags).toContain('erased');
+  const missing = newUlid();
+  expect(await handOffLead(change(missing, 1), deps)).toEqual({ kind: 'skipped', why: 'the record is not there' });
 });

@@ -15,7 +15,7 @@ import { hostClass, redactUrl } from '../../http/secretUrl';
 import { webhookVerdict } from '../../http/webhookVerdict';
 import { retryAfterMs } from '../../mail/httpRetry';
 import { apiErrorDetail } from '../../mail/mailApi';
-import { redact } from '../../mail/mailer';
+import { redact } from '../../mail/redact';
 import type { TeamsSettings } from './settings';
 import { type AdaptiveCard, teamsPayload } from './teamsCard';
 

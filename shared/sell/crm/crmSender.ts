@@ -12,7 +12,7 @@ import { headerValue, postJson } from '../../http/postJson';
 import { hostClass, redactUrl } from '../../http/secretUrl';
 import { webhookVerdict } from '../../http/webhookVerdict';
 import { retryAfterMs } from '../../mail/httpRetry';
-import { redact } from '../../mail/mailer';
+import { redact } from '../../mail/redact';
 import type { CrmDelivery } from './crmPayload';
 import { signWebhook } from './standardWebhooks';
 

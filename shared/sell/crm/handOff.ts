@@ -11,7 +11,6 @@
 import type { TableClient } from '@azure/data-tables';
 
 import type { HandOffEnvelope } from '../../queue/handOffEnvelope';
-import { ERASED_FLAG } from '../../record/model';
 import type { RecordStore } from '../../record/recordStore';
 import { once } from '../../storage/clients';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../../storage/tableErrors';
@@ -59,8 +58,9 @@ export async function handOffLead(message: HandOffEnvelope, deps: HandOffDeps): 
   if (delivered >= message.version)
     return { kind: 'skipped', why: `version ${delivered} was already delivered (this is ${message.version})` };
   const stored = await deps.records.getRecord(message.leadId);
-  if (stored === undefined || stored.record.flags.includes(ERASED_FLAG))
-    return { kind: 'skipped', why: 'the record was erased' };
+  // An erased record is kept, anonymised and flagged, and handed off like that (docs/crm.md, Erasure): the CRM
+  // hears of the erasure. Only a record that is not there at all has nothing to hand off.
+  if (stored === undefined) return { kind: 'skipped', why: 'the record is not there' };
   // The payload's type follows from whether the change created the record; the data is the record as it is now.
   const delivery = crmDelivery({
     before: message.created ? undefined : stored.record,

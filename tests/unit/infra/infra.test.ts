@@ -238,6 +238,9 @@ describe('app settings', () => {
     expect(valueOf('CONTACT_LINK_SECRET')).toContain("'@Microsoft.KeyVault(SecretUri=${contactLinkSecretUri})'");
     expect(valueOf('CONTACT_LINK_PREVIOUS_SECRET')).toContain('@Microsoft.KeyVault(SecretUri=');
     expect(valueOf('SMTP_PASSWORD')).toContain('@Microsoft.KeyVault(SecretUri=');
+    // Each webhook URL is its own credential, and the secret signs: none of them is a plain app setting.
+    for (const secret of ['TEAMS_WEBHOOK_URL', 'WEBHOOK_URL', 'WEBHOOK_SECRET'])
+      expect(valueOf(secret)).toContain('@Microsoft.KeyVault(SecretUri=');
     expect(valueOf('AzureWebJobsStorage__credential')).toContain("'managedidentity'");
     expect(valueOf('AzureWebJobsStorage__clientId')).toContain('identityClientId');
     expect(valueOf('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toContain(

@@ -1,9 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import Ajv from 'ajv';
+
 import type { FieldProblem } from '../../../shared/http/problems';
 import type { CanonicalLead } from '../../../shared/marketplace/types';
-import { type LeadBodyResult, MAX_BODY_BYTES, validateLeadBody } from '../../../shared/receive/validateLeadBody';
+import {
+  addMaxDepth,
+  LEAD_SCHEMA_OPTIONS,
+  type LeadBodyResult,
+  leadSchema,
+  MAX_BODY_BYTES,
+  validateLeadBody,
+} from '../../../shared/receive/validateLeadBody';
 
 const SAMPLES_DIR = join(__dirname, '..', '..', '..', 'samples');
 
@@ -518,6 +527,15 @@ describe('validateLeadBody size and encoding edges', () => {
 });
 
 describe('validateLeadBody schema compilation', () => {
+  // The app compiles without the meta-schema (cold start); the check it skips is made here.
+  test('the lead schema is valid against the JSON Schema meta-schema, in strict mode', () => {
+    const ajv = new Ajv(LEAD_SCHEMA_OPTIONS);
+    addMaxDepth(ajv);
+    expect(ajv.validateSchema(leadSchema())).toBe(true);
+    expect(ajv.errors ?? null).toBeNull();
+    expect(() => ajv.compile(leadSchema())).not.toThrow();
+  });
+
   test('the schema is compiled once at module load, not per call', async () => {
     await jest.isolateModulesAsync(async () => {
       const ajv = await import('ajv');

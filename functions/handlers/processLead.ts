@@ -1,0 +1,45 @@
+import type { InvocationContext } from '@azure/functions';
+
+import { systemClock } from '../../shared/clock';
+import {
+  appSettings,
+  policyOrDefault,
+  prepare,
+  recordSettings,
+  telemetrySettings,
+  valueOrThrow,
+} from '../../shared/config';
+import { recordLead } from '../../shared/record/recordLead';
+import { createRecordStore } from '../../shared/record/recordStore';
+import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
+import { createTelemetry } from '../../shared/telemetry';
+
+const ready = prepare(recordSettings, (config) => ({
+  store: createRecordStore(config, STORAGE_DEADLINES.background),
+  telemetry: createTelemetry(telemetrySettings(appSettings())),
+  ...policyOrDefault(appSettings()),
+}));
+
+export async function handler(message: unknown, context: InvocationContext): Promise<void> {
+  // A throw (here: the tables' settings are wrong) leaves the message for a retry, and the poison queue after that.
+  const { store, telemetry, policy, problems } = valueOrThrow(ready());
+  if (problems.length > 0)
+    context.warn(
+      `Follow-ups scheduled with the default policy until fixed: ${problems.map((p) => p.message).join('; ')}`,
+    );
+  const id = context.triggerMetadata?.id;
+  const messageId = typeof id === 'string' ? id : context.invocationId;
+  const outcome = await recordLead(message, messageId, {
+    store,
+    clock: systemClock,
+    telemetry,
+    policy,
+    log: (line) => context.log(line),
+  });
+  if (outcome.kind === 'stored') {
+    const what = outcome.duplicateDelivery ? 'already stored (redelivery)' : outcome.merged ? 'merged into' : 'created';
+    context.log(
+      `Lead ${what} record ${outcome.leadId}: stage ${outcome.record.stage}, ${outcome.record.eventCount} event(s)${outcome.record.isTest ? ', test lead' : ''}`,
+    );
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The delivery functions as the platform runs them: registered by the app, triggered by the local host from real
+ * queues in Azurite (retries, poison, the kept copy, replay-poison), talking to the loopback SMTP server, a Teams
+ * Workflows trigger over HTTPS and a CRM receiver that verifies signatures. The messages are put on the queues as
+ * the producing step (processing) will put them; docs/alerts.md states that contract.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { QueueServiceClient } from '@azure/storage-queue';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
+import type { AppConfig } from '../../shared/config';
+import type { LeadFlowHealth } from '../../shared/ops/leadFlowHealth';
+import { type AlertEnvelope, encodeAlertMessage } from '../../shared/queue/alertEnvelope';
+import { encodeHandOff, type HandOffEnvelope } from '../../shared/queue/handOffEnvelope';
+import type { LeadRecord } from '../../shared/record/model';
+import { formatWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
+import { type FakeTeamsWorkflow, startFakeTeamsWorkflow } from '../support/fakeTeamsWorkflow';
+import {
+  eventually,
+  type HostProcess,
+  repoRoot,
+  sampleSettings,
+  startHost,
+  startTestAzurite,
+} from '../support/hostProcess';
+import { sample, testConfig, waitForRecord } from '../support/leadFixtures';
+import { SmtpSink } from '../support/smtpSink';
+import { selfSignedCertificate } from '../support/tls';
+import { type Receiver, startReceiver } from '../support/webhookReceiver';
+
+const run = promisify(execFile);
+const OWNER = 'sam@sales.example';
+const SECRET = formatWebhookSecret(randomBytes(32));
+
+let azurite: RunningAzurite;
+let smtp: SmtpSink;
+let flow: FakeTeamsWorkflow;
+let receiver: Receiver;
+let host: HostProcess;
+let config: AppConfig;
+let env: Record<string, string>;
+let certDir: string;
+let lead: LeadRecord;
+let leadEventId: string;
+
+beforeAll(async () => {
+  const certificate = selfSignedCertificate();
+  certDir = mkdtempSync(path.join(tmpdir(), 'delivery-ca-'));
+  const caFile = path.join(certDir, 'ca.pem');
+  writeFileSync(caFile, certificate.cert);
+  [azurite, smtp, flow, receiver] = await Promise.all([
+    startTestAzurite(),
+    SmtpSink.start(),
+    startFakeTeamsWorkflow({ certificate }),
+    startReceiver(SECRET),
+  ]);
+  env = {
+    AzureWebJobsStorage: azurite.connectionString,
+    MAIL_TRANSPORT: 'smtp',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    SMTP_SECURE: 'false',
+    TEAMS_WEBHOOK_URL: flow.url,
+    WEBHOOK_URL: receiver.url,
+    WEBHOOK_SECRET: SECRET,
+    // One alert a minute goes alone: the second for a recipient opens a digest.
+    ALERT_BURST: '1',
+    // The host trusts the loopback Teams trigger's certificate as it would a public one.
+    NODE_EXTRA_CA_CERTS: caFile,
+    AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '2',
+    AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00',
+  };
+  host = await startHost(env);
+  config = testConfig(azurite.connectionString, env);
+  const accepted = await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body: sample('journey-1-contact-me') });
+  expect(accepted.status).toBe(202);
+  leadEventId = ((await accepted.json()) as { id: string }).id;
+  const records = await waitForRecord(config, (all) => all.length === 1, 'the lead recorded');
+  lead = records[0] as LeadRecord;
+}, 90_000);
+
+afterAll(async () => {
+  await host?.stop();
+  await Promise.all([smtp?.stop(), flow?.stop(), receiver?.stop(), azurite?.stop()]);
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+async function send(queueName: string, text: string): Promise<void> {
+  const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(queueName);
+  await queue.createIfNotExists();
+  await queue.sendMessage(text, { messageTimeToLive: -1 });
+}
+
+const said = (text: string): true | undefined => (host.output().includes(text) ? true : undefined);
+
+test('an alert on the queue reaches the owner by email and Teams once, and its redelivery sends nothing', async () => {
+  const alert: AlertEnvelope = {
+    v: 1,
+    kind: 'alert',
+    alertId: leadEventId,
+    leadId: lead.leadId,
+    recipient: OWNER,
+    reason: 'newLead',
+    stage: 'interest',
+    raisedAt: new Date().toISOString(),
+  };
+  await send('lead-alerts', encodeAlertMessage(alert));
+  await eventually('the alert mail and card', () =>
+    smtp.to(OWNER).length === 1 && flow.cards.length === 1 ? true : undefined,
+  );
+  expect(smtp.to(OWNER)[0]?.text).toContain(`/api/leads/${lead.leadId}/contact`);
+  await send('lead-alerts', encodeAlertMessage(alert));
+  await eventually('the redelivery handled', () =>
+    said(`Alert ${leadEventId} (lead ${lead.leadId}) sent (every channel already had it)`),
+  );
+  expect(smtp.to(OWNER)).toHaveLength(1);
+  expect(flow.cards).toHaveLength(1);
+  // The Teams URL is a credential: never in the host's output.
+  expect(host.output()).not.toContain(flow.sig);
+});
+
+test('a burst’s digest goes out when due, with no further alert, from the delayed message on the real queue', async () => {
+  const other = 'kim@sales.example';
+  const base = {
+    v: 1,
+    kind: 'alert',
+    leadId: lead.leadId,
+    recipient: other,
+    reason: 'newLead',
+    stage: 'interest',
+  } as const;
+  const first: AlertEnvelope = { ...base, alertId: 'burst-first', raisedAt: new Date().toISOString() };
+  const second: AlertEnvelope = { ...base, alertId: 'burst-second', raisedAt: new Date().toISOString() };
+  await send('lead-alerts', encodeAlertMessage(first));
+  await eventually('the first alert alone', () => (smtp.to(other).length === 1 ? true : undefined));
+  const heldAt = Date.now();
+  await send('lead-alerts', encodeAlertMessage(second));
+  await eventually('the second alert held', () => said('Alert burst-second (lead'));
+  expect(host.output()).toContain(`Alert burst-second (lead ${lead.leadId}) held for digest burst-second`);
+  expect(smtp.to(other)).toHaveLength(1);
+  await eventually('the digest', () => (smtp.to(other).length === 2 ? true : undefined), 45_000);
+  // Not before the hold (30 s) is over: the message stayed invisible until then.
+  expect(Date.now() - heldAt).toBeGreaterThanOrEqual(29_000);
+  expect(smtp.to(other)[1]?.subject).toBe('1 more marketplace lead for you: contact them now');
+  // The host logs the send after the transport has answered, so the line can follow the mail by a moment.
+  await eventually('the digest logged', () => said('Digest burst-second sent (email, teams)'));
+}, 60_000);
+
+test('a hand-off retried into poison is kept, replayed by replay-poison, and delivered once', async () => {
+  const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 1, created: true, at: lead.firstSeenAt };
+  receiver.script({ status: 503 }, { status: 503 });
+  await send('lead-handoffs', encodeHandOff(change));
+  await eventually('the hand-off kept after poisoning', () =>
+    said('failed handOffLead 2 times; kept in PoisonedLeads'),
+  );
+  expect(receiver.taken.size).toBe(0);
+  // Kept beside poisoned leads, not counted as one.
+  const health = (await (await fetch(`${host.baseUrl}/api/health`)).json()) as { poisonedLeads: number };
+  expect(health.poisonedLeads).toBe(0);
+
+  const replay = await run(process.execPath, [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js')], {
+    env: { ...process.env, ...sampleSettings(), AzureWebJobsStorage: azurite.connectionString },
+  });
+  expect(replay.stdout).toMatch(/Sent 1 poisoned alert and hand-off message\(s\) back to their queues .*; 0 left/);
+  await eventually('the replayed hand-off delivered', () =>
+    receiver.taken.has(`lead_${lead.leadId}_v1`) ? true : undefined,
+  );
+  expect(receiver.taken.get(`lead_${lead.leadId}_v1`)).toMatchObject({ type: 'lead.created', version: 1 });
+});
+
+test('a hand-off the receiver refuses for good goes to poison at once', async () => {
+  const before = host.output().length;
+  receiver.script({ status: 422, body: 'no such field' });
+  const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 2, created: false, at: lead.lastSeenAt };
+  await send('lead-handoffs', encodeHandOff(change));
+  await eventually('the refusal poisoned', () =>
+    said(`Hand-off of lead ${lead.leadId} v2 refused for good, moved to lead-handoffs-poison`),
+  );
+  // Not retried: no failed run; the kept copy waits for a fix and replay-poison.
+  expect(host.output().slice(before)).not.toMatch(/Executed 'handOffLead' \(Failed/);
+  await eventually('the refusal kept', () =>
+    host.output().slice(before).includes('kept in PoisonedLeads') ? true : undefined,
+  );
+});
+
+test('health shows the lead flow, names and times only; the silence check runs', async () => {
+  // Health reads the listing as it stands; a list request catches it up (as the reminder run and the silence check do).
+  expect((await fetch(`${host.baseUrl}/api/leads`)).status).toBe(200);
+  const res = await fetch(`${host.baseUrl}/api/health`);
+  const text = await res.text();
+  const body = JSON.parse(text) as { leadFlow: LeadFlowHealth };
+  expect(body.leadFlow).toEqual({
+    lastRealLeadAt: lead.lastSeenAt,
+    lastTestLeadAt: null,
+    poisonQueueDepth: expect.any(Number) as number,
+    rejectedLeads: 0,
+    silence: { alertAfterDays: 14, alarmActive: false, silentSince: null, alarmSentAt: null },
+  });
+  expect(text).not.toMatch(/kowalski|fabrikam/i);
+  const silence = await fetch(`${host.baseUrl}/admin/functions/watchSilence?wait=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input: '' }),
+  });
+  expect(silence.status).toBe(200);
+});
