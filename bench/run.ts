@@ -6,6 +6,7 @@
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   coldstart: async () => (await import('./coldstart')).main(),
   ingest: async () => (await import('./ingest')).main(),
+  dashboard: async () => (await import('./dashboard')).main(),
   process: async () => (await import('./process')).main(),
   reminders: async () => (await import('./reminders')).main(),
   nurture: async () => (await import('./nurture')).main(),

@@ -27,6 +27,8 @@ export interface TableSettings {
     events: string;
     /** Records changed since the listing index last caught up with them. */
     changes: string;
+    /** The stats counters, copied from the listing's month partitions so one small query reads them all. */
+    counters: string;
     followUps: string;
     rejected: string;
     locks: string;
@@ -111,6 +113,7 @@ export function readTables(env: Env): Checked<TableSettings> {
         leadKeys: table('LeadKeys'),
         events: table('LeadEvents'),
         changes: table('LeadChanges'),
+        counters: table('LeadCounters'),
         followUps: table('FollowUps'),
         rejected: table('RejectedLeads'),
         locks: table('Locks'),

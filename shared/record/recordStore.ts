@@ -8,6 +8,7 @@ import type { TableClient, TableEntity, TableEntityResult, TransactionAction } f
 import { odata } from '@azure/data-tables';
 
 import type { StorageSettings, TableSettings } from '../config';
+import type { CounterShard } from '../sell/counters';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
@@ -70,12 +71,59 @@ export interface PendingChange {
 
 export type SaveResult = 'saved' | 'conflict';
 
+/** A stats counter shard (shared/sell/counters.ts) as stored beside the listing rows of its month. */
+export interface StoredShard {
+  partition: string;
+  offerKey: string;
+  shard: CounterShard;
+  /** Counts the shard's saves: its copy in the counters table moves only forward. */
+  seq: number;
+  /** Undefined when the shard is not stored yet. */
+  etag?: string;
+}
+
+/** A listed record: the listing row's copy, its version and ETag. */
+export interface ListedRecord {
+  record: LeadRecord;
+  version: number;
+  etag: string;
+}
+
 type Row = Record<string, unknown>;
 
 // Every noted change in one partition: the table only holds what the listing has not caught up with yet.
 const CHANGE_PARTITION = 'change';
 // Above every listing row key (inverted ULIDs are [0-9A-Z]).
 const LISTING_ROWS_END = 'a';
+// Counter shards share their month's partition with its listing rows (so one transaction writes both) and sort after them.
+const SHARD_ROW_PREFIX = 'counts-';
+// The counters table's copies: one partition, so reading every shard is one query of a small table.
+const COUNTERS_PARTITION = 'counts';
+
+/** A shard's row key: offer keys are free text, so the key holds a hash of it. */
+export function shardRowKey(offerKey: string): string {
+  return SHARD_ROW_PREFIX + createHash('sha256').update(offerKey, 'utf8').digest('hex').slice(0, 32);
+}
+
+export function shardToEntity(s: Pick<StoredShard, 'partition' | 'offerKey' | 'shard' | 'seq'>): TableEntity<Row> {
+  return {
+    partitionKey: s.partition,
+    rowKey: shardRowKey(s.offerKey),
+    offerKey: s.offerKey,
+    seq: s.seq,
+    data: tableJson(s.shard),
+  };
+}
+
+function entityToShard(row: TableEntityResult<Row>): StoredShard {
+  return {
+    partition: String(row.partitionKey),
+    offerKey: String(row.offerKey),
+    shard: JSON.parse(String(row.data)) as CounterShard,
+    seq: typeof row.seq === 'number' ? row.seq : 0,
+    etag: row.etag,
+  };
+}
 
 const JSON_FIELDS = new Set(['sources', 'flags', 'qualification', 'cadence']);
 /** Properties of a stored record row that are the store's, not the record's. */
@@ -210,10 +258,28 @@ export interface RecordStore {
   pendingChanges(max: number): Promise<PendingChange[]>;
   /** Forgets a change once indexed; false when it was noted again meanwhile (then it stays for the next pass). */
   clearChange(change: PendingChange): Promise<boolean>;
-  /** The version of the record the listing shows, with the listing row's ETag; undefined when it is not listed. */
-  listedVersion(leadId: string): Promise<{ version: number; etag: string } | undefined>;
-  /** Lists `record` at `version`: creates the row, or replaces it only if unchanged since `etag` was read. */
-  putListing(record: LeadRecord, version: number, etag: string | undefined): Promise<SaveResult>;
+  /** The record as the listing shows it, with its version and the row's ETag; undefined when it is not listed. */
+  listedRecord(leadId: string): Promise<ListedRecord | undefined>;
+  /**
+   * Lists `record` at `version` (creates the row, or replaces it only if unchanged since `etag` was read) and saves
+   * the counter shards of its month in the same transaction, each only if unchanged since read.
+   */
+  putListing(
+    record: LeadRecord,
+    version: number,
+    etag: string | undefined,
+    shards: readonly StoredShard[],
+  ): Promise<SaveResult>;
+  /** The counter shard of a month and offer, or undefined when none is stored. */
+  counterShard(partition: string, offerKey: string): Promise<StoredShard | undefined>;
+  /** Every counter shard of a month, beside its listing rows. */
+  monthShards(partition: string): Promise<StoredShard[]>;
+  /** Replaces shard rows of one month (a rebuild) in one transaction, each only if unchanged since read. */
+  replaceMonthShards(shards: readonly StoredShard[]): Promise<SaveResult>;
+  /** Copies a shard into the counters table unless the copy there is as new or newer. */
+  mirrorShard(shard: StoredShard): Promise<void>;
+  /** Every shard as copied into the counters table: one query of a small table. */
+  mirroredShards(): Promise<StoredShard[]>;
   /** Listed records of one month, newest first, optionally from a row key on; a page at a time. */
   listRecordPage(
     partitionKey: string,
@@ -244,6 +310,8 @@ export interface RecordStore {
   probe(): Promise<void>;
 }
 
+const MAX_ATTEMPTS = 5;
+
 /** Table Storage takes at most 100 operations in one entity-group transaction. */
 export const MAX_TRANSACTION_OPERATIONS = 100;
 
@@ -258,6 +326,7 @@ export function createRecordStore(
     events: client(config.tables.events),
     changes: client(config.tables.changes),
     listing: client(config.tables.listing),
+    counters: client(config.tables.counters),
     followUps: client(config.tables.followUps),
     rejected: client(config.tables.rejected),
     locks: client(config.tables.locks),
@@ -401,31 +470,112 @@ export function createRecordStore(
       }
     },
 
-    async listedVersion(leadId) {
+    async listedRecord(leadId) {
       await ensureTables();
       const keys = leadKeys(leadId);
       try {
-        const row = await tables.listing.getEntity<Row>(keys.partitionKey, keys.rowKey, {
-          queryOptions: { select: ['version'] },
-        });
-        return { version: versionOf(row), etag: row.etag };
+        const row = await tables.listing.getEntity<Row>(keys.partitionKey, keys.rowKey);
+        return { record: entityToRecord(row), version: versionOf(row), etag: row.etag };
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
       }
     },
 
-    async putListing(record, version, etag) {
+    async putListing(record, version, etag, shards) {
       await ensureTables();
       const entity = listingToEntity(record, version);
+      const actions: TransactionAction[] = [
+        etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }],
+        ...shards.map((s): TransactionAction =>
+          s.etag === undefined
+            ? ['create', shardToEntity(s)]
+            : ['update', shardToEntity(s), 'Replace', { etag: s.etag }],
+        ),
+      ];
       try {
-        if (etag === undefined) await tables.listing.createEntity(entity);
-        else await tables.listing.updateEntity(entity, 'Replace', { etag });
+        await tables.listing.submitTransaction(actions);
         return 'saved';
       } catch (e) {
         if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
         throw e;
       }
+    },
+
+    async counterShard(partition, offerKey) {
+      await ensureTables();
+      try {
+        return entityToShard(await tables.listing.getEntity<Row>(partition, shardRowKey(offerKey)));
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+
+    async monthShards(partition) {
+      await ensureTables();
+      const filter = odata`PartitionKey eq ${partition} and RowKey ge ${SHARD_ROW_PREFIX} and RowKey lt ${'counts.'}`;
+      const shards: StoredShard[] = [];
+      for await (const row of tables.listing.listEntities<Row>({ queryOptions: { filter } }))
+        shards.push(entityToShard(row));
+      return shards;
+    },
+
+    async replaceMonthShards(shards) {
+      await ensureTables();
+      const actions: TransactionAction[] = [
+        ...shards.map((s): TransactionAction =>
+          s.etag === undefined
+            ? ['create', shardToEntity(s)]
+            : ['update', shardToEntity(s), 'Replace', { etag: s.etag }],
+        ),
+      ];
+      if (actions.length === 0) return 'saved';
+      if (actions.length > MAX_TRANSACTION_OPERATIONS)
+        throw new Error(
+          `A month holds more than ${MAX_TRANSACTION_OPERATIONS} offers' counters: rebuild them in parts`,
+        );
+      try {
+        await tables.listing.submitTransaction(actions);
+        return 'saved';
+      } catch (e) {
+        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
+        throw e;
+      }
+    },
+
+    async mirrorShard(shard) {
+      await ensureTables();
+      const rowKey = `${shard.partition}-${shardRowKey(shard.offerKey)}`;
+      const entity = { ...shardToEntity(shard), partitionKey: COUNTERS_PARTITION, rowKey, partition: shard.partition };
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        let copy: TableEntityResult<Row> | undefined;
+        try {
+          copy = await tables.counters.getEntity<Row>(COUNTERS_PARTITION, rowKey, {
+            queryOptions: { select: ['seq'] },
+          });
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
+        if (copy && typeof copy.seq === 'number' && copy.seq >= shard.seq) return;
+        try {
+          if (copy) await tables.counters.updateEntity(entity, 'Replace', { etag: copy.etag });
+          else await tables.counters.createEntity(entity);
+          return;
+        } catch (e) {
+          if (!isAlreadyExists(e) && !isPreconditionFailed(e)) throw e;
+        }
+      }
+      throw new Error(`Counters of ${shard.partition}: their copy kept changing while it was being updated`);
+    },
+
+    async mirroredShards() {
+      await ensureTables();
+      const filter = odata`PartitionKey eq ${COUNTERS_PARTITION}`;
+      const shards: StoredShard[] = [];
+      for await (const row of tables.counters.listEntities<Row>({ queryOptions: { filter } }))
+        shards.push({ ...entityToShard(row), partition: String(row.partition) });
+      return shards;
     },
 
     async listRecordPage(partitionKey, { afterRowKey, maxPageSize }) {

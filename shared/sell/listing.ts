@@ -4,7 +4,12 @@
  * stored and forgets the note. Listing rows only move forward: a row is replaced only by a newer version of its
  * record, and only if nobody replaced it since it was read, so two passes at once can never list an older version.
  */
-import type { RecordStore } from '../record/recordStore';
+import { isDeepStrictEqual } from 'node:util';
+
+import { leadKeys } from '../record/keys';
+import type { LeadRecord } from '../record/model';
+import type { RecordStore, StoredShard } from '../record/recordStore';
+import { count, emptyShard } from './counters';
 
 const MAX_ATTEMPTS = 5;
 /**
@@ -14,14 +19,50 @@ const MAX_ATTEMPTS = 5;
  */
 export const WRITER_GRACE_MS = 120_000;
 
+/**
+ * The counter shards a listing change touches, moved from the listed version to the new one: the shards are saved
+ * in the same transaction as the listing row, so each listed version is counted exactly once.
+ */
+async function movedShards(
+  store: RecordStore,
+  partition: string,
+  from: LeadRecord | undefined,
+  to: LeadRecord,
+): Promise<StoredShard[]> {
+  const offers = [...new Set([from?.offerKey, to.offerKey].filter((k): k is string => k !== undefined))];
+  const moved: StoredShard[] = [];
+  for (const offerKey of offers) {
+    const stored = await store.counterShard(partition, offerKey);
+    const shard = structuredClone(stored?.shard ?? emptyShard());
+    if (from?.offerKey === offerKey) count(shard, from, -1);
+    if (to.offerKey === offerKey) count(shard, to, 1);
+    if (stored && isDeepStrictEqual(shard, stored.shard)) continue;
+    moved.push({ partition, offerKey, shard, seq: (stored?.seq ?? 0) + 1, etag: stored?.etag });
+  }
+  return moved;
+}
+
+/** Copies the month's shards of these offers to the counters table (catches up a copy a crash left behind). */
+async function mirror(store: RecordStore, partition: string, offerKeys: readonly string[]): Promise<void> {
+  for (const offerKey of offerKeys) {
+    const shard = await store.counterShard(partition, offerKey);
+    if (shard) await store.mirrorShard(shard);
+  }
+}
+
 /** Lists the lead's record as stored now, unless the listing already shows that version or a newer one. */
 export async function listLead(store: RecordStore, leadId: string): Promise<void> {
+  const partition = leadKeys(leadId).partitionKey;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stored = await store.getRecord(leadId);
     if (!stored) return;
-    const listed = await store.listedVersion(leadId);
-    if (listed && listed.version >= stored.version) return;
-    if ((await store.putListing(stored.record, stored.version, listed?.etag)) === 'saved') return;
+    const listed = await store.listedRecord(leadId);
+    if (listed && listed.version >= stored.version) return mirror(store, partition, [listed.record.offerKey]);
+    const shards = await movedShards(store, partition, listed?.record, stored.record);
+    if ((await store.putListing(stored.record, stored.version, listed?.etag, shards)) === 'saved') {
+      for (const shard of shards) await store.mirrorShard({ ...shard, etag: undefined });
+      return;
+    }
   }
   throw new Error(`Lead ${leadId}: its listing row kept changing while it was being caught up`);
 }

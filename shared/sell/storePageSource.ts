@@ -1,16 +1,17 @@
 /** The LeadPageSource the API runs on: the listing's month pages, plus where the listing begins. */
 import type { RecordStore } from '../record/recordStore';
-import type { LeadPageSource } from './leadWalk';
 import { catchUpListing } from './listing';
+import type { StatsSource } from './pipelineStats';
 
 /** Changes a request lists before it reads, so a reader sees what was just written; the timer lists the rest. */
 export const CATCH_UP_PER_REQUEST = 100;
 
 /** Catches the listing up with recent changes (at most CATCH_UP_PER_REQUEST), then reads it. */
-export async function storePageSource(store: RecordStore, now: Date): Promise<LeadPageSource> {
+export async function storePageSource(store: RecordStore, now: Date): Promise<StatsSource> {
   await catchUpListing(store, now, CATCH_UP_PER_REQUEST);
   return {
     oldestPartition: () => store.oldestRecordPartition(),
+    countedShards: async () => (await store.mirroredShards()).map(({ offerKey, shard }) => ({ offerKey, shard })),
     async page(partition, afterRowKey, maxPageSize) {
       const { records, more } = await store.listRecordPage(partition, { afterRowKey, maxPageSize });
       return { records, more };

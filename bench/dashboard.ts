@@ -1,0 +1,233 @@
+/**
+ * Dashboard: the time to the dashboard's first screen over a store of 1,000 records and one of 100,000: the stats,
+ * the first page of the list unfiltered, with `q=` a last-name prefix that matches a few records, and with a status
+ * filter. Target: 100k/1k ≤ 1.5× per line. The shared code behind each endpoint is called directly (the HTTP layer
+ * costs the same at any size); each line is the median of five calls after a warm-up.
+ *
+ * Records, listing rows and counters are written directly in the store's format (the record row of each lead's
+ * partition, its listing copy, the counter shards and their copies), batched per partition; a read-back checks the
+ * format. Events are not seeded: nothing on the first screen reads them. Records spread over two years and five
+ * offers; 5 of them, spread in time, have the last name the `q=` line looks for.
+ *
+ * Azurite answers every query by scanning the whole table (LokiJS `.where(fn)`), Table Storage from the partition:
+ * the "raw query" line times one `PartitionKey eq` query of each store's listing table, Azurite's own floor.
+ */
+import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import { ulid } from 'ulid';
+
+import { startAzurite } from '../local-host/src/azurite';
+import { type AppConfig, loadConfig } from '../shared/config';
+import { leadKeys } from '../shared/record/keys';
+import type { LeadRecord, LeadStatus } from '../shared/record/model';
+import {
+  createRecordStore,
+  listingToEntity,
+  recordToEntity,
+  shardToEntity,
+  type StoredShard,
+} from '../shared/record/recordStore';
+import { count, emptyShard } from '../shared/sell/counters';
+import { parseListQuery } from '../shared/sell/leadQuery';
+import { listLeads } from '../shared/sell/listLeads';
+import { pipelineStats } from '../shared/sell/pipelineStats';
+import { storePageSource } from '../shared/sell/storePageSource';
+import { tableClient } from '../shared/storage/clients';
+import { STORAGE_DEADLINES } from '../shared/storage/deadline';
+import { sampleSettings } from '../tests/support/hostProcess';
+import { rawTables } from '../tests/support/testStore';
+import { fmt, median, verdict } from './stats';
+
+const SIZES = [1000, Number(process.env.BENCH_DASHBOARD_LEADS ?? 100_000)];
+const OFFERS = ['ledger-cloud', 'payroll', 'crm-lite', 'backup-pro', 'data-hub'];
+const SPAN_MS = 730 * 86_400_000;
+const HOUR = 3_600_000;
+const RUNS = 5;
+const CONCURRENCY = 4;
+const NEEDLE = 'Kowalczyk';
+const NEEDLES = 5;
+type Row = Record<string, unknown>;
+
+function statusOf(i: number, ageMs: number): LeadStatus {
+  if (ageMs < 2 * 86_400_000) return i % 2 === 0 ? 'new' : 'contacted';
+  const r = i % 20;
+  return r < 13 ? 'contacted' : r < 16 ? 'qualified' : r < 18 ? 'disqualified' : 'new';
+}
+
+function synthesise(total: number, now: number): LeadRecord[] {
+  const out: LeadRecord[] = [];
+  const needleEvery = Math.floor(total / NEEDLES);
+  for (let i = 0; i < total; i++) {
+    const seen = now - 60_000 - Math.floor((i / total) * SPAN_MS);
+    const status = statusOf(i, now - seen);
+    const offer = OFFERS[i % OFFERS.length]!;
+    const contacted = status === 'new' ? undefined : new Date(seen + ((i % 47) + 1) * HOUR * 0.7).toISOString();
+    const record: LeadRecord = {
+      leadId: ulid(seen),
+      offerKey: `fabrikamsoft.${offer}`,
+      offerId: offer,
+      publisherId: 'fabrikamsoft',
+      offerTitle: offer,
+      stage: i % 3 === 0 ? 'active' : i % 11 === 0 ? 'doNotContact' : 'interest',
+      status,
+      firstSeenAt: new Date(seen).toISOString(),
+      lastSeenAt: new Date(seen).toISOString(),
+      eventCount: 1,
+      sources: ['AzureMarketplace'],
+      lastAction: 'PLT',
+      isTest: false,
+      doNotContact: i % 11 === 0 && i % 3 !== 0,
+      unrecognised: false,
+      flags: [],
+      identityKind: 'email',
+      firstName: `Bench${i}`,
+      lastName: i % needleEvery === needleEvery - 1 ? NEEDLE : `Customer${i % 997}`,
+      company: `Company ${i % 5000}`,
+      email: `bench${i}@customer.example`,
+      emailMatch: `bench${i}@customer.example`,
+      country: 'DE',
+    };
+    if (contacted !== undefined) {
+      record.firstContactedAt = contacted;
+      record.statusChangedAt = contacted;
+    }
+    out.push(record);
+  }
+  return out;
+}
+
+async function write(table: TableClient, entities: TableEntity<Row>[]): Promise<void> {
+  const byPartition = new Map<string, TableEntity<Row>[]>();
+  for (const e of entities) byPartition.set(e.partitionKey, [...(byPartition.get(e.partitionKey) ?? []), e]);
+  const batches: TransactionAction[][] = [];
+  for (const list of byPartition.values())
+    for (let i = 0; i < list.length; i += 100)
+      batches.push(list.slice(i, i + 100).map((e): TransactionAction => ['create', e]));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < batches.length) {
+        const actions = batches[next++]!;
+        if (actions.length === 1) await table.createEntity(actions[0]![1]);
+        else await table.submitTransaction(actions);
+      }
+    }),
+  );
+}
+
+// Seeding keeps Azurite busy: each call gets the background deadline, not the API's.
+const seedTable = (config: AppConfig, name: string): TableClient =>
+  tableClient(config.storageConnection, name, STORAGE_DEADLINES.background);
+
+async function seed(config: AppConfig, records: LeadRecord[]): Promise<void> {
+  const tables = { events: seedTable(config, config.tables.events), listing: seedTable(config, config.tables.listing) };
+  const shards = new Map<string, StoredShard>();
+  for (const r of records) {
+    const partition = leadKeys(r.leadId).partitionKey;
+    const key = `${partition} ${r.offerKey}`;
+    let s = shards.get(key);
+    if (!s) shards.set(key, (s = { partition, offerKey: r.offerKey, shard: emptyShard(), seq: 1 }));
+    count(s.shard, r, 1);
+  }
+  await write(
+    tables.events,
+    records.map((r) => recordToEntity(r, 1)),
+  );
+  await write(tables.listing, [
+    ...records.map((r) => listingToEntity(r, 1)),
+    ...[...shards.values()].map(shardToEntity),
+  ]);
+  const store = createRecordStore(config);
+  for (const s of shards.values()) await store.mirrorShard(s);
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const runs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    await fn();
+    runs.push(performance.now() - started);
+  }
+  return median(runs);
+}
+
+interface Measured {
+  seedMs: number;
+  lines: Map<string, { ms: number; note: string }>;
+}
+
+async function measure(total: number): Promise<Measured> {
+  const azurite = await startAzurite();
+  try {
+    const loaded = loadConfig({ ...sampleSettings(), AzureWebJobsStorage: azurite.connectionString });
+    if (!loaded.ok) throw new Error(`Bench settings: ${loaded.problems.map((p) => p.message).join('; ')}`);
+    const config = loaded.value;
+    const store = createRecordStore(config);
+    await store.ensureTables();
+    const now = Date.now();
+    const records = synthesise(total, now);
+    const seedStarted = performance.now();
+    await seed(config, records);
+    const seedMs = performance.now() - seedStarted;
+    const sample = records[records.length - 1]!;
+    if ((await store.getRecord(sample.leadId))?.record.leadId !== sample.leadId)
+      throw new Error('Seeded record does not read back: the bench format drifted from recordStore.ts');
+
+    const lines = new Map<string, { ms: number; note: string }>();
+    const page = async (query: string): Promise<string> => {
+      const parsed = parseListQuery(new URLSearchParams(query));
+      if (!parsed.ok) throw new Error(`bench query ${query}: ${parsed.problem.message}`);
+      const when = new Date();
+      const result = await listLeads(await storePageSource(store, when), parsed.value, when);
+      return `${result.items.length} items, ${result.scanned} rows read${result.continuation ? ', more' : ''}`;
+    };
+    let note = '';
+    const statsMs = await timed(async () => {
+      const when = new Date();
+      const stats = await pipelineStats(await storePageSource(store, when), when);
+      note = `total ${stats.overall.total}`;
+      if (stats.overall.total !== total) throw new Error(`stats count ${stats.overall.total}, seeded ${total}`);
+    });
+    lines.set('stats', { ms: statsMs, note });
+    for (const [name, query] of [
+      ['first page', ''],
+      [`q=${NEEDLE.slice(0, 5).toLowerCase()}`, `q=${NEEDLE.slice(0, 5).toLowerCase()}`],
+      ['status=qualified', 'status=qualified'],
+    ] as const) {
+      const ms = await timed(async () => (note = await page(query)));
+      lines.set(name, { ms, note });
+    }
+    const partition = leadKeys(records[0]!.leadId).partitionKey;
+    const raw = rawTables(config).listing;
+    lines.set('raw query (Azurite floor)', {
+      ms: await timed(async () => {
+        const pages = raw
+          .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partition}` } })
+          .byPage({ maxPageSize: 51 });
+        await pages.next();
+      }),
+      note: 'one PartitionKey eq page of 51 from the listing table',
+    });
+    return { seedMs, lines };
+  } finally {
+    await azurite.stop();
+  }
+}
+
+export async function main(): Promise<void> {
+  const results: Measured[] = [];
+  for (const total of SIZES) {
+    const m = await measure(total);
+    results.push(m);
+    console.log(`  ${String(total).padStart(7)} records: seeded in ${fmt(m.seedMs / 1000)} s`);
+    for (const [name, line] of m.lines)
+      console.log(`    ${name.padEnd(28)} ${fmt(line.ms).padStart(8)} ms  (${line.note})`);
+  }
+  const [small, large] = results as [Measured, Measured];
+  for (const [name, line] of large.lines) {
+    const ratio = line.ms / small.lines.get(name)!.ms;
+    const target = name.startsWith('raw') ? '' : ` (target ≤ 1.50: ${verdict(ratio <= 1.5)})`;
+    console.log(`  ${name.padEnd(28)} ${SIZES[1]}/${SIZES[0]}: ${fmt(ratio, 2)}×${target}`);
+  }
+}
