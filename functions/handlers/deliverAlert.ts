@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
-import { alertSettings, prepare, valueOrThrow } from '../../shared/config';
+import { alertSettings, appSettings, prepare, trialsOrDefault, valueOrThrow } from '../../shared/config';
 import { tableBurstStore, tableSentMarks } from '../../shared/followUp/alerts/alertTables';
 import { burstRule } from '../../shared/followUp/alerts/burst';
 import { type AlertOutcome, deliverAlert, deliverDigest } from '../../shared/followUp/alerts/deliverAlert';
@@ -68,6 +68,7 @@ export async function handler(message: unknown, context: InvocationContext): Pro
       scheduleDigest,
       clock: systemClock,
       link: { publicBaseUrl: config.publicBaseUrl, ...config.contactLink },
+      trials: trialsOrDefault(appSettings()),
       rule: burstRule(config.alerts.burst),
       log: { info: log, warn: (line: string) => context.warn(line) },
     };

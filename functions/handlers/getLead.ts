@@ -1,6 +1,7 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 
-import { prepare, recordSettings } from '../../shared/config';
+import { systemClock } from '../../shared/clock';
+import { appSettings, prepare, recordSettings, trialsOrDefault } from '../../shared/config';
 import type { HttpAnswer } from '../../shared/http/answer';
 import { guarded } from '../../shared/http/guarded';
 import { misconfigured } from '../../shared/http/misconfigured';
@@ -19,7 +20,10 @@ export async function handler(request: HttpRequest, context: InvocationContext):
     if (!id.ok) return invalidRequest([id.problem]);
     const query = parseDetailQuery(request.query);
     if (!query.ok) return invalidRequest([query.problem]);
-    const detail = await leadDetail(store.value, id.value, query.value.raw);
+    const detail = await leadDetail(store.value, id.value, query.value.raw, {
+      trials: trialsOrDefault(appSettings()),
+      now: systemClock(),
+    });
     return detail ? json(200, detail) : notFound(`No lead with id ${id.value}`);
   });
 }

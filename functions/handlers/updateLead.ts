@@ -1,7 +1,7 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
-import { appSettings, policyOrDefault, prepare, processingEffectSettings, recordSettings } from '../../shared/config';
+import { appSettings, decisionSettings, policyOrDefault, prepare, processingEffectSettings } from '../../shared/config';
 import { changeEffects, knownRecipients } from '../../shared/followUp/saveEffects';
 import type { HttpAnswer } from '../../shared/http/answer';
 import { guarded } from '../../shared/http/guarded';
@@ -12,12 +12,12 @@ import { newUlid } from '../../shared/ids';
 import { intentQueues } from '../../shared/queue/intentQueues';
 import { patchLead } from '../../shared/record/patchLead';
 import { createRecordStore } from '../../shared/record/recordStore';
+import { MAX_DECISION_BODY_BYTES } from '../../shared/sell/decisionBody';
 import { parseLeadId } from '../../shared/sell/leadId';
 import { parseLeadPatch } from '../../shared/sell/leadPatch';
 import { leadView } from '../../shared/sell/leadView';
-import { MAX_BODY_BYTES as MAX_STATUS_BODY_BYTES } from '../../shared/sell/statusUpdate';
 
-const ready = prepare(recordSettings, (config) => {
+const ready = prepare(decisionSettings, (config) => {
   const { owners, handOffQueue } = processingEffectSettings(appSettings());
   return {
     store: createRecordStore(config),
@@ -25,6 +25,7 @@ const ready = prepare(recordSettings, (config) => {
     known: owners === undefined ? [] : knownRecipients(owners),
     effects: changeEffects({ handOff: handOffQueue !== undefined, clock: systemClock }),
     queues: intentQueues(config.storageConnection, { handOffQueue }),
+    qualification: { criteria: config.criteria, disqualifyReasons: config.disqualifyReasons },
   };
 });
 
@@ -36,11 +37,12 @@ async function updateLead(request: HttpRequest, context: InvocationContext): Pro
   const deps = ready();
   if (!deps.ok) return misconfigured(context, deps.problems);
   // The body is read (up to its limit) whatever the id, so the connection stays usable for the answer.
-  const body = await readBodyUpTo(request.body, MAX_STATUS_BODY_BYTES);
+  const body = await readBodyUpTo(request.body, MAX_DECISION_BODY_BYTES);
   const id = parseLeadId(request.params.id);
   if (!id.ok) return invalidRequest([id.problem]);
-  if (body.truncated) return tooLarge(MAX_STATUS_BODY_BYTES);
-  const parsed = parseLeadPatch(Buffer.from(body.bytes).toString('utf8'), deps.value.known);
+  if (body.truncated) return tooLarge(MAX_DECISION_BODY_BYTES);
+  // Answers go with qualified and a configured reason with disqualified (docs/api.md).
+  const parsed = parseLeadPatch(Buffer.from(body.bytes).toString('utf8'), deps.value.known, deps.value.qualification);
   if (!parsed.ok) return json(400, parsed.body);
   const leadId = id.value;
   const result = await patchLead({ ...deps.value, clock: systemClock, newId: newUlid }, leadId, parsed.patch);

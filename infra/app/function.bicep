@@ -141,6 +141,12 @@ var appSettings = {
   SILENCE_ALERT_DAYS: '14'
   OPS_EMAIL: opsEmail
 
+  // Nurture cadence, qualification and trial lengths (docs/reminders.md): empty means the documented defaults.
+  NURTURE_CADENCE_DAYS: '2,5,10'
+  QUALIFICATION_CRITERIA: ''
+  DISQUALIFY_REASONS: ''
+  OFFER_TRIAL_DAYS: ''
+
   // Telemetry: the host and the app's custom events sign in with the app identity (local auth is off).
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'

@@ -4,6 +4,7 @@
  */
 import { all, type Checked, mapChecked, settingNames, type SettingProblem } from './checked';
 import { DEFAULT_POLICY, type FollowUpPolicySettings, withLinkLifetime } from './followUp';
+import { DEFAULT_CADENCE_DAYS, DEFAULT_TRIAL_DAYS, type TrialSettings } from './nurture';
 import type { Settings } from './settings';
 import type { TelemetrySettings } from './telemetry';
 
@@ -22,9 +23,15 @@ export const keepPoisonedSettings = (s: Settings) => all(s.storage, s.tables, s.
 /** contactLead: the tables and the keys that verify a link. */
 export const contactLinkSettings = (s: Settings) => all(s.storage, s.tables, s.contactLinkKeys);
 
-/** sendReminders: everything about following up, and a way to send mail. */
+/** sendReminders: everything about following up (the nurture cadence and trial lengths too), and a way to send mail. */
 export const reminderSettings = (s: Settings) =>
-  mapChecked(all(s.storage, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail), withLinkLifetime);
+  mapChecked(
+    all(s.storage, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail, s.nurture, s.trials),
+    withLinkLifetime,
+  );
+
+/** updateLead: the tables, and the qualification criteria and reasons a decision is checked against. */
+export const decisionSettings = (s: Settings) => all(s.storage, s.tables, s.qualification);
 
 /** deliverAlert: the record, the burst and sent-mark tables, the link keys, the recipients' mail and Teams. */
 export const alertSettings = (s: Settings) =>
@@ -44,10 +51,21 @@ export const probeSettings = (s: Settings) => all(s.storage, s.queue, s.tables);
  * setting: while the policy is malformed, records get the default one (and reminder runs fail naming the setting;
  * the first run after the fix reschedules what it finds stale, see docs/reminders.md).
  */
-export function policyOrDefault(s: Settings): { policy: FollowUpPolicySettings; problems: SettingProblem[] } {
+export function policyOrDefault(s: Settings): {
+  policy: FollowUpPolicySettings & { cadenceDays: readonly number[] };
+  problems: SettingProblem[];
+} {
+  // The cadence falls back the same way: a record's nurture entry is rescheduled by the first run after the fix.
+  const cadenceDays = s.nurture.ok ? s.nurture.value.cadenceDays : DEFAULT_CADENCE_DAYS;
+  const problems = [s.followUpPolicy, s.nurture].flatMap((g) => (g.ok ? [] : g.problems));
   return s.followUpPolicy.ok
-    ? { policy: s.followUpPolicy.value, problems: [] }
-    : { policy: DEFAULT_POLICY, problems: s.followUpPolicy.problems };
+    ? { policy: { ...s.followUpPolicy.value, cadenceDays }, problems }
+    : { policy: { ...DEFAULT_POLICY, cadenceDays }, problems };
+}
+
+/** Trial lengths for showing a lead (views, CSV, digests' labels): the defaults while OFFER_TRIAL_DAYS is malformed. */
+export function trialsOrDefault(s: Settings): TrialSettings {
+  return s.trials.ok ? s.trials.value : { offerTrialDays: new Map(), defaultTrialDays: { ...DEFAULT_TRIAL_DAYS } };
 }
 
 /** The key for hashing a caller's address, when there is a valid one; ingestion never waits for it. */
@@ -76,6 +94,8 @@ export function misconfiguredCapabilities(s: Settings): MisconfiguredCapability[
     ['alerts', alertSettings(s)],
     ['handOff', handOffSettings(s)],
     ['silence', silenceSettings(s)],
+    ['decisions', decisionSettings(s)],
+    ['nurture', all(s.nurture, s.trials)],
     ['telemetry', s.telemetry],
   ];
   return capabilities.flatMap(([capability, c]) => (c.ok ? [] : [{ capability, settings: settingNames(c.problems) }]));

@@ -3,7 +3,7 @@
  * criteria and disqualification reasons sales apply, and how long each offer's trials run. Readers in the style of
  * the other groups (a value, or problems naming the setting); not yet part of config/settings.ts.
  */
-import { cleanText } from '../marketplace/normalise';
+import { cleanText } from '../marketplace/text';
 import type { Checked } from './checked';
 import { type Env, type Reader, readGroup } from './reader';
 

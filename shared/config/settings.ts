@@ -18,6 +18,14 @@ import {
   withLinkLifetime,
 } from './followUp';
 import { type MailSettings, readMail } from './mail';
+import {
+  type NurtureSettings,
+  type QualificationSettings,
+  readNurture,
+  readQualification,
+  readTrials,
+  type TrialSettings,
+} from './nurture';
 import type { Env } from './reader';
 import {
   type QueueSettings,
@@ -43,6 +51,9 @@ export interface Settings {
   alertDelivery: Checked<AlertDeliverySettings>;
   handOff: Checked<HandOffSettings>;
   silence: Checked<SilenceSettings>;
+  nurture: Checked<NurtureSettings>;
+  qualification: Checked<QualificationSettings>;
+  trials: Checked<TrialSettings>;
 }
 
 export function readSettings(env: Env): Settings {
@@ -58,6 +69,9 @@ export function readSettings(env: Env): Settings {
     alertDelivery: readAlertDelivery(env),
     handOff: readHandOff(env),
     silence: readSilence(env),
+    nurture: readNurture(env),
+    qualification: readQualification(env),
+    trials: readTrials(env),
   };
 }
 
@@ -79,7 +93,10 @@ export type AppConfig = StorageSettings &
   TelemetrySettings &
   AlertDeliverySettings &
   HandOffSettings &
-  SilenceSettings & {
+  SilenceSettings &
+  NurtureSettings &
+  QualificationSettings &
+  TrialSettings & {
     contactLink: ContactLinkKeys['contactLink'] & { ttlDays: number };
   };
 
@@ -99,6 +116,9 @@ export function loadConfig(env: Env): Checked<AppConfig> {
       s.alertDelivery,
       s.handOff,
       s.silence,
+      s.nurture,
+      s.qualification,
+      s.trials,
     ),
     (v): AppConfig => withLinkLifetime(v),
   );
@@ -107,5 +127,7 @@ export function loadConfig(env: Env): Checked<AppConfig> {
 /** Every problem of every group, each once (groups overlap in no setting). */
 export function allProblems(s: Settings): SettingProblem[] {
   const groups = [s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail, s.telemetry];
-  return [...groups, s.alertDelivery, s.handOff, s.silence].flatMap((g) => (g.ok ? [] : g.problems));
+  return [...groups, s.alertDelivery, s.handOff, s.silence, s.nurture, s.qualification, s.trials].flatMap((g) =>
+    g.ok ? [] : g.problems,
+  );
 }

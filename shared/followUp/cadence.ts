@@ -231,3 +231,31 @@ export function nurtureReminderEvent(
 ): NurtureReminderEvent {
   return { kind: 'reminder', eventId, at, reminder: 'nurture', step: touch.step, recipients: [...recipients] };
 }
+
+/**
+ * What the record carries of its cadence, as of its last change: the phase, the next touch's step and due time
+ * (the follow-up index's `nurture` entry, which the index sync must find again to delete) and when it stalls.
+ */
+export interface RecordCadence {
+  phase: CadencePlan['phase'];
+  startedAt?: string;
+  step?: number;
+  of?: number;
+  dueAt?: string;
+  stallsAt?: string;
+}
+
+export function recordCadence(plan: CadencePlan): RecordCadence {
+  if (plan.phase !== 'running') return { phase: plan.phase };
+  const { startedAt, stallsAt, next } = plan;
+  return next === undefined
+    ? { phase: 'running', startedAt, stallsAt }
+    : { phase: 'running', startedAt, stallsAt, step: next.step, of: next.of, dueAt: next.dueAt };
+}
+
+/** Stalled, read from a record's cadence block: running, past the last step's due time. */
+export function recordIsStalled(cadence: RecordCadence | undefined, now: Date): boolean {
+  return (
+    cadence?.phase === 'running' && cadence.stallsAt !== undefined && Date.parse(cadence.stallsAt) <= now.getTime()
+  );
+}

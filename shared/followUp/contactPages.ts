@@ -6,6 +6,7 @@
 
 import type { HttpAnswer } from '../http/answer';
 import { escapeHtml } from '../http/html';
+import { ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES } from '../record/attempts';
 import type { LeadRecord } from '../record/model';
 
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -28,7 +29,8 @@ export type ContactLeadView = Pick<
 const STYLE =
   'body{font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#242424;max-width:560px;margin:40px auto;padding:0 16px;line-height:1.5}' +
   'dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}dt{color:#616161}dd{margin:0}' +
-  'button{background:#0f6cbd;color:#fff;border:0;padding:10px 20px;font-size:15px;font-weight:600;cursor:pointer}';
+  'button{background:#0f6cbd;color:#fff;border:0;padding:10px 20px;font-size:15px;font-weight:600;cursor:pointer}' +
+  'label{display:block;margin:12px 0 4px}select,textarea{font:inherit;width:100%;box-sizing:border-box}';
 
 function page(status: number, title: string, body: string): HttpAnswer {
   const html =
@@ -57,7 +59,8 @@ function leadDetails(lead: ContactLeadView): string {
 
 /** GET: what the link is about and a button. Mail scanners follow GET links, so only the POST changes anything. */
 export function confirmPage(lead: ContactLeadView, formAction: string, token: string): HttpAnswer {
-  if (lead.status !== 'new') return alreadyMarkedPage(lead);
+  // A decided lead is done; a contacted one can take another attempt (the nurture cadence's next touch).
+  if (lead.status === 'qualified' || lead.status === 'disqualified') return alreadyMarkedPage(lead);
   return page(
     200,
     'Mark this lead as contacted?',
@@ -65,16 +68,61 @@ export function confirmPage(lead: ContactLeadView, formAction: string, token: st
       `<form method="post" action="${escapeHtml(formAction)}">` +
       `<input type="hidden" name="token" value="${escapeHtml(token)}">` +
       `<button type="submit">Mark as contacted</button></form>` +
-      '<p>This stops the reminder emails for this lead.</p>',
+      '<p>This records a contact attempt: the first one stops the reminders to contact the lead.</p>',
   );
 }
 
-export function donePage(lead: ContactLeadView): HttpAnswer {
+const CHANNEL_LABEL: Record<(typeof ATTEMPT_CHANNELS)[number], string> = {
+  email: 'Email',
+  phone: 'Phone',
+  meeting: 'Meeting',
+  other: 'Other',
+};
+const OUTCOME_LABEL: Record<(typeof ATTEMPT_OUTCOMES)[number], string> = {
+  reached: 'Reached them',
+  noAnswer: 'No answer',
+  leftMessage: 'Left a message',
+  replied: 'They replied',
+};
+
+const options = (labels: Record<string, string>): string =>
+  Object.entries(labels)
+    .map(([value, label]) => `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`)
+    .join('');
+
+/**
+ * After the click: the attempt is recorded; a form asks how it went. It posts back with the same signed token and
+ * the click's event id, and the handler takes only channel, outcome and note from it.
+ */
+export function donePage(
+  lead: ContactLeadView,
+  form?: { action: string; token: string; attemptId: string; noteMax: number },
+): HttpAnswer {
+  const ask =
+    form === undefined
+      ? ''
+      : `<form method="post" action="${escapeHtml(form.action)}">` +
+        `<input type="hidden" name="token" value="${escapeHtml(form.token)}">` +
+        `<input type="hidden" name="amends" value="${escapeHtml(form.attemptId)}">` +
+        `<label for="channel">How?</label><select id="channel" name="channel">${options(CHANNEL_LABEL)}</select>` +
+        `<label for="outcome">What came of it?</label><select id="outcome" name="outcome">${options(OUTCOME_LABEL)}</select>` +
+        `<label for="note">Note (optional)</label><textarea id="note" name="note" rows="3" maxlength="${form.noteMax}"></textarea>` +
+        `<p><button type="submit">Save</button></p></form>`;
   return page(
     200,
     'Marked as contacted',
-    leadDetails(lead) + '<p>Thank you. No more reminders will be sent for this lead.</p>',
+    leadDetails(lead) +
+      '<p>Thank you. The attempt is recorded: the reminders follow the cadence from here, until the customer replies or someone decides.</p>' +
+      ask,
   );
+}
+
+export function attemptSavedPage(lead: ContactLeadView): HttpAnswer {
+  return page(200, 'Saved', leadDetails(lead) + '<p>Thank you. How it went is recorded with the attempt.</p>');
+}
+
+export function badFormPage(message: string): HttpAnswer {
+  return page(400, 'That did not work', `<p>${escapeHtml(message)} Go back and try again.</p>`);
 }
 
 export function alreadyMarkedPage(lead: ContactLeadView): HttpAnswer {

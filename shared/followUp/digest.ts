@@ -47,6 +47,10 @@ export interface DigestLead {
   history: CustomerAction[];
   contactUrl: string;
   escalation: boolean;
+  /** A nurture reminder: the touch of the cadence it is for (followUp/cadence.ts). */
+  touch?: { step: number; of: number; last: boolean };
+  /** A running or ended trial: its label ("trial ends in 2 days") and its time left, for the order. */
+  trial?: { label: string; leftMs: number };
 }
 
 export interface DigestOptions {
@@ -61,10 +65,18 @@ export interface RenderedDigest {
   html: string;
 }
 
+/** Running trials ending soonest first, then ended ones, most recently ended first, then leads without one. */
+function trialRank(lead: DigestLead): [number, number] {
+  if (lead.trial === undefined) return [2, 0];
+  return lead.trial.leftMs > 0 ? [0, lead.trial.leftMs] : [1, -lead.trial.leftMs];
+}
+
 function sortLeads(leads: readonly DigestLead[]): DigestLead[] {
   return [...leads].sort(
     (a, b) =>
       STAGE_RANK[b.stage] - STAGE_RANK[a.stage] ||
+      trialRank(a)[0] - trialRank(b)[0] ||
+      trialRank(a)[1] - trialRank(b)[1] ||
       a.firstSeenAt.getTime() - b.firstSeenAt.getTime() ||
       (a.leadId < b.leadId ? -1 : a.leadId > b.leadId ? 1 : 0),
   );
@@ -106,15 +118,34 @@ function subjectFor(count: number, oldest: string, opts: DigestOptions): string 
   return `${count} marketplace ${leads} waiting for follow-up (oldest ${oldest})`;
 }
 
-function intro(opts: DigestOptions): string {
-  return opts.escalation
-    ? 'Nobody has contacted these marketplace leads yet, well past the follow-up deadline. Please make sure someone calls or writes to each customer today.'
-    : 'Nobody has contacted these marketplace leads yet. Please get in touch with each customer, then use its "Mark as contacted" link so the reminders stop.';
+function intro(opts: DigestOptions, leads: readonly DigestLead[]): string {
+  if (opts.escalation)
+    return 'Nobody has contacted these marketplace leads yet, well past the follow-up deadline. Please make sure someone calls or writes to each customer today.';
+  const first =
+    'Nobody has contacted these marketplace leads yet. Please get in touch with each customer, then use its "Mark as contacted" link so the reminders stop.';
+  const touches =
+    'Time for the next touch with the customers marked "touch": they have not answered yet and nobody has decided on them. Get in touch again, then record it with the lead\'s link.';
+  const hasTouch = leads.some((l) => l.touch !== undefined);
+  const hasFirst = leads.some((l) => l.touch === undefined);
+  return hasTouch && hasFirst ? `${first} ${touches}` : hasTouch ? touches : first;
+}
+
+/** "touch 2 of 3"; the last asks for a decision, since no reminder follows it. */
+export function touchLabel(touch: { step: number; of: number; last: boolean }): string {
+  const label = `touch ${touch.step} of ${touch.of}`;
+  return touch.last ? `${label}, stalled after this: qualify, disqualify or restart` : label;
+}
+
+/** What follows the name: the first reminder's wait, or the nurture touch; and the trial's label. */
+function statusLine(v: RenderedLead): string[] {
+  const parts = [v.lead.touch === undefined ? `waiting ${v.wait}` : touchLabel(v.lead.touch)];
+  if (v.lead.trial !== undefined) parts.push(v.lead.trial.label);
+  return parts;
 }
 
 function renderTextLead(v: RenderedLead, index: number): string {
   const lines = [
-    `${index + 1}. ${v.name} | ${STAGE_LABEL[v.lead.stage]} | waiting ${v.wait}${v.lead.escalation ? ' | ESCALATED' : ''}`,
+    `${index + 1}. ${v.name} | ${STAGE_LABEL[v.lead.stage]} | ${statusLine(v).join(' | ')}${v.lead.escalation ? ' | ESCALATED' : ''}`,
   ];
   for (const [label, value] of v.fields) if (value) lines.push(`   ${label}: ${value}`);
   if (v.email) lines.push(`   Email: ${v.email}`);
@@ -125,7 +156,8 @@ function renderTextLead(v: RenderedLead, index: number): string {
     lines.push('   History:');
     for (const h of v.history) lines.push(`     - ${h.at}  ${h.text}`);
   }
-  if (v.contactUrl) lines.push(`   Mark as contacted: ${v.contactUrl}`);
+  if (v.contactUrl)
+    lines.push(`   ${v.lead.touch === undefined ? 'Mark as contacted' : 'I contacted them'}: ${v.contactUrl}`);
   return lines.join('\n');
 }
 
@@ -150,9 +182,9 @@ function renderHtmlLead(v: RenderedLead): string {
       : '');
   return leadBlockHtml(
     v.name,
-    `${badge} <span style="color:#616161">waiting ${escapeHtml(v.wait)}</span>`,
+    `${badge} <span style="color:#616161">${escapeHtml(statusLine(v).join(' · '))}</span>`,
     rows.join(''),
-    contactButtonHtml(v.contactUrl),
+    contactButtonHtml(v.contactUrl, v.lead.touch === undefined ? undefined : 'I contacted them'),
   );
 }
 
@@ -163,7 +195,7 @@ export function renderDigest(leads: DigestLead[], now: Date, opts: DigestOptions
   const oldestMs = Math.max(...leads.map((l) => now.getTime() - l.firstSeenAt.getTime()));
   const subject = subjectFor(leads.length, formatWait(oldestMs), opts);
 
-  const text = [subject, '', intro(opts), '', views.map(renderTextLead).join('\n\n'), ''].join('\n');
-  const html = htmlMail(subject, intro(opts), views.map(renderHtmlLead).join(''));
+  const text = [subject, '', intro(opts, leads), '', views.map(renderTextLead).join('\n\n'), ''].join('\n');
+  const html = htmlMail(subject, intro(opts, leads), views.map(renderHtmlLead).join(''));
   return { subject, text, html };
 }

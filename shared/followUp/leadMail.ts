@@ -150,11 +150,11 @@ export function fieldRowHtml(label: string, valueHtml: string): string {
 }
 
 /** The "Mark as contacted" button, or nothing when the URL is not a plain http(s) URL. */
-export function contactButtonHtml(contactUrl: string | undefined): string {
+export function contactButtonHtml(contactUrl: string | undefined, label = 'Mark as contacted'): string {
   return contactUrl === undefined
     ? ''
     : `<table role="presentation" cellspacing="0" cellpadding="0" border="0" style="margin-top:8px"><tr>` +
-        `<td bgcolor="#0f6cbd" style="padding:8px 16px"><a href="${escapeHtml(contactUrl)}" style="${FONT};color:#ffffff;font-weight:bold;text-decoration:none">Mark as contacted</a></td>` +
+        `<td bgcolor="#0f6cbd" style="padding:8px 16px"><a href="${escapeHtml(contactUrl)}" style="${FONT};color:#ffffff;font-weight:bold;text-decoration:none">${escapeHtml(label)}</a></td>` +
         `</tr></table>`;
 }
 

@@ -27,7 +27,9 @@ export type ReminderSettings = Pick<
   | 'escalationEmail'
   | 'contactLink'
   | 'publicBaseUrl'
->;
+> &
+  /** The nurture cadence and trial lengths; absent: their defaults (config/nurture.ts). */
+  Partial<Pick<AppConfig, 'cadenceDays' | 'offerTrialDays' | 'defaultTrialDays'>>;
 
 /** Lines for the function log. Callers pass ids and counts only; no names, addresses or phone numbers. */
 export interface ReminderLog {
@@ -84,7 +86,11 @@ const NOTHING_DONE = { due: 0, skipped: 0, completed: 0, pending: 0, sent: 0, fa
 
 export async function runReminders(deps: ReminderDeps, options: { isPastDue: boolean }): Promise<ReminderRunSummary> {
   const { store, clock, config, log } = deps;
-  const policy: FollowUpPolicy = { followUpHours: config.followUpHours, escalateAfterHours: config.escalateAfterHours };
+  const policy: FollowUpPolicy = {
+    followUpHours: config.followUpHours,
+    escalateAfterHours: config.escalateAfterHours,
+    cadenceDays: config.cadenceDays,
+  };
   const now = clock();
   log.info(
     options.isPastDue

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'invalid_request'
   | 'not_found'
   | 'method_not_allowed'
+  | 'conflict'
   | 'too_large'
   | 'misconfigured'
   | 'storage_unavailable'

@@ -1,6 +1,6 @@
 /** Recording what sales did with a lead: a status event in its history, then the record and index rebuilt. */
 import type { Clock } from '../clock';
-import type { LeadRecord, LeadStatus } from './model';
+import type { LeadRecord, LeadStatus, StatusChangeEvent } from './model';
 import { type FollowUpPolicy, recordEvent } from './rebuild';
 import type { RecordStore } from './recordStore';
 
@@ -11,6 +11,9 @@ export interface StatusChange {
   via: 'api' | 'email-link' | 'dashboard';
   /** Record the change only over this status (see StatusChangeEvent.onlyIf). */
   onlyIf?: LeadStatus;
+  /** A decision's answers (qualified) or reason (disqualified): decisions.ts. */
+  answers?: StatusChangeEvent['answers'];
+  reason?: StatusChangeEvent['reason'];
 }
 
 export type ChangeStatusResult = { ok: true; record: LeadRecord } | { ok: false; reason: 'notFound' };
@@ -35,6 +38,8 @@ export async function changeLeadStatus(
       by: change.by,
       via: change.via,
       ...(change.onlyIf ? { onlyIf: change.onlyIf } : {}),
+      ...(change.answers === undefined ? {} : { answers: change.answers }),
+      ...(change.reason === undefined ? {} : { reason: change.reason }),
     },
     deps.policy,
   );

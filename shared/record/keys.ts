@@ -55,7 +55,8 @@ export function identityKeys(identityHash: string): { partitionKey: string; rowK
   return { partitionKey: identityHash.slice(0, 2), rowKey: identityHash };
 }
 
-export type FollowUpKind = 'remind' | 'escalate';
+/** `nurture`: the next touch of the record's cadence (followUp/cadence.ts), at most one entry per record. */
+export type FollowUpKind = 'remind' | 'escalate' | 'nurture';
 
 /** FollowUps table: partition = the UTC hour the entry falls due, so a run reads only partitions up to now. */
 export function dueBucket(dueAt: Date): string {

@@ -2,10 +2,13 @@
  * The stored shapes: a lead record is one customer × one offer; its history is a list of events. The record is a
  * projection of the events (see projection.ts), so reprocessing any event, in any order, gives the same record.
  */
+import type { CadenceRestartEvent, NurtureReminderEvent, RecordCadence } from '../followUp/cadence';
 import type { OwnerChangeEvent } from '../followUp/ownerEvents';
 import type { LeadActionKind, LeadSourceKind } from '../marketplace/leadSource';
 import type { NormalisedPerson } from '../marketplace/normalise';
 import type { Stage } from '../marketplace/stage';
+import type { AttemptEvent, AttemptSummary } from './attempts';
+import type { DecisionFields, QualificationAnswers } from './decisions';
 
 /** Flag on events (and so records) whose person data was erased on request: a tombstone, never reminded. */
 export const ERASED_FLAG = 'erased';
@@ -73,6 +76,9 @@ export interface StatusChangeEvent {
    * records "contacted" only over "new", so a click racing someone's "qualified" never moves the lead back.
    */
   onlyIf?: LeadStatus;
+  /** A decision's fields (decisions.ts): the answers with `qualified`, the reason with `disqualified`. */
+  answers?: DecisionFields['answers'];
+  reason?: DecisionFields['reason'];
 }
 
 export interface ReminderSentEvent {
@@ -83,7 +89,14 @@ export interface ReminderSentEvent {
   recipients: string[];
 }
 
-export type LeadEvent = LeadArrivalEvent | StatusChangeEvent | ReminderSentEvent | OwnerChangeEvent;
+export type LeadEvent =
+  | LeadArrivalEvent
+  | StatusChangeEvent
+  | ReminderSentEvent
+  | AttemptEvent
+  | CadenceRestartEvent
+  | NurtureReminderEvent
+  | OwnerChangeEvent;
 
 export interface LeadRecord extends PersonFields {
   leadId: string;
@@ -115,4 +128,23 @@ export interface LeadRecord extends PersonFields {
   owner?: string;
   /** When the current owner got the lead. */
   ownerSince?: string;
+  /** Contact attempts (attempts.ts): absent on records saved before attempts existed. */
+  attemptCount?: AttemptSummary['attemptCount'];
+  firstAttemptAt?: AttemptSummary['firstAttemptAt'];
+  lastAttemptAt?: AttemptSummary['lastAttemptAt'];
+  lastAttemptChannel?: AttemptSummary['lastAttemptChannel'];
+  lastAttemptOutcome?: AttemptSummary['lastAttemptOutcome'];
+  lastAttemptBy?: AttemptSummary['lastAttemptBy'];
+  /** The answers of the current `qualified` decision. */
+  qualification?: QualificationAnswers;
+  /** The reason of the current `disqualified` decision. */
+  disqualifyReason?: string;
+  /** Where the nurture cadence stands, as of the last change (set by the rebuild, which knows the cadence days). */
+  cadence?: RecordCadence;
+  /**
+   * The latest start of each kind of trial (trialWindow.ts): the window's end depends on OFFER_TRIAL_DAYS, so it is
+   * computed when read, and a change of the setting needs no rebuild.
+   */
+  freeTrialStartedAt?: string;
+  testDriveStartedAt?: string;
 }

@@ -39,8 +39,20 @@ export async function patchLead(
   const at = deps.clock().toISOString();
   const events: LeadEvent[] = [];
   if (patch.status !== undefined) {
-    const { status, note, by, via, onlyIf } = patch.status;
-    events.push({ kind: 'status', eventId: deps.newId(), at, status, note, by, via, ...(onlyIf ? { onlyIf } : {}) });
+    const { status, note, by, via, onlyIf, answers, reason } = patch.status;
+    events.push({
+      kind: 'status',
+      eventId: deps.newId(),
+      at,
+      status,
+      note,
+      by,
+      via,
+      ...(onlyIf ? { onlyIf } : {}),
+      // A decision's answers (qualified) or reason (disqualified): decisions.ts.
+      ...(answers === undefined ? {} : { answers }),
+      ...(reason === undefined ? {} : { reason }),
+    });
   }
   if (patch.owner !== undefined) events.push(reassignmentEvent(patch.owner, deps.newId(), at));
   const [first, ...rest] = events;

@@ -4,17 +4,17 @@
  */
 import { projectOwner } from '../followUp/ownerEvents';
 import { higherStage, type Stage } from '../marketplace/stage';
+import { appliedChanges } from './attempts';
 import {
   ERASED_FLAG,
   type LeadArrivalEvent,
   type LeadEvent,
   type LeadRecord,
-  type LeadStatus,
   PERSON_FIELDS,
   type PersonFields,
   type ReminderSentEvent,
-  type StatusChangeEvent,
 } from './model';
+import { nurtureFields } from './nurtureFields';
 
 /** A body POSTed again within this time of the previous arrival with the same body is the same event. */
 export const SAME_POST_WINDOW_MS = 10 * 60_000;
@@ -71,8 +71,10 @@ export function projectLead(
   if (!first || !last) return undefined;
 
   const stage = arrivals.reduce<Stage>((s, e) => higherStage(s, e.stage), first.stage);
-  const statusChanges = appliedStatusChanges(sorted);
+  // Attempts count as contacted-over-new: the speed-to-lead clock stops at the first one, however recorded.
+  const statusChanges = appliedChanges(sorted);
   const latestStatus = statusChanges[statusChanges.length - 1];
+  const latestEvent = latestStatus?.event;
   const firstContact = statusChanges.find((e) => e.status !== 'new');
   const latest = <K extends 'offerId' | 'publisherId' | 'offerTitle'>(field: K): LeadArrivalEvent[K] =>
     [...arrivals].reverse().find((e) => e[field] !== undefined && e[field] !== '')?.[field];
@@ -88,8 +90,8 @@ export function projectLead(
     stage,
     status: latestStatus?.status ?? 'new',
     statusChangedAt: latestStatus?.at,
-    statusNote: latestStatus?.note,
-    statusBy: latestStatus?.by,
+    statusNote: latestEvent?.kind === 'status' ? latestEvent.note : undefined,
+    statusBy: latestEvent?.by,
     firstContactedAt: firstContact?.at,
     firstSeenAt: first.at,
     lastSeenAt: last.at,
@@ -103,24 +105,13 @@ export function projectLead(
     remindedAt: reminderSince(sorted, 'remind')?.at,
     escalatedAt: reminderSince(sorted, 'escalate')?.at,
     ...ownerFields(sorted),
+    ...nurtureFields(sorted, arrivals),
   };
 }
 
 function ownerFields(events: readonly LeadEvent[]): Pick<LeadRecord, 'owner' | 'ownerSince'> {
   const owner = projectOwner(events);
   return owner === undefined ? {} : { owner: owner.owner, ownerSince: owner.since };
-}
-
-/** Status changes in history order, without the conditional ones whose condition did not hold at their place. */
-export function appliedStatusChanges(events: readonly LeadEvent[]): StatusChangeEvent[] {
-  const applied: StatusChangeEvent[] = [];
-  let status: LeadStatus = 'new';
-  for (const e of [...events].sort(byTime)) {
-    if (e.kind !== 'status' || (e.onlyIf !== undefined && e.onlyIf !== status)) continue;
-    applied.push(e);
-    status = e.status;
-  }
-  return applied;
 }
 
 /**
@@ -131,10 +122,10 @@ export function reminderSince(
   events: readonly LeadEvent[],
   kind: 'remind' | 'escalate',
 ): ReminderSentEvent | undefined {
-  const applied = new Set(appliedStatusChanges(events));
+  const applied = new Set(appliedChanges(events).map((c) => c.event));
   let found: ReminderSentEvent | undefined;
   for (const e of [...events].sort(byTime)) {
-    if (e.kind === 'status' && applied.has(e)) found = undefined;
+    if ((e.kind === 'status' || e.kind === 'attempt') && applied.has(e)) found = undefined;
     else if (e.kind === 'reminder' && e.reminder === kind) found ??= e;
   }
   return found;

@@ -7,6 +7,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 
+import { DEFAULT_CADENCE_DAYS } from '../config/nurture';
+import { planCadence, recordCadence } from '../followUp/cadence';
 import { withoutUndefined } from '../objects';
 import type { Intent, StoredIntent } from './intents';
 import { dueBucket, type FollowUpKind } from './keys';
@@ -17,6 +19,8 @@ import type { RecordStore } from './recordStore';
 export interface FollowUpPolicy {
   followUpHours: number;
   escalateAfterHours: number;
+  /** NURTURE_CADENCE_DAYS; absent: the default cadence. */
+  cadenceDays?: readonly number[];
 }
 
 export interface LeadIdentity {
@@ -30,10 +34,28 @@ const MAX_ATTEMPTS = 40;
 
 const hoursAfter = (iso: string, hours: number): string => new Date(Date.parse(iso) + hours * 3600_000).toISOString();
 
+/**
+ * The record as its events say it is, with its cadence block (which needs the cadence days): what a rebuild saves.
+ */
+export function projectRecord(
+  identity: LeadIdentity,
+  events: readonly LeadEvent[],
+  policy: FollowUpPolicy,
+): LeadRecord | undefined {
+  const record = projectLead(identity, events);
+  if (!record) return undefined;
+  return { ...record, cadence: recordCadence(planCadence(record, events, policy.cadenceDays ?? DEFAULT_CADENCE_DAYS)) };
+}
+
 /** The entries a record wants: kind → due time. */
 export function wantedFollowUps(record: LeadRecord | undefined, policy: FollowUpPolicy): Map<FollowUpKind, string> {
   const wanted = new Map<FollowUpKind, string>();
-  if (!record || !needsFollowUp(record)) return wanted;
+  if (!record) return wanted;
+  // The next touch of the cadence, as the record saw it when saved (so the sync finds an older version's row).
+  const cadence = record.cadence;
+  if (cadence?.phase === 'running' && cadence.dueAt !== undefined && cadence.step !== undefined)
+    wanted.set('nurture', cadence.dueAt);
+  if (!needsFollowUp(record)) return wanted;
   if (!record.remindedAt) wanted.set('remind', hoursAfter(record.firstSeenAt, policy.followUpHours));
   if (!record.escalatedAt) wanted.set('escalate', hoursAfter(record.firstSeenAt, policy.escalateAfterHours));
   return wanted;
@@ -45,9 +67,15 @@ const rowOf = (kind: FollowUpKind, dueAt: string): string => `${kind}@${dueBucke
 interface Entry {
   kind: FollowUpKind;
   dueAt: string;
+  /** A nurture entry's cadence step. */
+  step?: number;
 }
 
-const entries = (wants: Map<FollowUpKind, string>): Entry[] => [...wants].map(([kind, dueAt]) => ({ kind, dueAt }));
+function entriesOf(record: LeadRecord | undefined, policy: FollowUpPolicy): Entry[] {
+  return [...wantedFollowUps(record, policy)].map(([kind, dueAt]) =>
+    kind === 'nurture' ? { kind, dueAt, step: record?.cadence?.step } : { kind, dueAt },
+  );
+}
 
 /**
  * What a save of `next` changes in the follow-up index, given the versions whose entries may be there: the stored
@@ -59,11 +87,11 @@ export function followUpChanges(
   next: LeadRecord,
   policy: FollowUpPolicy,
 ): { put: Entry[]; remove: Entry[] } {
-  const wanted = entries(wantedFollowUps(next, policy));
+  const wanted = entriesOf(next, policy);
   const [stored, ...unsaved] = before;
-  const had = entries(wantedFollowUps(stored, policy));
-  const tried = unsaved.flatMap((r) => entries(wantedFollowUps(r, policy)));
-  const same = (a: Entry, b: Entry): boolean => a.kind === b.kind && a.dueAt === b.dueAt;
+  const had = entriesOf(stored, policy);
+  const tried = unsaved.flatMap((r) => entriesOf(r, policy));
+  const same = (a: Entry, b: Entry): boolean => a.kind === b.kind && a.dueAt === b.dueAt && a.step === b.step;
   const sameRow = (a: Entry, b: Entry): boolean => rowOf(a.kind, a.dueAt) === rowOf(b.kind, b.dueAt);
   // A row this writer tried with another due time may hold that time now: write the wanted one again.
   const put = wanted.filter((w) => !had.some((h) => same(h, w)) || tried.some((t) => sameRow(t, w) && !same(t, w)));
@@ -144,7 +172,7 @@ async function rebuild(
     const recordIdentity = stored
       ? { ...identity, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind }
       : identity;
-    const projected = projectLead(recordIdentity, all);
+    const projected = projectRecord(recordIdentity, all, policy);
     if (!projected) return { record: undefined, added: false };
     const early = followUpChanges([stored?.record, ...unsaved], projected, policy);
     // Nothing to store and nothing of ours to undo (a redelivery): one read was all it took.
@@ -156,7 +184,8 @@ async function rebuild(
     const added = adding ? options.add : undefined;
     const effects =
       (await options.effects?.({ before: stored?.record, next: projected, events: all, version, added })) ?? NO_EFFECTS;
-    const next = effects.events.length === 0 ? projected : projectLead(recordIdentity, [...all, ...effects.events]);
+    const next =
+      effects.events.length === 0 ? projected : projectRecord(recordIdentity, [...all, ...effects.events], policy);
     if (!next) return { record: undefined, added: false };
     const { put, remove } =
       effects.events.length === 0 ? early : followUpChanges([stored?.record, ...unsaved], next, policy);
@@ -165,7 +194,8 @@ async function rebuild(
     // (If-Match this ETag) then leaves it alone.
     const etags: (string | undefined)[] = [];
     for (const e of remove) etags.push(await store.followUpEtag(e.kind, identity.leadId, e.dueAt));
-    for (const e of put) await store.setFollowUpDue({ kind: e.kind, leadId: identity.leadId, dueAt: e.dueAt });
+    for (const e of put)
+      await store.setFollowUpDue({ kind: e.kind, leadId: identity.leadId, dueAt: e.dueAt, step: e.step });
     const saved = await store.commitLead({
       record: next,
       etag: stored?.etag,
@@ -198,15 +228,15 @@ export async function createOrRebuildLead(
   policy: FollowUpPolicy,
   effects?: SaveEffects,
 ): Promise<Rebuilt> {
-  const projected = projectLead(identity, [event]);
+  const projected = projectRecord(identity, [event], policy);
   if (!projected) return rebuild(store, identity, policy, { add: event, effects });
   const extra =
     (await effects?.({ before: undefined, next: projected, events: [event], version: 1, added: event })) ?? NO_EFFECTS;
-  const record = extra.events.length === 0 ? projected : (projectLead(identity, [event, ...extra.events]) ?? projected);
+  const record =
+    extra.events.length === 0 ? projected : (projectRecord(identity, [event, ...extra.events], policy) ?? projected);
   await store.noteChange(identity.leadId, 1);
   // Entries first, record second: nobody else writes this lead's entries before its record exists.
-  for (const [kind, dueAt] of wantedFollowUps(record, policy))
-    await store.putFollowUp({ kind, leadId: record.leadId, dueAt, sentTo: [] });
+  for (const e of entriesOf(record, policy)) await store.putFollowUp({ ...e, leadId: record.leadId, sentTo: [] });
   const commit = { record, etag: undefined, version: 1, add: [event, ...extra.events], intents: extra.intents };
   if ((await store.commitLead(commit)) === 'saved') return { record, added: true, intents: extra.intents };
   return rebuild(store, identity, policy, { add: event, unsaved: [record], effects });

@@ -55,6 +55,8 @@ export interface FollowUpEntry {
   /** Recipients whose mail server already accepted this reminder (so a retry skips them). */
   sentTo: string[];
   etag?: string;
+  /** For a `nurture` entry: the cadence step it reminds of. */
+  step?: number;
 }
 
 export interface RejectedMessage {
@@ -131,7 +133,7 @@ function entityToShard(row: TableEntityResult<Row>): StoredShard {
   };
 }
 
-const JSON_FIELDS = new Set(['sources', 'flags']);
+const JSON_FIELDS = new Set(['sources', 'flags', 'qualification', 'cadence']);
 /** Properties of a stored record row that are the store's, not the record's. */
 const STORE_FIELDS = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp', 'version']);
 
@@ -203,16 +205,28 @@ export function rejectedToEntity(rejected: RejectedMessage): TableEntity<Row> {
 
 export function followUpToEntity(entry: FollowUpEntry): TableEntity<Row> {
   const keys = followUpKeys(entry.kind, entry.leadId, new Date(entry.dueAt));
-  return { ...keys, kind: entry.kind, leadId: entry.leadId, dueAt: entry.dueAt, sentTo: tableJson(entry.sentTo) };
+  const entity = {
+    ...keys,
+    kind: entry.kind,
+    leadId: entry.leadId,
+    dueAt: entry.dueAt,
+    sentTo: tableJson(entry.sentTo),
+  };
+  return entry.step === undefined ? entity : { ...entity, step: entry.step };
+}
+
+function followUpKindOf(value: unknown): FollowUpKind {
+  return value === 'escalate' || value === 'nurture' ? value : 'remind';
 }
 
 export function entityToFollowUp(row: TableEntityResult<Row>): FollowUpEntry {
   return {
-    kind: row.kind === 'escalate' ? 'escalate' : 'remind',
+    kind: followUpKindOf(row.kind),
     leadId: String(row.leadId),
     dueAt: String(row.dueAt),
     sentTo: typeof row.sentTo === 'string' ? (JSON.parse(row.sentTo) as string[]) : [],
     etag: row.etag,
+    ...(typeof row.step === 'number' ? { step: row.step } : {}),
   };
 }
 
@@ -284,7 +298,7 @@ export interface RecordStore {
   /** Creates the entry when absent; an existing one (same kind, lead and due hour) is left as it is. */
   putFollowUp(entry: FollowUpEntry): Promise<void>;
   /** Creates the entry, or gives an existing one this due time, keeping `sentTo`; either way its ETag changes. */
-  setFollowUpDue(entry: Pick<FollowUpEntry, 'kind' | 'leadId' | 'dueAt'>): Promise<void>;
+  setFollowUpDue(entry: Pick<FollowUpEntry, 'kind' | 'leadId' | 'dueAt' | 'step'>): Promise<void>;
   /** The entry's ETag, or undefined when there is none: read before a save so a later delete only removes that. */
   followUpEtag(kind: FollowUpKind, leadId: string, dueAt: string): Promise<string | undefined>;
   /**
@@ -663,11 +677,17 @@ export function createRecordStore(
       }
     },
 
-    async setFollowUpDue({ kind, leadId, dueAt }) {
+    async setFollowUpDue({ kind, leadId, dueAt, step }) {
       await ensureTables();
       // Merge leaves the other properties (sentTo) as they are; a new row without sentTo reads as sent to nobody.
       await tables.followUps.upsertEntity(
-        { ...followUpKeys(kind, leadId, new Date(dueAt)), kind, leadId, dueAt },
+        {
+          ...followUpKeys(kind, leadId, new Date(dueAt)),
+          kind,
+          leadId,
+          dueAt,
+          ...(step === undefined ? {} : { step }),
+        },
         'Merge',
       );
     },
@@ -753,7 +773,7 @@ export function createRecordStore(
       // Entries live in due-hour partitions; the record's dates say where they should be, but a scan of this small
       // table (pending reminders only) also finds any an earlier first-seen time left behind.
       const keys: { partitionKey: string; rowKey: string }[] = [];
-      for (const rowKey of [`remind-${leadId}`, `escalate-${leadId}`]) {
+      for (const rowKey of [`remind-${leadId}`, `escalate-${leadId}`, `nurture-${leadId}`]) {
         for await (const row of tables.followUps.listEntities({
           queryOptions: { filter: odata`RowKey eq ${rowKey}` },
         })) {

@@ -6,7 +6,8 @@
 import { Readable } from 'node:stream';
 
 import type { HttpAnswer } from '../http/answer';
-import { csvLines } from './csv';
+import type { LeadRecord } from '../record/model';
+import { type CsvColumn, csvLines } from './csv';
 import { LEAD_COLUMNS } from './leadCsv';
 import type { LeadFilters } from './leadQuery';
 import type { LeadPageSource } from './leadWalk';
@@ -16,8 +17,15 @@ async function* utf8(lines: AsyncIterable<string>): AsyncGenerator<Buffer, void,
   for await (const line of lines) yield Buffer.from(line, 'utf8');
 }
 
-export function csvExportResponse(source: LeadPageSource, filters: LeadFilters, now: Date): HttpAnswer {
-  const body = Readable.from(utf8(csvLines(LEAD_COLUMNS, allMatchingLeads(source, filters, now))), {
+/** `moreColumns` follow the fixed ones (the nurture columns, which depend on the settings). */
+export function csvExportResponse(
+  source: LeadPageSource,
+  filters: LeadFilters,
+  now: Date,
+  moreColumns: readonly CsvColumn<LeadRecord>[] = [],
+): HttpAnswer {
+  const columns = [...LEAD_COLUMNS, ...moreColumns];
+  const body = Readable.from(utf8(csvLines(columns, allMatchingLeads(source, filters, now))), {
     objectMode: false,
   });
   const stamp = now.toISOString().slice(0, 10);

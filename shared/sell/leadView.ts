@@ -3,8 +3,9 @@
  * payload as Microsoft sent it: neither is part of a listing; the raw payload only appears in a single lead's
  * history when explicitly asked for (`?raw=true`), for an operator diagnosing a parse problem.
  */
+import { appliedChanges } from '../record/attempts';
 import type { LeadEvent, LeadRecord } from '../record/model';
-import { appliedStatusChanges, withoutRepeats } from '../record/projection';
+import { withoutRepeats } from '../record/projection';
 
 export type LeadView = Omit<LeadRecord, 'emailMatch'>;
 
@@ -33,7 +34,9 @@ export function eventView(event: LeadEvent, includeRaw: boolean, appliedStatus: 
 
 /** Oldest first, ties by id: the order the record was folded in (projection.ts), so the history reads as it happened. */
 export function historyView(events: readonly LeadEvent[], includeRaw: boolean): EventView[] {
-  const applied = new Set<LeadEvent>(appliedStatusChanges(events));
+  const applied = new Set<LeadEvent>(
+    appliedChanges(events).flatMap((c) => (c.event.kind === 'status' ? [c.event] : [])),
+  );
   // A repeated POST of a lead is the same event (projection.ts): it is not shown twice.
   return withoutRepeats(events)
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))

@@ -11,6 +11,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import { STAGE_LABEL } from '../../shared/marketplace/stage';
 import { chromiumExecutable } from '../support/chromium';
+import { parseCsv } from '../support/csv';
 import { type HostProcess, repoRoot, startHost, startTestAzurite } from '../support/hostProcess';
 import { leadBody, type LeadSummary, listAll, seedAt, waitForLead } from '../support/leadApi';
 import { testConfig } from '../support/leadFixtures';
@@ -214,6 +215,88 @@ describe('dashboard in headless Chromium', () => {
 
     fs.mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
     await page.screenshot({ path: path.join(repoRoot, 'test-results', 'dashboard.png'), fullPage: true });
+  });
+
+  test('logs an attempt, qualifies with answers, disqualifies with a reason: the API and the CSV have them', async () => {
+    // Jan is open and contacted (the test before): the status change counts as his first attempt.
+    await page.getByLabel('Channel').selectOption('phone');
+    await page.getByLabel('Outcome').selectOption('leftMessage');
+    await page.getByLabel('Note (optional)').fill('Voicemail');
+    await page.getByRole('button', { name: 'Log attempt' }).click();
+    await page.getByText('Attempt logged.').waitFor();
+    expect(await page.locator('#detail-attempts li').count()).toBe(2);
+    expect(await page.locator('#detail-attempts li').nth(1).textContent()).toContain(
+      'phone, leftMessage by Browser Test',
+    );
+    expect(await page.locator('#detail-facts dd', { hasText: /test drive/ }).count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Mark qualified…' }).click();
+    await page.getByLabel('Budget').selectOption('yes');
+    await page.getByLabel('Need').selectOption('no');
+    await page.getByRole('button', { name: 'Confirm qualified' }).click();
+    await page.getByText('Lead marked qualified.').waitFor();
+    await page.locator('#detail-facts dd', { hasText: 'Budget: yes' }).waitFor();
+    await page.locator('#figures li', { hasText: 'Qualified of decided' }).waitFor();
+
+    const detail = (await (await fetch(`${base}/api/leads/${janId}`)).json()) as {
+      lead: { status: string; attemptCount: number; qualification: Record<string, { answer: string }> };
+      attempts: { channel: string; outcome: string; note?: string; by?: string }[];
+    };
+    expect(detail.lead).toMatchObject({
+      status: 'qualified',
+      attemptCount: 2,
+      qualification: {
+        budget: { answer: 'yes' },
+        authority: { answer: 'unknown' },
+        need: { answer: 'no' },
+        timing: { answer: 'unknown' },
+      },
+    });
+    expect(detail.attempts[1]).toMatchObject({
+      channel: 'phone',
+      outcome: 'leftMessage',
+      note: 'Voicemail',
+      by: 'Browser Test',
+    });
+
+    // Lena: disqualified with a reason from the list.
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.locator(`#lead-body tr[data-id="${lateId}"] button`).click();
+    await page.locator('#detail-title', { hasText: 'Lena Late' }).waitFor();
+    await page.getByRole('button', { name: 'Mark disqualified…' }).click();
+    await page.getByLabel('Reason').selectOption('Chose a competitor');
+    await page.getByRole('button', { name: 'Confirm disqualified' }).click();
+    await page.getByText('Lead marked disqualified.').waitFor();
+    await page.locator('#detail-facts dd', { hasText: 'Chose a competitor' }).waitFor();
+
+    const csv = parseCsv(await (await fetch(`${base}/api/leads/export.csv`)).text());
+    const header = (csv[0] ?? []).map((h) => h.replace(/^\uFEFF/, ''));
+    const row = (id: string): Record<string, string> =>
+      Object.fromEntries(header.map((h, i) => [h, csv.find((r) => r[0] === id)?.[i] ?? '']));
+    expect(row(janId)).toMatchObject({
+      Attempts: '2',
+      'Last attempt outcome': 'leftMessage',
+      'Qualification: Budget': 'yes',
+      'Qualification: Need': 'no',
+      'Qualification: Timing': 'unknown',
+    });
+    expect(row(lateId)).toMatchObject({ Status: 'disqualified', 'Disqualify reason': 'Chose a competitor' });
+    await page.locator('#detail-close').click();
+  });
+
+  test('orders by trial urgency and filters stalled leads, labelling trials in the list', async () => {
+    const rows = page.locator('#lead-body tr[data-id]');
+    expect(await rows.first().getAttribute('data-id')).not.toBe(janId);
+    // Jan's test drive is the one trial among the leads: it leads the list, with its label.
+    await page.getByLabel('Order').selectOption('trial');
+    expect(await rows.first().getAttribute('data-id')).toBe(janId);
+    expect(await rows.first().locator('.badge.trial').textContent()).toMatch(/^test drive ends/);
+    // Nobody's cadence ran out yet.
+    await page.getByLabel('Stalled only').check();
+    await page.getByText('No leads match these filters.').waitFor();
+    await page.getByLabel('Stalled only').uncheck();
+    await page.getByLabel('Order').selectOption('newest');
+    expect(await rows.count()).toBeGreaterThan(1);
   });
 
   test('"Only my leads" lists the leads of the address given, which the page remembers', async () => {

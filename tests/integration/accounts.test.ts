@@ -4,6 +4,7 @@
  * account's people and offers. Free-mail people form none.
  */
 import type { RunningAzurite } from '../../local-host/src/azurite';
+import { DEFAULT_TRIAL_DAYS } from '../../shared/config/nurture';
 import { arrivalEffects } from '../../shared/followUp/saveEffects';
 import { newUlid } from '../../shared/ids';
 import type { AlertEnvelope } from '../../shared/queue/alertEnvelope';
@@ -78,7 +79,10 @@ test('the 2nd and 3rd person of a domain are told apart in their alerts; the det
   // People of one account share an owner.
   expect(new Set(alerts.slice(0, 4).map((a) => a.recipient)).size).toBe(1);
 
-  const detail = await leadDetail(store, ada, false);
+  const detail = await leadDetail(store, ada, false, {
+    trials: { defaultTrialDays: DEFAULT_TRIAL_DAYS, offerTrialDays: new Map() },
+    now: new Date(),
+  });
   expect(detail?.account).toMatchObject({ kind: 'domain', label: 'fabrikam.com', peopleCount: 3 });
   expect(detail?.account?.people.map((p) => p.offerKey).sort()).toEqual([
     'contoso.gadgets',
@@ -86,7 +90,10 @@ test('the 2nd and 3rd person of a domain are told apart in their alerts; the det
     'contoso.widgets',
     'contoso.widgets',
   ]);
-  const freeMail = await leadDetail(store, alerts[4]?.leadId ?? '', false);
+  const freeMail = await leadDetail(store, alerts[4]?.leadId ?? '', false, {
+    trials: { defaultTrialDays: DEFAULT_TRIAL_DAYS, offerTrialDays: new Map() },
+    now: new Date(),
+  });
   expect(freeMail?.account).toBeUndefined();
 
   // Rows hold hashes: no address, domain or name in clear.

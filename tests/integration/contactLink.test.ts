@@ -91,25 +91,100 @@ describe('contact link', () => {
     expect(await store.listEvents(leadId)).toHaveLength(1);
   });
 
-  test('POST records the contact as a status event and stops the reminders', async () => {
+  test('POST records a contact attempt, stops the reminders and asks how it went; a second click is the same attempt', async () => {
     const { deps, store, leadId } = await setup();
     const token = signContactToken(leadId, LATER, SECRET);
-    const res = await handleContactLink({ method: 'POST', leadId, token, formAction: '' }, deps);
+    const formAction = `/api/leads/${leadId}/contact?token=${token}`;
+    const res = await handleContactLink({ method: 'POST', leadId, token, formAction }, deps);
     expect(res.status).toBe(200);
     expect(body(res)).toContain('Marked as contacted');
     expect((await store.getRecord(leadId))?.record).toMatchObject({
       status: 'contacted',
       firstContactedAt: NOW.toISOString(),
+      attemptCount: 1,
+      lastAttemptOutcome: 'unknown',
     });
-    expect((await store.listEvents(leadId)).filter((e) => e.kind === 'status')).toEqual([
-      expect.objectContaining({ status: 'contacted', via: 'email-link' }),
+    const attempts = (await store.listEvents(leadId)).filter((e) => e.kind === 'attempt');
+    expect(attempts).toEqual([
+      expect.objectContaining({
+        channel: 'unknown',
+        outcome: 'unknown',
+        via: 'email-link',
+        linkKey: token.split('.')[1],
+      }),
     ]);
-    expect(await followUpsOf(store, leadId)).toEqual([]);
+    // The speed-to-lead entries are gone; the cadence's first touch is due two days after the click.
+    expect((await followUpsOf(store, leadId)).map((e) => [e.kind, e.dueAt])).toEqual([
+      ['nurture', new Date(NOW.getTime() + 2 * 86_400_000).toISOString()],
+    ]);
+    // The page's form carries the same token and the click's id, and nothing else but its three fields.
+    const clickId = attempts[0]!.eventId;
+    expect(body(res)).toContain(`<input type="hidden" name="amends" value="${clickId}">`);
+    expect(body(res)).toContain(`<input type="hidden" name="token" value="${token}">`);
 
-    // A second click changes nothing and says so.
-    const again = await handleContactLink({ method: 'POST', leadId, token, formAction: '' }, deps);
-    expect(body(again)).toContain('Already marked as contacted');
-    expect((await store.listEvents(leadId)).filter((e) => e.kind === 'status')).toHaveLength(1);
+    const again = await handleContactLink({ method: 'POST', leadId, token, formAction }, deps);
+    expect(body(again)).toContain(`value="${clickId}"`);
+    expect((await store.listEvents(leadId)).filter((e) => e.kind === 'attempt')).toHaveLength(1);
+  });
+
+  test("the page's form completes its own click only: channel, outcome and note", async () => {
+    const { deps, store, leadId } = await setup();
+    const token = signContactToken(leadId, LATER, SECRET);
+    await handleContactLink({ method: 'POST', leadId, token, formAction: '' }, deps);
+    const clickId = (await store.listEvents(leadId)).find((e) => e.kind === 'attempt')!.eventId;
+    const form = (fields: Record<string, string>): URLSearchParams => new URLSearchParams({ token, ...fields });
+
+    const other = signContactToken(leadId, new Date(LATER.getTime() + 1000), SECRET);
+    const foreign = await handleContactLink(
+      {
+        method: 'POST',
+        leadId,
+        token: other,
+        formAction: '',
+        form: form({ amends: clickId, channel: 'phone', outcome: 'reached' }),
+      },
+      deps,
+    );
+    expect(foreign.status).toBe(400);
+    const bad = await handleContactLink(
+      {
+        method: 'POST',
+        leadId,
+        token,
+        formAction: '',
+        form: form({ amends: clickId, channel: 'fax', outcome: 'reached' }),
+      },
+      deps,
+    );
+    expect(bad.status).toBe(400);
+
+    const saved = await handleContactLink(
+      {
+        method: 'POST',
+        leadId,
+        token,
+        formAction: '',
+        form: form({
+          amends: clickId,
+          channel: 'phone',
+          outcome: 'replied',
+          note: 'Wants a demo',
+          status: 'qualified',
+          by: 'x',
+        }),
+      },
+      deps,
+    );
+    expect(saved.status).toBe(200);
+    expect(body(saved)).toContain('Saved');
+    expect((await store.getRecord(leadId))?.record).toMatchObject({
+      status: 'contacted',
+      attemptCount: 1,
+      lastAttemptChannel: 'phone',
+      lastAttemptOutcome: 'replied',
+      cadence: { phase: 'replied' },
+    });
+    expect(await followUpsOf(store, leadId)).toEqual([]);
   });
 
   test("a qualification landing between the link's check and its event wins: the lead is not moved back", async () => {
@@ -122,7 +197,7 @@ describe('contact link', () => {
     const racing: RecordStore = {
       ...store,
       commitLead: async (commit) => {
-        const link = commit.add?.some((e) => e.kind === 'status' && e.via === 'email-link');
+        const link = commit.add?.some((e) => e.kind === 'attempt' && e.via === 'email-link');
         if (link && !raced) {
           raced = true;
           await changeLeadStatus(

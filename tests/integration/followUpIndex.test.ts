@@ -11,7 +11,7 @@ import { newUlid } from '../../shared/ids';
 import { createEnvelope } from '../../shared/queue/envelope';
 import { dueBucket } from '../../shared/record/keys';
 import type { LeadRecord } from '../../shared/record/model';
-import { projectLead } from '../../shared/record/projection';
+import { projectRecord } from '../../shared/record/rebuild';
 import { recordLead } from '../../shared/record/recordLead';
 import { type RecordStore } from '../../shared/record/recordStore';
 import type { Telemetry } from '../../shared/telemetry';
@@ -125,7 +125,11 @@ async function processCustomer(
   // The record is the projection of every lead's event, each once.
   expect(events).toHaveLength(leads.length);
   expect(stored?.record).toEqual(
-    projectLead({ leadId: leadId!, offerKey: OFFER, identityKind: stored?.record.identityKind ?? 'email' }, events),
+    projectRecord(
+      { leadId: leadId!, offerKey: OFFER, identityKind: stored?.record.identityKind ?? 'email' },
+      events,
+      policy,
+    ),
   );
   return {
     record: stored?.record,

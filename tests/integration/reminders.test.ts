@@ -376,10 +376,31 @@ describe('sendReminders through the local host with a real SMTP server', () => {
         body: new URLSearchParams({ token }).toString(),
       });
       expect(done.status).toBe(200);
-      expect(await done.text()).toContain('Marked as contacted');
+      const donePage = await done.text();
+      expect(donePage).toContain('Marked as contacted');
       expect(await record(id!)).toMatchObject({ status: 'contacted', firstContactedAt: expect.any(String) });
-      const statusEvents = (await store.listEvents(id!)).filter((e) => e.kind === 'status');
-      expect(statusEvents).toEqual([expect.objectContaining({ status: 'contacted', via: 'email-link' })]);
+      const attempts = (await store.listEvents(id!)).filter((e) => e.kind === 'attempt');
+      expect(attempts).toEqual([expect.objectContaining({ outcome: 'unknown', via: 'email-link' })]);
+
+      // The page's form says how it went, posted as the browser would: same action, same token, the click's id.
+      const amends = /name="amends" value="([0-9A-Z]{26})"/.exec(donePage)?.[1] ?? '';
+      const saved = await fetch(`${host.baseUrl}${action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          token,
+          amends,
+          channel: 'email',
+          outcome: 'leftMessage',
+          note: 'Sent the deck',
+        }).toString(),
+      });
+      expect(saved.status).toBe(200);
+      expect(await record(id!)).toMatchObject({
+        attemptCount: 1,
+        lastAttemptChannel: 'email',
+        lastAttemptOutcome: 'leftMessage',
+      });
     });
 
     test('tampered id, tampered expiry and a wrong key → 403; expired → 410; unknown lead → 404; the previous key still works', async () => {

@@ -322,7 +322,8 @@ describe('runReminders', () => {
       status: 'contacted',
       via: 'api',
     });
-    expect(await w.store.followUpsOf(contacted)).toEqual([]);
+    // The speed-to-lead entries are gone; the nurture cadence now holds the next touch.
+    expect((await w.store.followUpsOf(contacted)).map((e) => e.kind)).toEqual(['nurture']);
 
     w.now = hoursAfterT0(25);
     await w.run();
@@ -369,7 +370,7 @@ describe('runReminders', () => {
     const summary = await w.run();
     expect(w.smtp.received).toEqual([]);
     expect(summary).toMatchObject({ due: 2, skipped: 2, sent: 0 });
-    expect(await w.store.followUpsOf(id)).toEqual([]);
+    expect((await w.store.followUpsOf(id)).map((e) => e.kind)).toEqual(['nurture']);
   });
 
   test('a lead set back to new while the run drops its stale entry keeps an entry and is reminded next run', async () => {

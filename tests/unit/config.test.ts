@@ -25,6 +25,7 @@ import {
   silenceSettings,
   telemetrySettings,
 } from '../../shared/config';
+import { DEFAULT_CADENCE_DAYS } from '../../shared/config/nurture';
 import { requestMetadata } from '../../shared/queue/envelope';
 import { formatWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
 
@@ -306,8 +307,35 @@ describe('settings per capability', () => {
   test('a malformed follow-up policy gives records the default one, and names the setting', () => {
     expect(policyOrDefault(readSettings({ ...sample, FOLLOW_UP_HOURS: '12' })).policy.followUpHours).toBe(12);
     const fallback = policyOrDefault(readSettings({ ...sample, FOLLOW_UP_HOURS: 'soon' }));
-    expect(fallback.policy).toEqual(DEFAULT_POLICY);
+    expect(fallback.policy).toEqual({ ...DEFAULT_POLICY, cadenceDays: DEFAULT_CADENCE_DAYS });
     expect(fallback.problems.flatMap((p) => p.settings)).toEqual(['FOLLOW_UP_HOURS']);
+  });
+
+  test('a malformed cadence gives records the default one, names the setting and stops reminder runs only', () => {
+    expect(policyOrDefault(readSettings({ ...sample, NURTURE_CADENCE_DAYS: '1,3' })).policy.cadenceDays).toEqual([
+      1, 3,
+    ]);
+    const settings = readSettings({ ...sample, NURTURE_CADENCE_DAYS: 'weekly' });
+    const fallback = policyOrDefault(settings);
+    expect(fallback.policy.cadenceDays).toEqual(DEFAULT_CADENCE_DAYS);
+    expect(fallback.problems.flatMap((p) => p.settings)).toEqual(['NURTURE_CADENCE_DAYS']);
+    expect(misconfiguredCapabilities(settings)).toEqual([
+      { capability: 'reminders', settings: ['NURTURE_CADENCE_DAYS'] },
+      { capability: 'nurture', settings: ['NURTURE_CADENCE_DAYS'] },
+    ]);
+    expect(recordSettings(settings).ok).toBe(true);
+  });
+
+  test('bad criteria or reasons stop decisions only; a bad trial length stops reminders, named', () => {
+    const criteria = readSettings({ ...sample, QUALIFICATION_CRITERIA: '[{"key": "1x", "label": "Bad"}]' });
+    expect(misconfiguredCapabilities(criteria)).toEqual([
+      { capability: 'decisions', settings: ['QUALIFICATION_CRITERIA'] },
+    ]);
+    const trials = readSettings({ ...sample, OFFER_TRIAL_DAYS: '{"contoso.widgets": 0}' });
+    expect(misconfiguredCapabilities(trials)).toEqual([
+      { capability: 'reminders', settings: ['OFFER_TRIAL_DAYS'] },
+      { capability: 'nurture', settings: ['OFFER_TRIAL_DAYS'] },
+    ]);
   });
 
   test('bindings get a value at registration: the schedule falls back to the default, the queue name is as set', () => {

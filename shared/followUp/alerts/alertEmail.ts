@@ -69,7 +69,8 @@ function view(alert: AlertMessage): AlertView {
 }
 
 function textLead(v: AlertView, prefix: string): string {
-  const lines = [`${prefix}${v.name} | ${STAGE_LABEL[v.alert.stage]} | ${v.headline}`];
+  const trial = v.alert.trial === undefined ? '' : ` | ${v.alert.trial.label}`;
+  const lines = [`${prefix}${v.name} | ${STAGE_LABEL[v.alert.stage]} | ${v.headline}${trial}`];
   if (v.account) lines.push(`   ${v.account}`);
   for (const [label, value] of v.fields) if (value) lines.push(`   ${label}: ${value}`);
   if (v.email) lines.push(`   Email: ${v.email}`);
@@ -91,6 +92,7 @@ function htmlLead(v: AlertView): string {
   if (v.email) rows.push(fieldRowHtml('Email', htmlLink(v.mailto, v.email)));
   if (v.phone) rows.push(fieldRowHtml('Phone', htmlLink(v.tel, v.phone)));
   if (v.offer) rows.push(fieldRowHtml('Offer', escapeHtml(v.offer)));
+  if (v.alert.trial !== undefined) rows.push(fieldRowHtml('Trial', escapeHtml(v.alert.trial.label)));
   rows.push(fieldRowHtml('Arrived', escapeHtml(formatUtc(v.alert.at))));
   if (v.actions.length > 0) {
     const items = v.actions.map((a) => `${escapeHtml(a.at)} &ndash; ${escapeHtml(a.text)}`).join('<br>');

@@ -3,12 +3,14 @@
  * far and the signed "Mark as contacted" link. Built when the alert is delivered, from the record as it is then,
  * so the queue message need not carry personal data and the alert shows the latest the app knows.
  */
+import type { TrialSettings } from '../../config/nurture';
 import { STAGE_RANK } from '../../marketplace/stage';
 import type { LeadEvent, LeadRecord } from '../../record/model';
 import { withoutRepeats } from '../../record/projection';
 import { DAY_MS } from '../../time';
 import { contactLinkUrl, signContactToken } from '../contactToken';
 import type { CustomerAction } from '../leadMail';
+import { trialView } from '../recordTrial';
 import type { AlertReason, AlertStage } from './decision';
 import type { AlertLinkSettings } from './settings';
 
@@ -37,6 +39,8 @@ export interface AlertMessage {
   contactUrl: string;
   /** Supplied by the caller, e.g. "3rd person from fabrikam.com this week". Shown as given, on one line. */
   accountLine?: string;
+  /** A free trial or test drive: "trial ends in 2 days", and the time left for the order. */
+  trial?: { label: string; leftMs: number };
 }
 
 export interface AlertSource {
@@ -49,8 +53,15 @@ export interface AlertSource {
   accountLine?: string;
 }
 
-export function buildAlertMessage(source: AlertSource, link: AlertLinkSettings, now: Date): AlertMessage {
+/** `trials`: the trial lengths, for the trial's label; without them no label is shown. */
+export function buildAlertMessage(
+  source: AlertSource,
+  link: AlertLinkSettings,
+  now: Date,
+  trials?: TrialSettings,
+): AlertMessage {
   const { record, decision } = source;
+  const trial = trials === undefined ? undefined : trialView(record, trials, now);
   const raisedBy = source.events.find((e) => e.kind === 'arrival' && e.eventId === source.eventId);
   const expires = new Date(now.getTime() + link.ttlDays * DAY_MS);
   const token = signContactToken(record.leadId, expires, link.secret);
@@ -78,7 +89,15 @@ export function buildAlertMessage(source: AlertSource, link: AlertLinkSettings, 
       .sort((a, b) => a.at.getTime() - b.at.getTime()),
     contactUrl: contactLinkUrl(link.publicBaseUrl, record.leadId, token),
     accountLine: source.accountLine,
+    ...(trial === undefined ? {} : { trial: { label: trial.label, leftMs: trial.leftMs } }),
   };
+}
+
+/** Running trials ending soonest first, then ended ones (most recently ended first), then the rest. */
+function trialRank(alert: AlertMessage): number {
+  const left = alert.trial?.leftMs;
+  if (left === undefined) return Number.MAX_SAFE_INTEGER;
+  return left > 0 ? left : Number.MAX_SAFE_INTEGER / 2 - left;
 }
 
 /** Most valuable first, then in the order they arrived, ties by id: the same alerts always render the same way. */
@@ -86,6 +105,7 @@ export function sortAlerts(alerts: readonly AlertMessage[]): AlertMessage[] {
   return [...alerts].sort(
     (a, b) =>
       STAGE_RANK[b.stage] - STAGE_RANK[a.stage] ||
+      trialRank(a) - trialRank(b) ||
       a.at.getTime() - b.at.getTime() ||
       (a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0),
   );

@@ -13,6 +13,7 @@
  * is still missing.
  */
 import type { Clock } from '../../clock';
+import type { TrialSettings } from '../../config/nurture';
 import type { Mailer } from '../../mail/mailer';
 import type { AlertEnvelope, DigestEnvelope } from '../../queue/alertEnvelope';
 import { ERASED_FLAG } from '../../record/model';
@@ -41,6 +42,8 @@ export interface AlertDeliveryDeps {
   scheduleDigest(message: DigestEnvelope, delayMs: number): Promise<void>;
   clock: Clock;
   link: AlertLinkSettings;
+  /** Trial lengths (OFFER_TRIAL_DAYS) for the trial's label; absent: no label. */
+  trials?: TrialSettings;
   rule: BurstRule;
   log: AlertLog;
 }
@@ -97,6 +100,7 @@ async function messageFor(deps: AlertDeliveryDeps, alert: AlertEnvelope): Promis
     },
     deps.link,
     deps.clock(),
+    deps.trials,
   );
 }
 

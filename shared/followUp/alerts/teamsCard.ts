@@ -136,6 +136,7 @@ function leadItems(alert: AlertMessage, recipient: string | undefined): CardElem
     ['Email', alert.email],
     ['Phone', alert.phone || alert.phoneE164],
     ['Offer', offerLabel(alert.offerTitle, alert.offerId)],
+    ['Trial', alert.trial?.label],
   ];
   for (const [label, value] of details) {
     const text = oneLine(value);

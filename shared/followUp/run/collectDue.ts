@@ -1,10 +1,12 @@
 /** Phase 1 of a reminder run: the due entries, each checked against its record; dead ones dropped. */
+import { DEFAULT_CADENCE_DAYS } from '../../config/nurture';
 import type { FollowUpKind } from '../../record/keys';
 import type { LeadRecord } from '../../record/model';
 import { needsFollowUp } from '../../record/projection';
 import type { FollowUpPolicy } from '../../record/rebuild';
 import type { FollowUpEntry } from '../../record/recordStore';
 import { HOUR_MS } from '../../time';
+import { checkNurtureEntry, type NurtureEntryCheck, planCadence } from '../cadence';
 import { reminderRecipients } from '../owners';
 import { recipientsFor, type RoutableLead } from '../routing';
 import type { ReminderDeps, ReminderSettings } from '../runReminders';
@@ -25,7 +27,7 @@ export interface DueEntries {
 
 const ESCALATION_OFF = 'escalation is off (ESCALATION_EMAIL unset)';
 
-function dueAtFor(record: LeadRecord, kind: FollowUpKind, config: ReminderSettings): number {
+function dueAtFor(record: LeadRecord, kind: Exclude<FollowUpKind, 'nurture'>, config: ReminderSettings): number {
   const hours = kind === 'remind' ? config.followUpHours : config.escalateAfterHours;
   return Date.parse(record.firstSeenAt) + hours * HOUR_MS;
 }
@@ -42,6 +44,7 @@ function skipReason(
   if (record.isTest) return 'test lead';
   if (record.unrecognised) return 'unrecognised lead';
   if (!needsFollowUp(record)) return 'not followed up';
+  if (entry.kind === 'nurture') return 'not a speed-to-lead entry';
   if (entry.kind === 'remind' && record.remindedAt) return 'already reminded';
   if (entry.kind === 'escalate' && record.escalatedAt) return 'already escalated';
   // Left behind when a late-processed lead moved firstSeenAt: the record has (or gets) the right entry.
@@ -69,8 +72,29 @@ export async function collectDue(
   for await (const entry of store.dueFollowUps(now)) {
     result.due++;
     const record = await reads.recordOf(entry.leadId);
+    // A nurture entry is checked against the cadence its lead's history plans now, with the configured days.
+    const nurture: NurtureEntryCheck | undefined =
+      entry.kind === 'nurture' && record !== undefined
+        ? checkNurtureEntry(
+            planCadence(record, await reads.eventsOf(entry.leadId), config.cadenceDays ?? DEFAULT_CADENCE_DAYS),
+            { step: entry.step ?? 0, dueAt: entry.dueAt },
+            now,
+          )
+        : undefined;
+    if (nurture?.action === 'keep') {
+      result.waiting++;
+      continue;
+    }
     const reason =
-      entry.kind === 'escalate' && escalationTo.length === 0 ? ESCALATION_OFF : skipReason(entry, record, config);
+      entry.kind === 'nurture'
+        ? record === undefined
+          ? 'no such lead'
+          : nurture?.action === 'drop'
+            ? nurture.reason
+            : undefined
+        : entry.kind === 'escalate' && escalationTo.length === 0
+          ? ESCALATION_OFF
+          : skipReason(entry, record, config);
     if (record === undefined && (await reads.eventsOf(entry.leadId)).length > 0) {
       // A customer's first lead indexes its entries just before it creates the record: the record is on its way
       // (the message is retried until it is written), so keep the entry for the next run.
@@ -100,7 +124,8 @@ export async function collectDue(
       entry.kind === 'escalate'
         ? escalationTo
         : reminderRecipients(record.owner, recipientsFor(view, config.reminderRoutes, config.defaultRecipients));
-    result.candidates.push({ ...view, entry, record, recipients });
+    const touch = nurture?.action === 'send' ? nurture.touch : undefined;
+    result.candidates.push({ ...view, entry, record, recipients, ...(touch === undefined ? {} : { touch }) });
   }
   return result;
 }

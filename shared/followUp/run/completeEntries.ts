@@ -5,6 +5,7 @@
 import type { LeadEvent } from '../../record/model';
 import { reminderSince } from '../../record/projection';
 import { type FollowUpPolicy, recordEvent } from '../../record/rebuild';
+import { nurtureReminderEvent, sentNurtureSteps } from '../cadence';
 import type { ReminderDeps } from '../runReminders';
 import { hasAddress } from './addresses';
 import { type Candidate, errorText } from './candidate';
@@ -21,8 +22,18 @@ export interface Completion {
 async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], policy: FollowUpPolicy): Promise<void> {
   const { store, clock, newId, log } = deps;
   const { entry, record } = c;
-  // An earlier run may have stored the event and failed before deleting the entry: do not add a second one.
-  if (reminderSince(history, entry.kind) === undefined) {
+  if (entry.kind === 'nurture') {
+    const step = c.touch?.step ?? entry.step ?? 0;
+    // As below: a step an earlier run recorded before failing to delete the entry gets no second event.
+    if (!sentNurtureSteps(history).includes(step)) {
+      const event = nurtureReminderEvent({ step }, entry.sentTo, newId(), clock().toISOString());
+      // The rebuild moves the record's nurture entry on to the next step (or none, once stalled).
+      await recordEvent(store, identityOf(record), event, policy);
+    } else {
+      await rebuildOrWarn(store, log, record, policy);
+    }
+  } else if (reminderSince(history, entry.kind) === undefined) {
+    // An earlier run may have stored the event and failed before deleting the entry: do not add a second one.
     // The event and the record (now reminded) in one transaction; the rebuild removes the entry it no longer wants.
     await recordEvent(
       store,

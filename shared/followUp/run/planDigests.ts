@@ -13,10 +13,11 @@ export interface DigestPlan {
 
 export function planDigests(candidates: readonly Candidate[], config: ReminderSettings): DigestPlan[] {
   const groups: [FollowUpKind, Map<string, Candidate[]>][] = [
+    // A nurture touch goes in the same digest as the first reminders: one email per salesperson and run.
     [
       'remind',
-      // Each candidate names its recipients (collectDue: the owner, else the route's).
-      groupByOwnRecipients(candidates.filter((c) => c.entry.kind === 'remind')),
+      // Each candidate names its recipients (collectDue: the owner, else the route's); nurture touches go with them.
+      groupByOwnRecipients(candidates.filter((c) => c.entry.kind === 'remind' || c.entry.kind === 'nurture')),
     ],
     // Escalations ignore offer routes: every one goes to the escalation address(es).
     [

@@ -2,12 +2,14 @@
  * Phase 3 of a reminder run: each digest rendered and sent, its entries marked for that recipient only once the
  * mail server accepted it. The lease is renewed before every email; once it is lost, nothing more is sent.
  */
+import { DEFAULT_TRIAL_DAYS, type TrialDays } from '../../config/nurture';
 import type { Stage } from '../../marketplace/stage';
 import type { LeadEvent } from '../../record/model';
 import { withoutRepeats } from '../../record/projection';
 import { DAY_MS } from '../../time';
 import { contactLinkUrl, signContactToken } from '../contactToken';
 import { type DigestLead, type DigestStage, renderDigest } from '../digest';
+import { trialView } from '../recordTrial';
 import type { RunLease } from '../runLease';
 import type { DigestResult, ReminderDeps, ReminderSettings } from '../runReminders';
 import { hasAddress } from './addresses';
@@ -24,6 +26,15 @@ function toDigestLead(c: Candidate, history: LeadEvent[], now: Date, config: Rem
   const r = c.record;
   const expires = new Date(now.getTime() + config.contactLink.ttlDays * DAY_MS);
   const token = signContactToken(r.leadId, expires, config.contactLink.secret);
+  const trial = trialView(
+    r,
+    {
+      offerTrialDays: config.offerTrialDays ?? new Map<string, Partial<TrialDays>>(),
+      defaultTrialDays: config.defaultTrialDays ?? DEFAULT_TRIAL_DAYS,
+    },
+    now,
+  );
+  const touch = c.touch;
   return {
     leadId: r.leadId,
     stage: digestStage(r.stage),
@@ -44,6 +55,8 @@ function toDigestLead(c: Candidate, history: LeadEvent[], now: Date, config: Rem
     ),
     contactUrl: contactLinkUrl(config.publicBaseUrl, r.leadId, token),
     escalation: c.entry.kind === 'escalate',
+    ...(touch === undefined ? {} : { touch: { step: touch.step, of: touch.of, last: touch.last } }),
+    ...(trial === undefined ? {} : { trial: { label: trial.label, leftMs: trial.leftMs } }),
   };
 }
 

@@ -8,8 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 
+import { type Criterion, DEFAULT_CRITERIA, DEFAULT_DISQUALIFY_REASONS } from '../../config/nurture';
 import type { HttpAnswer } from '../../http/answer';
 import { STAGE_LABEL } from '../../marketplace/stage';
+import { ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES } from '../../record/attempts';
 import type { LeadStatus } from '../../record/model';
 import { SOURCES, STAGES, STATUSES } from '../values';
 import { readDashboardScript } from './script';
@@ -20,6 +22,9 @@ export interface DashboardData {
   stages: { value: string; label: string }[];
   statuses: readonly LeadStatus[];
   statusActions: readonly LeadStatus[];
+  /** QUALIFICATION_CRITERIA and DISQUALIFY_REASONS as configured: what the qualify and disqualify dialogs ask. */
+  criteria: readonly Criterion[];
+  disqualifyReasons: readonly string[];
 }
 
 export const DASHBOARD_DATA: DashboardData = {
@@ -27,6 +32,15 @@ export const DASHBOARD_DATA: DashboardData = {
   statuses: STATUSES,
   // Sales mark what they did; "new" is where every lead starts, not something to set.
   statusActions: STATUSES.filter((s) => s !== 'new'),
+  criteria: DEFAULT_CRITERIA,
+  disqualifyReasons: DEFAULT_DISQUALIFY_REASONS,
+};
+
+const OUTCOME_LABEL: Record<(typeof ATTEMPT_OUTCOMES)[number], string> = {
+  reached: 'Reached them',
+  noAnswer: 'No answer',
+  leftMessage: 'Left a message',
+  replied: 'They replied',
 };
 
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -53,12 +67,14 @@ const column = (label: string): string => `<th scope="col" class="num">${label}<
 const capitalised = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
 
 const STATUS_OPTIONS = STATUSES.map((s) => option(s, s)).join('');
+const CHANNEL_OPTIONS = ATTEMPT_CHANNELS.map((c) => option(c, capitalised(c))).join('');
+const OUTCOME_OPTIONS = ATTEMPT_OUTCOMES.map((o) => option(o, OUTCOME_LABEL[o])).join('');
 const STAGE_OPTIONS = STAGES.map((s) => option(s, STAGE_LABEL[s])).join('');
 const SOURCE_OPTIONS = SOURCES.map((s) => option(s, s)).join('');
 const STAGE_COLUMNS = STAGES.map((s) => column(STAGE_LABEL[s])).join('');
 const STATUS_COLUMNS = STATUSES.map((s) => column(capitalised(s))).join('');
 
-export function dashboardHtml(script: string): string {
+export function dashboardHtml(script: string, data: DashboardData = DASHBOARD_DATA): string {
   // Either would end or derail the inline <script> element before the script does.
   if (/<\/script|<!--/i.test(script)) throw new Error('The dashboard script contains "</script" or "<!--"');
   return `<!doctype html>
@@ -117,6 +133,8 @@ export function dashboardHtml(script: string): string {
       <div class="check"><input id="f-includeTest" name="includeTest" type="checkbox"> <label for="f-includeTest">Include test leads</label></div>
       <div><label for="f-me">My email</label><input id="f-me" name="me" type="email" maxlength="200" autocomplete="email"></div>
       <div class="check"><input id="f-mine" name="mine" type="checkbox"> <label for="f-mine">Only my leads</label></div>
+      <div><label for="f-order">Order</label><select id="f-order"><option value="newest">Newest first</option><option value="trial">Trial ending soonest</option></select></div>
+      <div class="check"><input id="f-stalled" type="checkbox"> <label for="f-stalled">Stalled only</label></div>
       <div class="actions">
         <button type="submit">Apply filters</button>
         <button type="button" id="filters-reset" class="secondary">Reset</button>
@@ -149,13 +167,30 @@ export function dashboardHtml(script: string): string {
         <div id="detail-actions" class="actions" role="group" aria-label="Change status"></div>
         <div class="field"><label for="detail-owner">Owner</label><input id="detail-owner" type="email" maxlength="200"></div>
         <div class="actions"><button type="button" id="detail-reassign" class="secondary">Reassign</button></div>
+        <fieldset id="qualify" class="dialog" hidden>
+          <legend>Qualify: what do we know?</legend>
+          <div id="qualify-criteria"></div>
+          <div class="actions"><button type="button" id="qualify-confirm">Confirm qualified</button><button type="button" id="qualify-cancel" class="secondary">Cancel</button></div>
+        </fieldset>
+        <fieldset id="disqualify" class="dialog" hidden>
+          <legend>Disqualify: why?</legend>
+          <div class="field"><label for="disqualify-reason">Reason</label><select id="disqualify-reason"></select></div>
+          <div class="actions"><button type="button" id="disqualify-confirm">Confirm disqualified</button><button type="button" id="disqualify-cancel" class="secondary">Cancel</button></div>
+        </fieldset>
+        <h3>Contact attempts</h3>
+        <ol id="detail-attempts" class="history"></ol>
+        <div class="attempt">
+          <div class="field"><label for="attempt-channel">Channel</label><select id="attempt-channel">${CHANNEL_OPTIONS}</select></div>
+          <div class="field"><label for="attempt-outcome">Outcome</label><select id="attempt-outcome">${OUTCOME_OPTIONS}</select></div>
+          <button type="button" id="attempt-log">Log attempt</button>
+        </div>
         <h3>History</h3>
         <ol id="detail-history" class="history"></ol>
       </aside>
     </div>
   </section>
 </main>
-<script type="application/json" id="page-data">${dataBlock(DASHBOARD_DATA)}</script>
+<script type="application/json" id="page-data">${dataBlock(data)}</script>
 <script type="module">${script}</script>
 </body>
 </html>
@@ -165,10 +200,11 @@ export function dashboardHtml(script: string): string {
 // Built on the first request and kept: the script and the markup are fixed once the app is built.
 let page: { html: string; csp: string } | undefined;
 
-export function dashboardResponse(): HttpAnswer {
+/** `data`: the page data with the configured criteria and reasons (settings are fixed for the process's life). */
+export function dashboardResponse(data: DashboardData = DASHBOARD_DATA): HttpAnswer {
   if (!page) {
     const script = readDashboardScript();
-    page = { html: dashboardHtml(script), csp: contentSecurityPolicy(script) };
+    page = { html: dashboardHtml(script, data), csp: contentSecurityPolicy(script) };
   }
   return {
     status: 200,

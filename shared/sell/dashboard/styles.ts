@@ -54,5 +54,10 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ol.history { padding-left: 1.2rem; margin: 0; }
 ol.history li { margin-bottom: .4rem; overflow-wrap: anywhere; }
 ol.history time { color: var(--muted); font-size: .85rem; display: block; }
+fieldset.dialog { border: 1px solid var(--line); border-radius: 6px; margin: .75rem 0; padding: .5rem .75rem; }
+fieldset.dialog legend { font-weight: 600; }
+.attempt { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; }
+.badge { display: inline-block; margin-left: .35rem; padding: 0 .35rem; border-radius: 4px; font-size: .8rem; background: var(--late-bg); color: var(--late-ink); }
+.badge.trial { background: #f3e8ff; color: #5b2a86; }
 .detail-head { display: flex; justify-content: space-between; align-items: baseline; gap: .5rem; }
 `;

@@ -20,7 +20,10 @@ const BODY_HASH = /^[0-9a-f]{64}$/;
 
 /** Whether an event still holds anything erasure removes. */
 export function holdsPersonalData(event: LeadEvent): boolean {
-  if (event.kind === 'status') return event.note !== undefined;
+  if (event.kind === 'status')
+    return event.note !== undefined || Object.values(event.answers ?? {}).some((a) => a.note !== undefined);
+  // Attempt and restart notes are free text by sales, like status notes.
+  if (event.kind === 'attempt' || event.kind === 'cadenceRestart') return event.note !== undefined;
   if (event.kind !== 'arrival') return false;
   return (
     event.rawBody !== '' ||
@@ -37,6 +40,13 @@ export function holdsPersonalData(event: LeadEvent): boolean {
  */
 export function anonymiseEvent(event: LeadEvent, sameAs?: string): LeadEvent {
   if (event.kind === 'status') {
+    const { note: _note, ...rest } = event;
+    void _note;
+    if (rest.answers === undefined) return rest;
+    const answers = Object.fromEntries(Object.entries(rest.answers).map(([k, a]) => [k, { answer: a.answer }]));
+    return { ...rest, answers };
+  }
+  if (event.kind === 'attempt' || event.kind === 'cadenceRestart') {
     const { note: _note, ...rest } = event;
     void _note;
     return rest;
@@ -89,5 +99,6 @@ export function erasedRecordFields(record: LeadRecord | undefined): string[] {
   if (!record) return [];
   const fields: string[] = PERSON_FIELDS.filter((f) => record[f] !== undefined);
   if (record.statusNote !== undefined) fields.push('statusNote');
+  if (Object.values(record.qualification ?? {}).some((a) => a.note !== undefined)) fields.push('qualification');
   return fields;
 }

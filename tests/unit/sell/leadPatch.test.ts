@@ -1,15 +1,20 @@
+import { DEFAULT_CRITERIA, DEFAULT_DISQUALIFY_REASONS } from '../../../shared/config/nurture';
 import { parseLeadPatch } from '../../../shared/sell/leadPatch';
 
 const KNOWN = ['Ana@Sales.example', 'ben@sales.example'];
+const QUALIFICATION = { criteria: [...DEFAULT_CRITERIA], disqualifyReasons: [...DEFAULT_DISQUALIFY_REASONS] };
 
 test('an owner is taken as the settings spell it; status and owner may come together', () => {
-  expect(parseLeadPatch('{"owner":" ana@sales.EXAMPLE ","by":"Ola","note":"knows them"}', KNOWN)).toEqual({
+  expect(
+    parseLeadPatch('{"owner":" ana@sales.EXAMPLE ","by":"Ola","note":"knows them"}', KNOWN, QUALIFICATION),
+  ).toEqual({
     ok: true,
     patch: { owner: { owner: 'Ana@Sales.example', by: 'Ola', note: 'knows them', via: 'api' } },
   });
   const both = parseLeadPatch(
     '{"status":"contacted","owner":"ben@sales.example","note":"called","via":"dashboard"}',
     KNOWN,
+    QUALIFICATION,
   );
   expect(both).toMatchObject({
     ok: true,
@@ -22,7 +27,7 @@ test('an owner is taken as the settings spell it; status and owner may come toge
 
 test('an address the settings do not name, an empty body and a bad status each name their field and rule', () => {
   const problems = (text: string) => {
-    const result = parseLeadPatch(text, KNOWN);
+    const result = parseLeadPatch(text, KNOWN, QUALIFICATION);
     return result.ok ? [] : (result.body.problems ?? []).map((p) => `${p.field}:${p.rule}`);
   };
   expect(problems('{"owner":"stranger@elsewhere.example"}')).toEqual(['owner:known']);

@@ -10,6 +10,8 @@ export interface PageData {
   statuses: string[];
   /** The statuses sales can mark a lead with here, one button each. */
   statusActions: string[];
+  criteria: { key: string; label: string; description?: string }[];
+  disqualifyReasons: string[];
 }
 
 export interface Lead {
@@ -34,6 +36,24 @@ export interface Lead {
   sources?: string[];
   flags?: string[];
   owner?: string;
+  attemptCount?: number;
+  lastAttemptAt?: string;
+  lastAttemptOutcome?: string;
+  qualification?: Record<string, { answer: string; note?: string }>;
+  disqualifyReason?: string;
+  /** In lists: computed when read (the cadence ran out with no decision; the trial's label). */
+  stalled?: boolean;
+  trial?: { label: string; leftMs: number };
+}
+
+export interface Attempt {
+  eventId: string;
+  at: string;
+  by?: string;
+  channel: string;
+  outcome: string;
+  note?: string;
+  via: string;
 }
 
 export type HistoryEvent =
@@ -48,8 +68,10 @@ export type HistoryEvent =
       applied: boolean;
       onlyIf?: string;
     }
-  | { kind: 'reminder'; at: string; reminder: 'remind' | 'escalate'; recipients: string[] }
-  | { kind: 'owner'; at: string; owner: string; via: string; by?: string; note?: string };
+  | { kind: 'reminder'; at: string; reminder: 'remind' | 'escalate' | 'nurture'; step?: number; recipients: string[] }
+  | { kind: 'owner'; at: string; owner: string; via: string; by?: string; note?: string }
+  | { kind: 'attempt'; at: string; channel: string; outcome: string; by?: string; amends?: string }
+  | { kind: 'cadenceRestart'; at: string; by?: string };
 
 export interface LeadDetail {
   lead: Lead;
@@ -60,6 +82,15 @@ export interface LeadDetail {
     peopleCount: number;
     people: { leadId: string; offerKey: string; offerTitle?: string; lastSeenAt: string }[];
   };
+  attempts: Attempt[];
+  nurture: { stalled: boolean; trial?: { label: string; leftMs: number } };
+}
+
+export interface QualificationGroup {
+  decided: number;
+  qualified: number;
+  qualificationRate: number | null;
+  reasons: { reason: string; count: number }[];
 }
 
 export interface LeadPage {
@@ -96,4 +127,5 @@ export interface LeadFlow {
 export interface PipelineStats {
   overall: GroupStats;
   offers: OfferStats[];
+  qualification?: { overall: QualificationGroup };
 }

@@ -16,6 +16,7 @@ import type {
   LeadPage,
   PageData,
   PipelineStats,
+  QualificationGroup,
 } from './apiTypes';
 
 /* ---- the page's elements ---- */
@@ -45,6 +46,8 @@ const ui = {
   includeTest: byId('f-includeTest', HTMLInputElement),
   me: byId('f-me', HTMLInputElement),
   mine: byId('f-mine', HTMLInputElement),
+  order: byId('f-order', HTMLSelectElement),
+  stalledOnly: byId('f-stalled', HTMLInputElement),
   // Not id="reset": a form control with that id would shadow the form's own reset().
   reset: byId('filters-reset', HTMLButtonElement),
   exportLink: byId('export', HTMLAnchorElement),
@@ -61,6 +64,18 @@ const ui = {
   detailHistory: byId('detail-history', HTMLOListElement),
   detailOwner: byId('detail-owner', HTMLInputElement),
   detailReassign: byId('detail-reassign', HTMLButtonElement),
+  qualify: byId('qualify', HTMLFieldSetElement),
+  qualifyCriteria: byId('qualify-criteria', HTMLDivElement),
+  qualifyConfirm: byId('qualify-confirm', HTMLButtonElement),
+  qualifyCancel: byId('qualify-cancel', HTMLButtonElement),
+  disqualify: byId('disqualify', HTMLFieldSetElement),
+  disqualifyReason: byId('disqualify-reason', HTMLSelectElement),
+  disqualifyConfirm: byId('disqualify-confirm', HTMLButtonElement),
+  disqualifyCancel: byId('disqualify-cancel', HTMLButtonElement),
+  detailAttempts: byId('detail-attempts', HTMLOListElement),
+  attemptChannel: byId('attempt-channel', HTMLSelectElement),
+  attemptOutcome: byId('attempt-outcome', HTMLSelectElement),
+  attemptLog: byId('attempt-log', HTMLButtonElement),
 };
 
 const pageData = JSON.parse(byId('page-data', HTMLScriptElement).text) as PageData;
@@ -72,7 +87,9 @@ const state: {
   continuation: string | null;
   selectedId: string | null;
   rows: Map<string, HTMLTableRowElement>;
-} = { filters: {}, continuation: null, selectedId: null, rows: new Map() };
+  /** Every lead loaded so far, in the API's order (newest first): the table shows them ordered and filtered. */
+  leads: Lead[];
+} = { filters: {}, continuation: null, selectedId: null, rows: new Map(), leads: [] };
 
 /* ---- building DOM from data ---- */
 
@@ -135,7 +152,7 @@ class ApiError extends Error {
 }
 
 async function api<T>(
-  method: 'GET' | 'PATCH',
+  method: 'GET' | 'PATCH' | 'POST',
   path: string,
   query: Record<string, string | number> = {},
   body?: object,
@@ -232,9 +249,20 @@ function describe(event: HistoryEvent): string {
       );
     case 'reminder': {
       const count = event.recipients.length;
-      const what = event.reminder === 'escalate' ? 'Escalation' : 'Reminder';
+      const what =
+        event.reminder === 'escalate'
+          ? 'Escalation'
+          : event.reminder === 'nurture'
+            ? `Reminder of touch ${event.step ?? '?'}`
+            : 'Reminder';
       return `${what} sent to ${count} ${count === 1 ? 'recipient' : 'recipients'}`;
     }
+    case 'attempt':
+      return event.amends
+        ? `Attempt completed: ${event.channel}, ${event.outcome}`
+        : `Contact attempt: ${event.channel}, ${event.outcome}` + (event.by ? ` by ${event.by}` : '');
+    case 'cadenceRestart':
+      return 'Follow-up cadence restarted' + (event.by ? ` by ${event.by}` : '');
     default:
       // An event kind newer than this page: name it rather than hide it.
       return (event as { kind: string }).kind;
@@ -250,7 +278,7 @@ function figure(label: string, value: string): HTMLLIElement {
   ]);
 }
 
-function renderFigures(overall: GroupStats): void {
+function renderFigures(overall: GroupStats, qualification?: QualificationGroup): void {
   const speed = overall.speedToLead;
   const within = speed.within24h;
   ui.figures.replaceChildren(
@@ -260,6 +288,13 @@ function renderFigures(overall: GroupStats): void {
     figure('Median time to first contact', fmtHours(speed.medianHours)),
     figure('90th percentile time to first contact', fmtHours(speed.p90Hours)),
   );
+  if (qualification !== undefined) {
+    const q = qualification;
+    ui.figures.append(
+      figure('Qualified of decided', `${fmtShare(q.qualificationRate)} (${q.qualified} of ${q.decided})`),
+      figure('Top disqualify reason', q.reasons[0] ? `${q.reasons[0].reason} (${q.reasons[0].count})` : '–'),
+    );
+  }
 }
 
 function renderChart(perDay: GroupStats['perDay']): void {
@@ -364,7 +399,7 @@ async function loadLeadFlow(): Promise<void> {
 
 async function loadStats(): Promise<void> {
   const stats = await api<PipelineStats>('GET', 'stats');
-  renderFigures(stats.overall);
+  renderFigures(stats.overall, stats.qualification?.overall);
   renderChart(stats.overall.perDay);
   renderFunnel(stats);
   fillOfferChoices(stats);
@@ -422,8 +457,13 @@ function leadRow(lead: Lead): HTMLTableRowElement {
     attrs: { type: 'button', title: name, 'aria-controls': 'detail' },
     onClick: () => void openLead(lead.leadId),
   });
+  // Badges under the name: a stalled lead waits for a decision; a trial's time left says how urgent it is.
+  const badges = [
+    ...(lead.stalled ? [el('span', { className: 'badge', text: 'stalled' })] : []),
+    ...(lead.trial ? [el('span', { className: 'badge trial', text: lead.trial.label })] : []),
+  ];
   const row = el('tr', { attrs: { 'data-id': lead.leadId } }, [
-    el('td', {}, [open]),
+    el('td', {}, [open, ...badges]),
     el('td', {}, [clipped(lead.company ?? '')]),
     el('td', {}, [clipped(lead.email ?? '')]),
     el('td', {}, [clipped(offerName(lead))]),
@@ -436,10 +476,42 @@ function leadRow(lead: Lead): HTMLTableRowElement {
   return row;
 }
 
+/** Running trials ending soonest first, then ended ones (most recently ended first), then leads without one. */
+function trialRank(lead: Lead): [number, number] {
+  if (!lead.trial) return [2, 0];
+  return lead.trial.leftMs > 0 ? [0, lead.trial.leftMs] : [1, -lead.trial.leftMs];
+}
+
+/**
+ * The loaded leads as the table shows them: "stalled only" and the trial order apply to what is loaded (the API
+ * lists newest first), so "Load more leads" may add matches.
+ */
+function renderRows(): void {
+  let leads = ui.stalledOnly.checked ? state.leads.filter((l) => l.stalled) : [...state.leads];
+  if (ui.order.value === 'trial') {
+    leads = leads.sort((a, b) => {
+      const [ra, ka] = trialRank(a);
+      const [rb, kb] = trialRank(b);
+      return ra - rb || ka - kb;
+    });
+  }
+  state.rows.clear();
+  ui.leadBody.replaceChildren(
+    ...leads.map((lead) => {
+      const row = leadRow(lead);
+      state.rows.set(lead.leadId, row);
+      return row;
+    }),
+  );
+  if (leads.length === 0)
+    ui.leadBody.append(el('tr', {}, [el('td', { text: 'No leads match these filters.', attrs: { colspan: 8 } })]));
+  const shown = leads.length;
+  say(`${shown} ${shown === 1 ? 'lead shown' : 'leads shown'}${state.continuation ? '; more available' : ''}`);
+}
+
 async function loadLeads(append: boolean): Promise<void> {
   if (!append) {
-    ui.leadBody.replaceChildren();
-    state.rows.clear();
+    state.leads = [];
     state.continuation = null;
   }
   let added = 0;
@@ -448,20 +520,13 @@ async function loadLeads(append: boolean): Promise<void> {
     const query: Record<string, string | number> = { limit: 50, ...state.filters };
     if (state.continuation) query.continuation = state.continuation;
     const page = await api<LeadPage>('GET', 'leads', query);
-    for (const lead of page.items) {
-      const row = leadRow(lead);
-      state.rows.set(lead.leadId, row);
-      ui.leadBody.append(row);
-    }
+    state.leads.push(...page.items);
     added += page.items.length;
     state.continuation = page.continuation ?? null;
     if (!state.continuation || added >= 50) break;
   }
   ui.more.hidden = !state.continuation;
-  const shown = state.rows.size;
-  if (shown === 0)
-    ui.leadBody.append(el('tr', {}, [el('td', { text: 'No leads match these filters.', attrs: { colspan: 8 } })]));
-  say(`${shown} ${shown === 1 ? 'lead shown' : 'leads shown'}${state.continuation ? '; more available' : ''}`);
+  renderRows();
 }
 
 /* ---- detail panel ---- */
@@ -481,7 +546,54 @@ function accountText(account: LeadDetail['account']): string | undefined {
   return `${account.label} (${people}; ${offers.join(', ')})`;
 }
 
-function renderDetail({ lead, history, account }: LeadDetail): void {
+const ANSWERS = ['unknown', 'yes', 'no'];
+
+function openQualify(): void {
+  ui.disqualify.hidden = true;
+  ui.qualifyCriteria.replaceChildren(
+    ...pageData.criteria.map((c) =>
+      el('div', { className: 'field' }, [
+        el('label', { text: c.label, attrs: { for: `q-${c.key}`, title: c.description } }),
+        el(
+          'select',
+          { attrs: { id: `q-${c.key}`, 'data-key': c.key } },
+          ANSWERS.map((a) => el('option', { text: a, attrs: { value: a } })),
+        ),
+      ]),
+    ),
+  );
+  ui.qualify.hidden = false;
+}
+
+function openDisqualify(): void {
+  ui.qualify.hidden = true;
+  ui.disqualifyReason.replaceChildren(
+    ...pageData.disqualifyReasons.map((r) => el('option', { text: r, attrs: { value: r } })),
+  );
+  ui.disqualify.hidden = false;
+}
+
+function qualifyAnswers(): Record<string, string> {
+  const answers: Record<string, string> = {};
+  for (const select of ui.qualifyCriteria.querySelectorAll('select')) {
+    const k = select.getAttribute('data-key');
+    if (k) answers[k] = select.value;
+  }
+  return answers;
+}
+
+function statusButton(lead: Lead, status: string): HTMLButtonElement {
+  const decide = status === 'qualified' ? openQualify : status === 'disqualified' ? openDisqualify : undefined;
+  return el('button', {
+    text: decide ? `Mark ${status}…` : `Mark ${status}`,
+    attrs: { type: 'button', disabled: lead.status === status },
+    onClick: decide ?? (() => void setStatus(lead.leadId, status)),
+  });
+}
+
+function renderDetail({ lead, history, account, attempts, nurture }: LeadDetail): void {
+  ui.qualify.hidden = true;
+  ui.disqualify.hidden = true;
   ui.detailTitle.textContent = personName(lead);
   ui.detailFacts.replaceChildren();
   fact('Title', lead.title);
@@ -498,15 +610,37 @@ function renderDetail({ lead, history, account }: LeadDetail): void {
   fact('First seen', when(lead.firstSeenAt));
   fact('Last seen', when(lead.lastSeenAt));
   fact('First contacted', when(lead.firstContactedAt));
+  fact('Attempts', lead.attemptCount ? String(lead.attemptCount) : undefined);
+  fact('Trial', nurture.trial?.label);
+  fact('Follow-up', nurture.stalled ? 'stalled: qualify, disqualify or restart' : undefined);
+  fact(
+    'Qualification',
+    lead.qualification
+      ? pageData.criteria.map((c) => `${c.label}: ${lead.qualification?.[c.key]?.answer ?? 'unknown'}`).join(', ')
+      : undefined,
+  );
+  fact('Disqualified because', lead.disqualifyReason);
   fact('Sources', (lead.sources ?? []).join(', '));
   fact('Flags', (lead.flags ?? []).join(', '));
   ui.detailActions.replaceChildren(
-    ...pageData.statusActions.map((status) =>
-      el('button', {
-        text: `Mark ${status}`,
-        attrs: { type: 'button', disabled: lead.status === status },
-        onClick: () => void setStatus(lead.leadId, status),
-      }),
+    ...pageData.statusActions.map((status) => statusButton(lead, status)),
+    ...(lead.status === 'contacted'
+      ? [
+          el('button', {
+            text: 'Restart cadence',
+            className: 'secondary',
+            attrs: { type: 'button' },
+            onClick: () => void restartCadence(lead.leadId),
+          }),
+        ]
+      : []),
+  );
+  ui.detailAttempts.replaceChildren(
+    ...attempts.map((a) =>
+      el('li', {}, [
+        el('time', { text: when(a.at), attrs: { datetime: a.at } }),
+        `${a.channel}, ${a.outcome}` + (a.by ? ` by ${a.by}` : '') + (a.note ? `: ${a.note}` : ''),
+      ]),
     ),
   );
   ui.detailHistory.replaceChildren(
@@ -538,29 +672,73 @@ function closeDetail(): void {
   row?.querySelector('button')?.focus();
 }
 
-async function setStatus(id: string, status: string): Promise<void> {
-  const body: { status: string; via: 'dashboard'; note?: string; by?: string } = { status, via: 'dashboard' };
+/** The note and name fields, as every change from the panel sends them; the note is cleared once sent. */
+function noteAndBy(): { note?: string; by?: string } {
   const note = ui.detailNote.value.trim();
   const by = ui.detailBy.value.trim();
-  if (note) body.note = note;
-  if (by) body.by = by;
   rememberName(by);
+  return { ...(note ? { note } : {}), ...(by ? { by } : {}) };
+}
+
+/** After a change: the row and the panel show the lead as the API has it now. */
+async function refreshLead(id: string, record: Lead, done: string): Promise<void> {
+  ui.detailNote.value = '';
+  const old = state.rows.get(id);
+  const index = state.leads.findIndex((l) => l.leadId === id);
+  // The change ends a stall; the trial does not change with it.
+  const shown = { ...record, stalled: false, trial: state.leads[index]?.trial };
+  if (index >= 0) state.leads[index] = shown;
+  if (old) {
+    const row = leadRow(shown);
+    old.replaceWith(row);
+    state.rows.set(id, row);
+  }
+  renderDetail(await api<LeadDetail>('GET', `leads/${encodeURIComponent(id)}`));
+  say(done);
+  ui.detailTitle.focus();
+  // The figures refresh on the next load if this fails; the change itself succeeded.
+  loadStats().catch(() => undefined);
+}
+
+async function setStatus(id: string, status: string, decision: object = {}): Promise<void> {
+  const body = { status, via: 'dashboard', ...noteAndBy(), ...decision };
   try {
     const record = await api<Lead>('PATCH', `leads/${encodeURIComponent(id)}`, {}, body);
-    ui.detailNote.value = '';
-    const old = state.rows.get(id);
-    if (old) {
-      const row = leadRow(record);
-      old.replaceWith(row);
-      state.rows.set(id, row);
-    }
-    renderDetail(await api<LeadDetail>('GET', `leads/${encodeURIComponent(id)}`));
-    say(`Lead marked ${status}.`);
-    ui.detailTitle.focus();
-    // The figures refresh on the next load if this fails; the status change itself succeeded.
-    loadStats().catch(() => undefined);
+    await refreshLead(id, record, `Lead marked ${status}.`);
   } catch (e) {
     say(`Could not change the status: ${problemText(e)}`, true);
+  }
+}
+
+async function logAttempt(id: string): Promise<void> {
+  const body = {
+    channel: ui.attemptChannel.value,
+    outcome: ui.attemptOutcome.value,
+    via: 'dashboard',
+    ...noteAndBy(),
+  };
+  try {
+    const answer = await api<{ lead: Lead }>('POST', `leads/${encodeURIComponent(id)}/attempts`, {}, body);
+    await refreshLead(id, answer.lead, 'Attempt logged.');
+  } catch (e) {
+    say(`Could not log the attempt: ${problemText(e)}`, true);
+  }
+}
+
+async function restartCadence(id: string): Promise<void> {
+  try {
+    const record = await api<Lead>(
+      'POST',
+      `leads/${encodeURIComponent(id)}/cadence/restart`,
+      {},
+      {
+        via: 'dashboard',
+        ...noteAndBy(),
+      },
+    );
+    await refreshLead(id, record, 'Follow-up cadence restarted.');
+  } catch (e) {
+    say(`Could not restart the cadence: ${problemText(e)}`, true);
   }
 }
 
@@ -650,6 +828,24 @@ ui.more.addEventListener('click', () => {
   loadLeads(true).catch((e: unknown) => say(`Could not load more leads: ${problemText(e)}`, true));
 });
 ui.detailClose.addEventListener('click', closeDetail);
+// Order and "stalled only" rearrange what is loaded, without asking the server again.
+ui.order.addEventListener('change', renderRows);
+ui.stalledOnly.addEventListener('change', renderRows);
+const selected = (): string | null => state.selectedId;
+ui.attemptLog.addEventListener('click', () => {
+  const id = selected();
+  if (id) void logAttempt(id);
+});
+ui.qualifyConfirm.addEventListener('click', () => {
+  const id = selected();
+  if (id) void setStatus(id, 'qualified', { answers: qualifyAnswers() });
+});
+ui.disqualifyConfirm.addEventListener('click', () => {
+  const id = selected();
+  if (id) void setStatus(id, 'disqualified', { reason: ui.disqualifyReason.value });
+});
+ui.qualifyCancel.addEventListener('click', () => (ui.qualify.hidden = true));
+ui.disqualifyCancel.addEventListener('click', () => (ui.disqualify.hidden = true));
 ui.detail.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') closeDetail();
 });

@@ -1,0 +1,42 @@
+/**
+ * Restarting a lead's cadence: someone chose to go on with a contacted lead (typically a stalled one), so its
+ * touches start over from now. A `cadenceRestart` event, then the record and its nurture entry rebuilt.
+ */
+import type { Clock } from '../clock';
+import type { CadenceRestartEvent } from '../followUp/cadence';
+import type { LeadRecord } from './model';
+import { type FollowUpPolicy, recordEvent } from './rebuild';
+import type { RecordStore } from './recordStore';
+
+export interface RestartInput {
+  note?: string;
+  by?: string;
+  via: 'api' | 'dashboard';
+}
+
+export type RestartResult =
+  | { ok: true; record: LeadRecord }
+  | { ok: false; reason: 'notFound' }
+  /** Only a contacted lead has a cadence to restart: a new one has none yet, a decided one is done. */
+  | { ok: false; reason: 'notContacted'; status: LeadRecord['status'] };
+
+export async function restartCadence(
+  deps: { store: RecordStore; clock: Clock; newId: () => string; policy: FollowUpPolicy },
+  leadId: string,
+  input: RestartInput,
+): Promise<RestartResult> {
+  const stored = await deps.store.getRecord(leadId);
+  if (!stored) return { ok: false, reason: 'notFound' };
+  if (stored.record.status !== 'contacted') return { ok: false, reason: 'notContacted', status: stored.record.status };
+  const event: CadenceRestartEvent = {
+    kind: 'cadenceRestart',
+    eventId: deps.newId(),
+    at: deps.clock().toISOString(),
+    ...(input.note === undefined ? {} : { note: input.note }),
+    ...(input.by === undefined ? {} : { by: input.by }),
+    via: input.via,
+  };
+  const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
+  const { record } = await recordEvent(deps.store, identity, event, deps.policy);
+  return record ? { ok: true, record } : { ok: false, reason: 'notFound' };
+}
