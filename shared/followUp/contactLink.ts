@@ -12,9 +12,11 @@ import type { HttpAnswer } from '../http/answer';
 import { cleanMultilineText } from '../marketplace/normalise';
 import { ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES, type AttemptEvent } from '../record/attempts';
 import { isDecided } from '../record/decisions';
+import { handOverIntents, type IntentQueues } from '../record/intents';
 import { isUlid } from '../record/keys';
 import type { LeadRecord } from '../record/model';
-import { type FollowUpPolicy, recordEvent } from '../record/rebuild';
+import type { LeadEvent } from '../record/model';
+import { type FollowUpPolicy, recordEvent, type SaveEffects } from '../record/rebuild';
 import type { RecordStore } from '../record/recordStore';
 import { oneClickAttemptEvent } from '../sell/attemptBody';
 import { MAX_NOTE_LENGTH } from '../sell/statusUpdate';
@@ -37,6 +39,9 @@ export interface ContactLinkDeps {
   policy: FollowUpPolicy;
   secrets: ContactLinkSecrets;
   log(message: string): void;
+  /** The hand-off the change owes (saveEffects.ts changeEffects), and its queue. */
+  effects?: SaveEffects;
+  queues?: IntentQueues;
 }
 
 export interface ContactLinkRequest {
@@ -93,7 +98,7 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
       via: 'email-link',
       amends: click.eventId,
     };
-    const { record } = await recordEvent(deps.store, identity, event, deps.policy);
+    const { record } = await recordWithHandOff(deps, identity, event);
     deps.log(`Lead ${leadId}: attempt ${click.eventId} completed from a reminder link`);
     return attemptSavedPage(record ?? lead);
   }
@@ -104,7 +109,7 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
   let record: LeadRecord | undefined = lead;
   if (attemptId === undefined) {
     const event = oneClickAttemptEvent(linkKey, deps.newId(), deps.clock().toISOString());
-    const result = await recordEvent(deps.store, identity, event, deps.policy);
+    const result = await recordWithHandOff(deps, identity, event);
     record = result.record;
     attemptId = event.eventId;
     deps.log(`Lead ${leadId}: attempt ${attemptId} recorded from a reminder link`);
@@ -113,4 +118,25 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
   // A decision that landed between our read and our event wins: the attempt never moves it back.
   if (isDecided(record.status)) return alreadyMarkedPage(record);
   return donePage(record, { action: request.formAction, token, attemptId, noteMax: MAX_NOTE_LENGTH });
+}
+
+/** Records the link's event, then queues the CRM hand-off the change owes; one that cannot be queued waits for the lead's next change. */
+async function recordWithHandOff(
+  deps: ContactLinkDeps,
+  identity: { leadId: string; offerKey: string; identityKind: LeadRecord['identityKind'] },
+  event: LeadEvent,
+): Promise<Awaited<ReturnType<typeof recordEvent>>> {
+  const saved = await recordEvent(deps.store, identity, event, deps.policy, deps.effects);
+  try {
+    await handOverIntents(
+      deps.queues ?? {},
+      (rowKey, etag) => deps.store.settleIntent(identity.leadId, rowKey, etag),
+      saved,
+    );
+  } catch (e) {
+    deps.log(
+      `Lead ${identity.leadId}: the CRM hand-off waits for its next change (${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
+  return saved;
 }

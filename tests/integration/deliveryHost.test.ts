@@ -83,6 +83,14 @@ beforeAll(async () => {
   leadEventId = ((await accepted.json()) as { id: string }).id;
   const records = await waitForRecord(config, (all) => all.length === 1, 'the lead recorded');
   lead = records[0] as LeadRecord;
+  // Processing alerts the lead's owner and hands the new record off by itself; the tests below drive the queues
+  // directly, so they start once those have landed, from empty sinks (and hand-off versions above the record's).
+  await eventually('processing’s own alert and hand-off', () =>
+    smtp.received.length === 1 && flow.cards.length === 1 && receiver.taken.size === 1 ? true : undefined,
+  );
+  smtp.reset();
+  flow.reset();
+  receiver.taken.clear();
 }, 90_000);
 
 afterAll(async () => {
@@ -153,7 +161,7 @@ test('a burst’s digest goes out when due, with no further alert, from the dela
 }, 60_000);
 
 test('a hand-off retried into poison is kept, replayed by replay-poison, and delivered once', async () => {
-  const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 1, created: true, at: lead.firstSeenAt };
+  const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 11, created: true, at: lead.firstSeenAt };
   receiver.script({ status: 503 }, { status: 503 });
   await send('lead-handoffs', encodeHandOff(change));
   await eventually('the hand-off kept after poisoning', () =>
@@ -169,18 +177,18 @@ test('a hand-off retried into poison is kept, replayed by replay-poison, and del
   });
   expect(replay.stdout).toMatch(/Sent 1 poisoned alert and hand-off message\(s\) back to their queues .*; 0 left/);
   await eventually('the replayed hand-off delivered', () =>
-    receiver.taken.has(`lead_${lead.leadId}_v1`) ? true : undefined,
+    receiver.taken.has(`lead_${lead.leadId}_v11`) ? true : undefined,
   );
-  expect(receiver.taken.get(`lead_${lead.leadId}_v1`)).toMatchObject({ type: 'lead.created', version: 1 });
+  expect(receiver.taken.get(`lead_${lead.leadId}_v11`)).toMatchObject({ type: 'lead.created', version: 11 });
 });
 
 test('a hand-off the receiver refuses for good goes to poison at once', async () => {
   const before = host.output().length;
   receiver.script({ status: 422, body: 'no such field' });
-  const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 2, created: false, at: lead.lastSeenAt };
+  const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 12, created: false, at: lead.lastSeenAt };
   await send('lead-handoffs', encodeHandOff(change));
   await eventually('the refusal poisoned', () =>
-    said(`Hand-off of lead ${lead.leadId} v2 refused for good, moved to lead-handoffs-poison`),
+    said(`Hand-off of lead ${lead.leadId} v12 refused for good, moved to lead-handoffs-poison`),
   );
   // Not retried: no failed run; the kept copy waits for a fix and replay-poison.
   expect(host.output().slice(before)).not.toMatch(/Executed 'handOffLead' \(Failed/);

@@ -222,6 +222,7 @@ describe('nurture API through the local host', () => {
     expect(restarted.status).toBe(200);
     expect(restarted.body.cadence).toMatchObject({ phase: 'running', step: 1 });
     const history = (await getJson<Detail>(`${base}/api/leads/${id}`)).body.history.map((e) => e.kind);
-    expect(history).toEqual(['arrival', 'attempt', 'cadenceRestart']);
+    // Processing assigns the owner in the arrival's transaction: its event sits beside the arrival.
+    expect(history).toEqual(['arrival', 'owner', 'attempt', 'cadenceRestart']);
   });
 });
