@@ -20,6 +20,7 @@ import {
   htmlLink,
   htmlMail,
   leadBlockHtml,
+  type LeadContact,
   type MailStage,
   offerLabel,
   oneLine,
@@ -30,19 +31,9 @@ import {
 
 export type DigestStage = MailStage;
 
-export interface DigestLead {
+export interface DigestLead extends LeadContact {
   leadId: string;
   stage: DigestStage;
-  firstName?: string;
-  lastName?: string;
-  title?: string;
-  company?: string;
-  country?: string;
-  email?: string;
-  phone?: string;
-  phoneE164?: string;
-  offerTitle?: string;
-  offerId?: string;
   firstSeenAt: Date;
   history: CustomerAction[];
   contactUrl: string;

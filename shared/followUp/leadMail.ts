@@ -86,6 +86,20 @@ export function offerLabel(offerTitle: string | undefined, offerId: string | und
   return title && id && title !== id ? `${title} (${id})` : title || id;
 }
 
+/** Who the lead is and for which offer, as the record holds it: what every lead email shows. */
+export interface LeadContact {
+  firstName?: string;
+  lastName?: string;
+  title?: string;
+  company?: string;
+  country?: string;
+  email?: string;
+  phone?: string;
+  phoneE164?: string;
+  offerTitle?: string;
+  offerId?: string;
+}
+
 export interface CustomerAction {
   at: Date;
   source: string;

@@ -9,6 +9,7 @@
 import type { AlertReason, AlertStage } from '../followUp/alerts/decision';
 import { isStage } from '../marketplace/stage';
 import { isUlid } from '../record/keys';
+import { encodeQueueMessage, queueObject } from './queueJson';
 
 export interface AlertEnvelope {
   v: 1;
@@ -38,7 +39,7 @@ export type AlertQueueMessage = AlertEnvelope | DigestEnvelope;
 
 /** Base64, as the queue trigger expects (host.json messageEncoding). */
 export function encodeAlertMessage(message: AlertQueueMessage): string {
-  return Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
+  return encodeQueueMessage(message);
 }
 
 export type AlertMessageResult = { ok: true; message: AlertQueueMessage } | { ok: false; reason: string };
@@ -53,17 +54,9 @@ function alertStage(value: unknown): AlertStage | undefined {
 
 /** The trigger hands over the decoded message, already JSON-parsed when it was JSON. Reasons name fields only. */
 export function parseAlertMessage(raw: unknown): AlertMessageResult {
-  let value = raw;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      return { ok: false, reason: 'the message is not JSON' };
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { ok: false, reason: 'the message is not a JSON object' };
-  const m = value as Record<string, unknown>;
+  const read = queueObject(raw);
+  if (!read.ok) return read;
+  const m = read.value;
   if (m.v !== 1) return { ok: false, reason: `unknown alert message version ${JSON.stringify(m.v)}` };
   if (typeof m.recipient !== 'string' || !ADDRESS.test(m.recipient))
     return { ok: false, reason: 'recipient is not an email address' };

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 
 import type { LeadEnvelope, LeadRequestMetadata } from '../marketplace/types';
 import { isUlid } from '../record/keys';
+import { encodeQueueMessage, queueObject } from './queueJson';
 
 export interface ArrivalFacts {
   contentType?: string;
@@ -39,24 +40,16 @@ export function createEnvelope(
 
 /** The Functions queue trigger expects base64 by default (host.json messageEncoding). */
 export function encodeEnvelope(envelope: LeadEnvelope): string {
-  return Buffer.from(JSON.stringify(envelope), 'utf8').toString('base64');
+  return encodeQueueMessage(envelope);
 }
 
 export type EnvelopeResult = { ok: true; envelope: LeadEnvelope } | { ok: false; reason: string };
 
 /** The queue trigger hands over the decoded message, already JSON-parsed when it was JSON. */
 export function parseEnvelope(message: unknown): EnvelopeResult {
-  let value = message;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      return { ok: false, reason: 'the message is not JSON' };
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { ok: false, reason: 'the message is not a JSON object' };
-  const e = value as Record<string, unknown>;
+  const read = queueObject(message);
+  if (!read.ok) return read;
+  const e = read.value;
   if (e.v !== 1) return { ok: false, reason: `unknown envelope version ${JSON.stringify(e.v)}` };
   if (typeof e.id !== 'string' || !isUlid(e.id)) return { ok: false, reason: 'envelope id is not a ULID' };
   if (typeof e.receivedAt !== 'string' || Number.isNaN(Date.parse(e.receivedAt)))

@@ -3,6 +3,7 @@
  * data: the deliverer reads the record when it delivers.
  */
 import { isUlid } from '../record/keys';
+import { encodeQueueMessage, queueObject } from './queueJson';
 
 export interface HandOffEnvelope {
   v: 1;
@@ -16,23 +17,15 @@ export interface HandOffEnvelope {
 }
 
 export function encodeHandOff(message: HandOffEnvelope): string {
-  return Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
+  return encodeQueueMessage(message);
 }
 
 export type HandOffParse = { ok: true; message: HandOffEnvelope } | { ok: false; reason: string };
 
 export function parseHandOff(raw: unknown): HandOffParse {
-  let value = raw;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      return { ok: false, reason: 'the message is not JSON' };
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { ok: false, reason: 'the message is not a JSON object' };
-  const m = value as Record<string, unknown>;
+  const read = queueObject(raw);
+  if (!read.ok) return read;
+  const m = read.value;
   if (m.v !== 1) return { ok: false, reason: `unknown hand-off message version ${JSON.stringify(m.v)}` };
   if (typeof m.leadId !== 'string' || !isUlid(m.leadId)) return { ok: false, reason: 'leadId is not a ULID' };
   if (typeof m.version !== 'number' || !Number.isSafeInteger(m.version) || m.version < 1)

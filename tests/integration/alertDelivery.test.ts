@@ -18,7 +18,6 @@ import {
 } from '../../shared/followUp/alerts/deliverAlert';
 import { sendTeamsCard } from '../../shared/followUp/alerts/teamsSender';
 import { newUlid } from '../../shared/ids';
-import { createMailer } from '../../shared/mail/createMailer';
 import type { Mailer } from '../../shared/mail/mailer';
 import type { AlertEnvelope, DigestEnvelope } from '../../shared/queue/alertEnvelope';
 import type { LeadRecord } from '../../shared/record/model';
@@ -48,12 +47,7 @@ beforeAll(async () => {
     SmtpSink.start(),
     startFakeTeamsWorkflow({ certificate }),
   ]);
-  mailer = createMailer({
-    transport: 'smtp',
-    from: 'Marketplace leads <leads@contoso.example>',
-    smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-    outboxDir: 'unused',
-  });
+  mailer = smtp.mailer();
 });
 
 afterAll(async () => {

@@ -3,7 +3,6 @@
  * receives, headers and all, when every customer-supplied value is hostile.
  */
 import { renderAlertDigestEmail, renderAlertEmail } from '../../shared/followUp/alerts/alertEmail';
-import { createMailer } from '../../shared/mail/createMailer';
 import type { Mailer } from '../../shared/mail/mailer';
 import { SmtpSink } from '../support/smtpSink';
 import { alertMessage, HOSTILE } from '../unit/followUp/alerts/alertFixtures';
@@ -14,12 +13,7 @@ let mailer: Mailer;
 
 beforeAll(async () => {
   smtp = await SmtpSink.start();
-  mailer = createMailer({
-    transport: 'smtp',
-    from: 'Marketplace leads <leads@contoso.example>',
-    smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-    outboxDir: 'unused',
-  });
+  mailer = smtp.mailer();
 });
 
 afterAll(async () => {

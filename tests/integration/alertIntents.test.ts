@@ -13,7 +13,6 @@ import { burstRule } from '../../shared/followUp/alerts/burst';
 import { type AlertDeliveryDeps, deliverAlert } from '../../shared/followUp/alerts/deliverAlert';
 import { arrivalEffects } from '../../shared/followUp/saveEffects';
 import { newUlid } from '../../shared/ids';
-import { createMailer } from '../../shared/mail/createMailer';
 import type { Mailer } from '../../shared/mail/mailer';
 import { parseAlertMessage } from '../../shared/queue/alertEnvelope';
 import { createEnvelope } from '../../shared/queue/envelope';
@@ -37,12 +36,7 @@ let prefix = 0;
 
 beforeAll(async () => {
   [azurite, smtp] = await Promise.all([startTestAzurite(), SmtpSink.start()]);
-  mailer = createMailer({
-    transport: 'smtp',
-    from: 'Marketplace leads <leads@contoso.example>',
-    smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-    outboxDir: 'unused',
-  });
+  mailer = smtp.mailer();
 });
 
 afterAll(async () => {

@@ -7,7 +7,6 @@
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import { type ReminderDeps, type ReminderSettings, runReminders } from '../../shared/followUp/runReminders';
 import { newUlid } from '../../shared/ids';
-import { createMailer } from '../../shared/mail/createMailer';
 import type { Mailer } from '../../shared/mail/mailer';
 import type { AttemptOutcome } from '../../shared/record/attempts';
 import { changeLeadStatus } from '../../shared/record/changeStatus';
@@ -45,12 +44,7 @@ let prefix = 0;
 
 beforeAll(async () => {
   [azurite, smtp] = await Promise.all([startTestAzurite(), SmtpSink.start()]);
-  mailer = createMailer({
-    transport: 'smtp',
-    from: 'Leads <leads@contoso.example>',
-    smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-    outboxDir: 'unused',
-  });
+  mailer = smtp.mailer('Leads <leads@contoso.example>');
 });
 
 afterAll(async () => {

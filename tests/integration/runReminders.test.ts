@@ -17,7 +17,6 @@ import {
   runReminders,
 } from '../../shared/followUp/runReminders';
 import { newUlid } from '../../shared/ids';
-import { createMailer } from '../../shared/mail/createMailer';
 import type { Mailer } from '../../shared/mail/mailer';
 import type { Stage } from '../../shared/marketplace/stage';
 import { changeLeadStatus } from '../../shared/record/changeStatus';
@@ -68,12 +67,7 @@ let prefixCounter = 0;
 
 beforeAll(async () => {
   [azurite, smtp] = await Promise.all([startTestAzurite(), SmtpSink.start()]);
-  realMailer = createMailer({
-    transport: 'smtp',
-    from: FROM,
-    smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-    outboxDir: 'unused',
-  });
+  realMailer = smtp.mailer(FROM);
 });
 
 afterEach(async () => {

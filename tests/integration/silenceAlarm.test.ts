@@ -6,7 +6,6 @@
 import { ulid } from 'ulid';
 
 import type { RunningAzurite } from '../../local-host/src/azurite';
-import { createMailer } from '../../shared/mail/createMailer';
 import type { Mailer } from '../../shared/mail/mailer';
 import { tableSilenceState } from '../../shared/ops/opsState';
 import { lastArrivals, newestArrivals } from '../../shared/ops/recentArrivals';
@@ -31,12 +30,7 @@ let prefix = 0;
 
 beforeAll(async () => {
   [azurite, smtp] = await Promise.all([startTestAzurite(), SmtpSink.start()]);
-  mailer = createMailer({
-    transport: 'smtp',
-    from: 'Marketplace leads <leads@contoso.example>',
-    smtp: { host: '127.0.0.1', port: smtp.port, secure: false },
-    outboxDir: 'unused',
-  });
+  mailer = smtp.mailer();
 });
 
 afterAll(async () => {

@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
+import { createMailer } from '../../shared/mail/createMailer';
+import type { Mailer } from '../../shared/mail/mailer';
+
 export interface ReceivedMail {
   mailFrom: string;
   rcptTo: string[];
@@ -99,6 +102,16 @@ export class SmtpSink {
     const sink = new SmtpSink(0);
     await sink.listen();
     return sink;
+  }
+
+  /** The app's SMTP mailer pointed at this sink, as the reminder run and the deliverers build it. */
+  mailer(from = 'Marketplace leads <leads@contoso.example>'): Mailer {
+    return createMailer({
+      transport: 'smtp',
+      from,
+      smtp: { host: '127.0.0.1', port: this.port, secure: false },
+      outboxDir: 'unused',
+    });
   }
 
   reset(): void {

@@ -9,12 +9,12 @@ import type { LeadEvent, LeadRecord } from '../../record/model';
 import { withoutRepeats } from '../../record/projection';
 import { DAY_MS } from '../../time';
 import { contactLinkUrl, signContactToken } from '../contactToken';
-import type { CustomerAction } from '../leadMail';
+import type { CustomerAction, LeadContact } from '../leadMail';
 import { trialView } from '../recordTrial';
 import type { AlertReason, AlertStage } from './decision';
 import type { AlertLinkSettings } from './settings';
 
-export interface AlertMessage {
+export interface AlertMessage extends LeadContact {
   /** The arrival event that raised the alert: one lead event, one alert. */
   alertId: string;
   leadId: string;
@@ -24,16 +24,6 @@ export interface AlertMessage {
   stage: AlertStage;
   /** For a stage rise: the stage the customer came from. */
   previousStage?: AlertStage;
-  firstName?: string;
-  lastName?: string;
-  title?: string;
-  company?: string;
-  country?: string;
-  email?: string;
-  phone?: string;
-  phoneE164?: string;
-  offerTitle?: string;
-  offerId?: string;
   /** The customer's marketplace actions, oldest first (ours, status changes and reminders, are left out). */
   actions: CustomerAction[];
   contactUrl: string;
