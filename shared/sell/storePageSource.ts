@@ -1,5 +1,6 @@
 /** The LeadPageSource the API runs on: the listing's month pages, plus where the listing begins. */
 import type { RecordStore } from '../record/recordStore';
+import type { LeadPageSource } from './leadWalk';
 import { catchUpListing } from './listing';
 import type { StatsSource } from './pipelineStats';
 
@@ -7,7 +8,7 @@ import type { StatsSource } from './pipelineStats';
 export const CATCH_UP_PER_REQUEST = 100;
 
 /** Catches the listing up with recent changes (at most CATCH_UP_PER_REQUEST), then reads it. */
-export async function storePageSource(store: RecordStore, now: Date): Promise<StatsSource> {
+export async function storePageSource(store: RecordStore, now: Date): Promise<LeadPageSource & StatsSource> {
   await catchUpListing(store, now, CATCH_UP_PER_REQUEST);
   return {
     oldestPartition: () => store.oldestRecordPartition(),
@@ -16,5 +17,7 @@ export async function storePageSource(store: RecordStore, now: Date): Promise<St
       const { records, more } = await store.listRecordPage(partition, { afterRowKey, maxPageSize });
       return { records, more };
     },
+    windowPage: (partition, afterRowKey, upToRowKey, maxPageSize) =>
+      store.listRecordPage(partition, { afterRowKey, upToRowKey, maxPageSize }),
   };
 }
