@@ -2,12 +2,14 @@
 import type { RecordStore } from '../record/recordStore';
 import { catchUpListing } from './listing';
 import type { StatsSource } from './pipelineStats';
+import { searchReady } from './search/rebuildSearch';
+import type { SearchSource } from './search/searchLeads';
 
 /** Changes a request lists before it reads, so a reader sees what was just written; the timer lists the rest. */
 export const CATCH_UP_PER_REQUEST = 100;
 
 /** Catches the listing up with recent changes (at most CATCH_UP_PER_REQUEST), then reads it. */
-export async function storePageSource(store: RecordStore, now: Date): Promise<StatsSource> {
+export async function storePageSource(store: RecordStore, now: Date): Promise<StatsSource & { search: SearchSource }> {
   await catchUpListing(store, now, CATCH_UP_PER_REQUEST);
   return {
     oldestPartition: () => store.oldestRecordPartition(),
@@ -15,6 +17,11 @@ export async function storePageSource(store: RecordStore, now: Date): Promise<St
     async page(partition, afterRowKey, maxPageSize) {
       const { records, more } = await store.listRecordPage(partition, { afterRowKey, maxPageSize });
       return { records, more };
+    },
+    search: {
+      ready: () => searchReady(store, now),
+      keys: (range, max) => store.searchKeyRange(range, max),
+      listed: async (leadId) => (await store.listedRecord(leadId))?.record,
     },
   };
 }

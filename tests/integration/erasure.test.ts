@@ -42,14 +42,21 @@ interface Found {
   trace: string;
 }
 
-/** Every entity of every table and every message of every queue, as lower-cased text (queues also decoded). */
+/** Hex runs of a text decoded: the search index keeps names and addresses hex-encoded in its row keys. */
+function hexDecoded(text: string): string {
+  return (text.match(/(?:[0-9a-f]{2}){3,}/g) ?? []).map((hex) => Buffer.from(hex, 'hex').toString('utf8')).join('\n');
+}
+
+/** Every entity of every table and every message of every queue, as lower-cased text (queues and hex also decoded). */
 async function storageTexts(connectionString: string): Promise<{ where: string; text: string }[]> {
   const out: { where: string; text: string }[] = [];
   const tables = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
   for await (const table of tables.listTables()) {
     const client = TableClient.fromConnectionString(connectionString, table.name!, { allowInsecureConnection: true });
-    for await (const entity of client.listEntities())
-      out.push({ where: `table ${table.name}`, text: JSON.stringify(entity).toLowerCase() });
+    for await (const entity of client.listEntities()) {
+      const text = JSON.stringify(entity).toLowerCase();
+      out.push({ where: `table ${table.name}`, text: `${text}\n${hexDecoded(text)}`.toLowerCase() });
+    }
   }
   const queues = QueueServiceClient.fromConnectionString(connectionString);
   for await (const queue of queues.listQueues()) {
@@ -144,7 +151,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     await azurite?.stop();
   });
 
-  test('before erasure her data is in records, events, identity index, follow-ups, rejected and poison copies', async () => {
+  test('before erasure her data is in records, search index, events, identity index, follow-ups, rejected and poison copies', async () => {
     // Listing the leads catches the listing index up with every record written so far.
     expect((await fetch(`${host.baseUrl}/api/leads`)).status).toBe(200);
     const found = await tracesOf(azurite.connectionString, ['erase-me.example']);
@@ -152,6 +159,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     expect(places).toEqual(
       new Set([
         `table ${config.tables.listing}`,
+        `table ${config.tables.search}`,
         `table ${config.tables.events}`,
         `table ${config.tables.rejected}`,
         `table ${config.tables.poisoned}`,
