@@ -12,7 +12,7 @@ import { leadKeys } from '../record/keys';
 import type { LeadRecord } from '../record/model';
 import type { RecordStore, StoredShard } from '../record/recordStore';
 import { count, emptyShard } from './counters';
-import { addSearchKeys, dropSearchKeys } from './search/searchIndex';
+import { addSearchKeys, dropSearchKeys, markBuiltWhileEmpty } from './search/searchIndex';
 
 const MAX_ATTEMPTS = 5;
 /**
@@ -95,6 +95,7 @@ export interface CatchUp {
 export async function catchUpListing(store: RecordStore, now: Date, max: number): Promise<CatchUp> {
   const changes = await store.pendingChanges(max + 1);
   const result: CatchUp = { listed: 0, pending: Math.max(0, changes.length - max) };
+  if (changes.length > 0) await markBuiltWhileEmpty(store, now);
   let seen: LeadArrivals = {};
   for (const change of changes.slice(0, max)) {
     const stored = await store.getRecord(change.leadId);

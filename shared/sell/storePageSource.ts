@@ -2,7 +2,6 @@
 import type { RecordStore } from '../record/recordStore';
 import { catchUpListing } from './listing';
 import type { StatsSource } from './pipelineStats';
-import { searchReady } from './search/rebuildSearch';
 import type { SearchSource } from './search/searchLeads';
 
 /** Changes a request lists before it reads, so a reader sees what was just written; the timer lists the rest. */
@@ -19,7 +18,7 @@ export async function storePageSource(store: RecordStore, now: Date): Promise<St
       return { records, more };
     },
     search: {
-      ready: () => searchReady(store, now),
+      ready: () => store.searchBuilt(),
       keys: (range, max) => store.searchKeyRange(range, max),
       listed: async (leadId) => (await store.listedRecord(leadId))?.record,
     },

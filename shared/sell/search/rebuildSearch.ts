@@ -7,17 +7,6 @@ import { monthOf, previousMonth } from '../leadWalk';
 import { catchUpListing } from '../listing';
 import { searchKeys } from './searchKeys';
 
-/**
- * Whether searches may use the index. A store whose listing is empty is marked built on the spot: from its first
- * record on, every listed record has its keys.
- */
-export async function searchReady(store: RecordStore, now: Date): Promise<boolean> {
-  if (await store.searchBuilt()) return true;
-  if ((await store.oldestRecordPartition()) !== undefined) return false;
-  await store.markSearchBuilt(now);
-  return true;
-}
-
 export interface SearchRebuild {
   records: number;
   /** Rows no listed record holds (left by a crash, or by a store changed by hand), deleted. */

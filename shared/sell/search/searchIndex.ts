@@ -37,3 +37,15 @@ export async function dropSearchKeys(
     searchKeys(listed).filter((key) => !keeps.has(key)),
   );
 }
+
+/**
+ * Marks the index built while the listing is still empty: from the first record on, every listed record has its
+ * keys. A store listed before the index existed stays unmarked until `npm run rebuild-search`.
+ */
+export async function markBuiltWhileEmpty(
+  store: Pick<RecordStore, 'searchBuilt' | 'oldestRecordPartition' | 'markSearchBuilt'>,
+  now: Date,
+): Promise<void> {
+  if (await store.searchBuilt()) return;
+  if ((await store.oldestRecordPartition()) === undefined) await store.markSearchBuilt(now);
+}
