@@ -250,6 +250,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     expect(new Set(olaf.map((f) => f.where))).toEqual(
       new Set([
         `table ${config.tables.listing}`,
+        `table ${config.tables.search}`,
         `table ${config.tables.events}`,
         `table ${config.tables.rejected}`,
         `queue ${config.poisonQueueName}-poison`,
