@@ -2,7 +2,7 @@
  * The search index's row keys (docs/storage.md "Search index"): what a listed record is found by, and which key
  * ranges a search reads. Every key sits in one partition, so a record's entries are written in one transaction.
  *
- *   name/company  `n-<hex of the folded text>-<inverted lead id>`   (first name, last name, "first last", company)
+ *   name/company  `n-<hex of the folded text>-<inverted lead id>`   ("first last", last name, company)
  *   email         `e-<hex of the lower-cased address>-<inverted lead id>`
  *   status        `s-<status>-<inverted lead id>`
  *
@@ -36,11 +36,10 @@ export function statusKey(status: LeadStatus, invertedId: string): string {
   return `s-${status}-${invertedId}`;
 }
 
+/** A prefix of the first name is a prefix of "first last" once folded, so the first name needs no key of its own. */
 function nameTexts(record: LeadRecord): string[] {
   const fullName = [record.firstName, record.lastName].filter((p) => p !== undefined).join(' ');
-  return [record.firstName, record.lastName, fullName, record.company]
-    .map((value) => foldName(value))
-    .filter((folded) => folded !== '');
+  return [fullName, record.lastName, record.company].map((value) => foldName(value)).filter((folded) => folded !== '');
 }
 
 /** Every row key that finds this record, without repeats (a first name may equal the company). */

@@ -33,6 +33,8 @@ export const TEXT_LIMIT = 1000;
 /** Leads read and checked for one page at most; then the page ends with a continuation, as a walk's does. */
 export const CHECK_BUDGET = 2000;
 const STATUS_PAGE = 200;
+// With the u flag a surrogate pair is one code point outside this range, so only a lone one matches.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const CHECK_BATCH = 50;
 
 /** The listing row key a position continues after: the same order the index keys end in. */
@@ -51,6 +53,8 @@ async function textCandidates(
   q: string,
   after: string | undefined,
 ): Promise<string[] | undefined> {
+  // A lone surrogate has no UTF-8 bytes to look up (a URL cannot carry one; a caller in-process could): walk.
+  if (LONE_SURROGATE.test(q)) return undefined;
   const found = new Set<string>();
   for (const range of textRanges(q)) {
     const { keys, more } = await search.keys(range, TEXT_LIMIT);

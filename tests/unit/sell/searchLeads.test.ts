@@ -137,7 +137,8 @@ describe('searchLeads', () => {
     expect(disqualified?.items.map((r) => r.leadId)).not.toContain(renamed.leadId);
   });
 
-  test('the walk serves a store whose index is not built, and a q that proposes too many leads', async () => {
+  test('the walk serves a store whose index is not built, a q that proposes too many leads, and a lone surrogate', async () => {
+    expect(await searchLeads(new MemorySearch(people), query({ q: '\uD800' }))).toBeUndefined();
     expect(await searchLeads(new MemorySearch(people, false), query({ q: 'kowal' }))).toBeUndefined();
     const many = Array.from({ length: TEXT_LIMIT + 1 }, (_, i) =>
       record({ at: new Date(Date.UTC(2026, 3, 1, 0, 0, i)).toISOString(), lastName: `Kowal${i}` }),
@@ -152,6 +153,8 @@ describe('searchLeads', () => {
   test('never misses a lead the q rules match, whatever the names and the prefix', () => {
     const text = fc.oneof(
       fc.string({ maxLength: 70 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
       fc.constantFrom(
         'Łukasz',
         'Ærøskøbing',
@@ -173,7 +176,7 @@ describe('searchLeads', () => {
         (fields, from, cut, upper) => {
           const r = record({ ...fields, leadId: ulid(Date.UTC(2026, 3, 1)) });
           const source = from === 'full' ? `${fields.firstName} ${fields.lastName}` : fields[from];
-          const prefix = source.slice(0, cut);
+          const prefix = Array.from(source).slice(0, cut).join('');
           const q = (upper ? prefix.toUpperCase() : prefix).trim();
           if (q === '' || !matchesText(r, q)) return;
           const keys = searchKeys(r);
