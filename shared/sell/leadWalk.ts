@@ -38,7 +38,7 @@ export type WalkStep =
 
 export const UNTIL_GRACE_MS = 31 * 86_400_000;
 // Instances' clocks differ by seconds; a day of slack keeps a lead minted "next month" at 23:59:59 in view.
-const CLOCK_SKEW_MS = 86_400_000;
+export const CLOCK_SKEW_MS = 86_400_000;
 const MAX_EMPTY_PAGES = 3;
 
 export function monthOf(ms: number): string {

@@ -33,7 +33,7 @@ export async function listLeads(
   query: ListQuery,
   now: Date,
 ): Promise<LeadPage> {
-  const found = source.search ? await searchLeads(source.search, query) : undefined;
+  const found = source.search ? await searchLeads(source.search, query, now) : undefined;
   if (found) return found;
   const items: LeadRecord[] = [];
   let scanned = 0;

@@ -21,6 +21,7 @@ export async function storePageSource(store: RecordStore, now: Date): Promise<St
       ready: () => store.searchBuilt(),
       keys: (range, max) => store.searchKeyRange(range, max),
       listed: async (leadId) => (await store.listedRecord(leadId))?.record,
+      oldestMonth: () => store.oldestRecordPartition(),
     },
   };
 }

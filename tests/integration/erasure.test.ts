@@ -11,7 +11,7 @@ import { ulid } from 'ulid';
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
-import { SEARCH_PARTITION, searchKeys } from '../../shared/sell/search/searchKeys';
+import { searchKeys } from '../../shared/sell/search/searchKeys';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, type LeadSummary, type ListBody, waitForLead } from '../support/leadApi';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
@@ -178,14 +178,11 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     const before = await getJson<{ lead: LeadSummary }>(`${host.baseUrl}/api/leads/${leadId}`);
     // A search row of an older version of her record, as a crash between listing and clean-up leaves it behind.
     const listed = (await testStore(config).listedRecord(leadId))!.record;
-    const current = new Set(searchKeys(listed));
-    const [oldVersionKey] = searchKeys({ ...listed, lastName: 'Qwertowskanowak' }).filter((k) => !current.has(k));
-    await testStore(config).tables.search.upsertEntity({
-      partitionKey: SEARCH_PARTITION,
-      rowKey: oldVersionKey!,
-      leadId,
-      version: 1,
-    });
+    const current = new Set(searchKeys(listed).map((k) => k.rowKey));
+    const [oldVersionKey] = searchKeys({ ...listed, lastName: 'Qwertowskanowak' }).filter(
+      (k) => !current.has(k.rowKey),
+    );
+    await testStore(config).tables.search.upsertEntity({ ...oldVersionKey!, leadId, version: 1 });
     expect(await tracesOf(azurite.connectionString, ['qwertowskanowak'])).not.toEqual([]);
     const res = await getJson<{ result: string; erased: Record<string, unknown>; tombstone: Record<string, unknown> }>(
       `${host.baseUrl}/api/leads/${leadId}`,

@@ -42,7 +42,7 @@ export async function rebuildSearch(store: RecordStore, now: Date): Promise<Sear
           const keys = searchKeys(listed.record);
           await store.putSearchKeys(record.leadId, listed.version, keys);
           seen.set(record.leadId, listed.version);
-          for (const key of keys) expected.add(key);
+          for (const key of keys) expected.add(key.rowKey);
           report.records++;
         }
         after = page.lastRowKey;

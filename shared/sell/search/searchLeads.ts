@@ -15,7 +15,7 @@ import type { Position } from '../continuation';
 import { encodeContinuation } from '../continuation';
 import { matchesFilters } from '../leadFilter';
 import type { ListQuery } from '../leadQuery';
-import { rowKeyAfterTime } from '../leadWalk';
+import { CLOCK_SKEW_MS, monthOf, previousMonth, rowKeyAfterTime } from '../leadWalk';
 import type { LeadPage } from '../listLeads';
 import { invertedIdOf, type KeyRange, statusRange, textRanges } from './searchKeys';
 
@@ -26,6 +26,8 @@ export interface SearchSource {
   keys(range: KeyRange, max: number): Promise<{ keys: string[]; more: boolean }>;
   /** The record as the listing shows it; undefined when it is not listed. */
   listed(leadId: string): Promise<LeadRecord | undefined>;
+  /** The oldest month with a listed record (status entries are kept per month, as the listing is). */
+  oldestMonth(): Promise<string | undefined>;
 }
 
 /** A `q` proposing more leads than this is served by the walk (its matches are dense there). */
@@ -64,29 +66,42 @@ async function textCandidates(
   return [...found].filter((key) => after === undefined || key > after).sort();
 }
 
-/** The leads holding one of the statuses, newest first, after the position: the status ranges merged in key order. */
+/**
+ * The leads holding one of the statuses, newest first, from the position on: month by month as the listing, the
+ * statuses' ranges of a month merged in key order.
+ */
 async function* statusCandidates(
   search: SearchSource,
   statuses: readonly LeadRecord['status'][],
-  after: string | undefined,
+  start: Position | undefined,
+  now: Date,
 ): AsyncGenerator<string, void, undefined> {
-  const cursors = statuses.map((status) => ({ status, after, buffer: [] as string[], more: true }));
-  for (;;) {
-    for (const cursor of cursors) {
-      if (cursor.buffer.length > 0 || !cursor.more) continue;
-      const page = await search.keys(statusRange(cursor.status, cursor.after), STATUS_PAGE);
-      cursor.buffer = page.keys.map(invertedIdOf);
-      cursor.more = page.more && page.keys.length > 0;
-      cursor.after = cursor.buffer.at(-1) ?? cursor.after;
+  const oldest = await search.oldestMonth();
+  if (oldest === undefined) return;
+  for (
+    let month = start?.partition ?? monthOf(now.getTime() + CLOCK_SKEW_MS);
+    month >= oldest;
+    month = previousMonth(month)
+  ) {
+    const after = month === start?.partition ? start.afterRowKey : undefined;
+    const cursors = statuses.map((status) => ({ status, after, buffer: [] as string[], more: true }));
+    for (;;) {
+      for (const cursor of cursors) {
+        if (cursor.buffer.length > 0 || !cursor.more) continue;
+        const page = await search.keys(statusRange(cursor.status, month, cursor.after), STATUS_PAGE);
+        cursor.buffer = page.keys.map(invertedIdOf);
+        cursor.more = page.more && page.keys.length > 0;
+        cursor.after = cursor.buffer.at(-1) ?? cursor.after;
+      }
+      // Every cursor that may hold more has a key buffered, so the smallest buffered key is the next in order.
+      let next: (typeof cursors)[number] | undefined;
+      for (const cursor of cursors) {
+        const head = cursor.buffer[0];
+        if (head !== undefined && (next === undefined || head < (next.buffer[0] ?? ''))) next = cursor;
+      }
+      if (next === undefined) break;
+      yield next.buffer.shift() as string;
     }
-    // Every cursor that may hold more has a key buffered, so the smallest buffered key is the next in order.
-    let next: (typeof cursors)[number] | undefined;
-    for (const cursor of cursors) {
-      const head = cursor.buffer[0];
-      if (head !== undefined && (next === undefined || head < (next.buffer[0] ?? ''))) next = cursor;
-    }
-    if (next === undefined) return;
-    yield next.buffer.shift() as string;
   }
 }
 
@@ -95,15 +110,14 @@ function positionOf(invertedId: string): Position {
 }
 
 /** A page from the index, or undefined when the index cannot serve this query (the caller walks the listing). */
-export async function searchLeads(search: SearchSource, query: ListQuery): Promise<LeadPage | undefined> {
+export async function searchLeads(search: SearchSource, query: ListQuery, now: Date): Promise<LeadPage | undefined> {
   const { filters } = query;
   if (filters.q === undefined && filters.statuses === undefined) return undefined;
   if (!(await search.ready())) return undefined;
-  const after = resumeAfter(query.start);
   const candidates =
     filters.q !== undefined
-      ? await textCandidates(search, filters.q, after)
-      : statusCandidates(search, filters.statuses ?? [], after);
+      ? await textCandidates(search, filters.q, resumeAfter(query.start))
+      : statusCandidates(search, filters.statuses ?? [], query.start, now);
   if (candidates === undefined) return undefined;
 
   const items: LeadRecord[] = [];

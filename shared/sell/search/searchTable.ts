@@ -6,24 +6,23 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../../storage/tableErrors';
-import { type KeyRange, SEARCH_PARTITION } from './searchKeys';
+import type { KeyRange, SearchKey } from './searchKeys';
 
 /** One index row: the key, the lead it finds and the listed version that wrote it. */
-export interface SearchRow {
-  rowKey: string;
+export interface SearchRow extends SearchKey {
   leadId: string;
   version: number;
   etag: string;
 }
 
 export interface SearchTable {
-  /** Writes the record's keys at this version in one transaction (at most 100: searchKeys gives a handful). */
-  putSearchKeys(leadId: string, version: number, keys: readonly string[]): Promise<void>;
+  /** Writes the record's keys at this version: one call per partition (searchKeys gives a handful). */
+  putSearchKeys(leadId: string, version: number, keys: readonly SearchKey[]): Promise<void>;
   /**
    * Deletes keys an older version of the record held, each only if no catch-up of `version` or newer has written it
    * since (then that version holds it again). Returns how many it deleted.
    */
-  dropSearchKeys(version: number, keys: readonly string[]): Promise<number>;
+  dropSearchKeys(version: number, keys: readonly SearchKey[]): Promise<number>;
   /** Up to `max` keys of the range, in key order; `more` when the range holds more. */
   searchKeyRange(range: KeyRange, max: number): Promise<{ keys: string[]; more: boolean }>;
   /** Every index row, a page at a time (the rebuild's sweep). */
@@ -37,15 +36,22 @@ export interface SearchTable {
   markSearchBuilt(at: Date): Promise<void>;
 }
 
-const BUILT = { partitionKey: 'search', rowKey: SEARCH_PARTITION };
+// The index's layout version: a new layout would be built under a new mark.
+const BUILT = { partitionKey: 'search', rowKey: 'built-v1' };
 const MAX_PAGE = 1000;
 
 type Row = Record<string, unknown>;
 
-function filterOf(range: KeyRange): string {
-  return 'from' in range
-    ? odata`PartitionKey eq ${SEARCH_PARTITION} and RowKey ge ${range.from} and RowKey lt ${range.below}`
-    : odata`PartitionKey eq ${SEARCH_PARTITION} and RowKey gt ${range.above} and RowKey lt ${range.below}`;
+function filterOf({ partition, rows }: KeyRange): string {
+  const partitions =
+    'equal' in partition
+      ? odata`PartitionKey eq ${partition.equal}`
+      : odata`PartitionKey ge ${partition.from} and PartitionKey lt ${partition.below}`;
+  const rowKeys =
+    'from' in rows
+      ? odata`RowKey ge ${rows.from} and RowKey lt ${rows.below}`
+      : odata`RowKey gt ${rows.above} and RowKey lt ${rows.below}`;
+  return `${partitions} and ${rowKeys}`;
 }
 
 export function searchTable(
@@ -53,9 +59,9 @@ export function searchTable(
   opsState: TableClient,
   ensureTables: () => Promise<void>,
 ): SearchTable {
-  const deleteIfUnchanged = async (rowKey: string, etag: string): Promise<boolean> => {
+  const deleteIfUnchanged = async ({ partitionKey, rowKey }: SearchKey, etag: string): Promise<boolean> => {
     try {
-      await search.deleteEntity(SEARCH_PARTITION, rowKey, { etag });
+      await search.deleteEntity(partitionKey, rowKey, { etag });
       return true;
     } catch (e) {
       // Gone already, or rewritten by a newer catch-up: either way not ours to delete.
@@ -66,29 +72,31 @@ export function searchTable(
 
   return {
     async putSearchKeys(leadId, version, keys) {
-      if (keys.length === 0) return;
       await ensureTables();
-      const actions = keys.map((rowKey): TransactionAction => [
-        'upsert',
-        { partitionKey: SEARCH_PARTITION, rowKey, leadId, version },
-        'Replace',
-      ]);
-      await search.submitTransaction(actions);
+      const byPartition = new Map<string, TransactionAction[]>();
+      for (const key of keys) {
+        const action: TransactionAction = ['upsert', { ...key, leadId, version }, 'Replace'];
+        byPartition.set(key.partitionKey, [...(byPartition.get(key.partitionKey) ?? []), action]);
+      }
+      for (const actions of byPartition.values()) {
+        if (actions.length === 1) await search.upsertEntity(actions[0]![1], 'Replace');
+        else await search.submitTransaction(actions);
+      }
     },
 
     async dropSearchKeys(version, keys) {
       await ensureTables();
       let dropped = 0;
-      for (const rowKey of keys) {
+      for (const key of keys) {
         let row: Row & { etag: string };
         try {
-          row = await search.getEntity<Row>(SEARCH_PARTITION, rowKey);
+          row = await search.getEntity<Row>(key.partitionKey, key.rowKey);
         } catch (e) {
           if (isNotFound(e)) continue;
           throw e;
         }
         if (Number(row.version) >= version) continue;
-        if (await deleteIfUnchanged(rowKey, row.etag)) dropped++;
+        if (await deleteIfUnchanged(key, row.etag)) dropped++;
       }
       return dropped;
     },
@@ -109,30 +117,29 @@ export function searchTable(
     async *searchRows() {
       await ensureTables();
       const rows = search.listEntities<Row>({
-        queryOptions: { filter: odata`PartitionKey eq ${SEARCH_PARTITION}`, select: ['RowKey', 'leadId', 'version'] },
+        queryOptions: { select: ['PartitionKey', 'RowKey', 'leadId', 'version'] },
       });
       for await (const row of rows) {
-        if (row.rowKey === undefined) continue;
-        yield { rowKey: row.rowKey, leadId: String(row.leadId), version: Number(row.version), etag: row.etag };
+        if (row.partitionKey === undefined || row.rowKey === undefined) continue;
+        const { partitionKey, rowKey, etag } = row;
+        yield { partitionKey, rowKey, leadId: String(row.leadId), version: Number(row.version), etag };
       }
     },
 
-    deleteSearchRow: (row) => deleteIfUnchanged(row.rowKey, row.etag),
+    deleteSearchRow: (row) => deleteIfUnchanged(row, row.etag),
 
     async deleteSearchRowsOf(leadId) {
       await ensureTables();
-      const keys: string[] = [];
+      const keys: SearchKey[] = [];
       const rows = search.listEntities<Row>({
-        queryOptions: {
-          filter: odata`PartitionKey eq ${SEARCH_PARTITION} and leadId eq ${leadId}`,
-          select: ['RowKey'],
-        },
+        queryOptions: { filter: odata`leadId eq ${leadId}`, select: ['PartitionKey', 'RowKey'] },
       });
-      for await (const row of rows) if (row.rowKey !== undefined) keys.push(row.rowKey);
+      for await (const { partitionKey, rowKey } of rows)
+        if (partitionKey !== undefined && rowKey !== undefined) keys.push({ partitionKey, rowKey });
       let deleted = 0;
-      for (const rowKey of keys) {
+      for (const { partitionKey, rowKey } of keys) {
         try {
-          await search.deleteEntity(SEARCH_PARTITION, rowKey);
+          await search.deleteEntity(partitionKey, rowKey);
           deleted++;
         } catch (e) {
           if (!isNotFound(e)) throw e;
