@@ -91,6 +91,8 @@ describe('search index', () => {
       new Date(now - HOUR),
     );
     await waitForLead(host.baseUrl, ids[4]!, 2);
+    // An erased customer: the tombstone keeps its status entry, nothing that names them.
+    expect((await fetch(`${host.baseUrl}/api/leads/${ids[5]}`, { method: 'DELETE' })).status).toBe(200);
   });
 
   afterAll(async () => {
@@ -124,6 +126,7 @@ describe('search index', () => {
     expect(await listLeadIds('q=wisniewska')).toHaveLength(5);
     expect(await listLeadIds(`q=${encodeURIComponent(SURNAMES[4 % SURNAMES.length]!)}`)).not.toContain(ids[4]);
     expect((await store.listedRecord(ids[4]!))?.record.lastName).toBe('Zielińska');
+    expect(rows.get(ids[5]!)).toEqual([statusKey('new', ids[5]!).rowKey]);
   });
 
   test('a store listed before the index existed is walked until a rebuild builds the index and clears stale rows', async () => {

@@ -46,10 +46,12 @@ function textKey(kind: TextKind, text: string, leadId: string): SearchKey {
   return { partitionKey: `${kind}-${hex.slice(0, PARTITION_HEX)}`, rowKey: `${kind}-${hex}-${invertUlid(leadId)}` };
 }
 
+export const STATUS_PREFIX = 's-';
+
 export function statusKey(status: LeadStatus, leadId: string): SearchKey {
   return {
-    partitionKey: `s-${status}-${leadKeys(leadId).partitionKey}`,
-    rowKey: `s-${status}-${invertUlid(leadId)}`,
+    partitionKey: `${STATUS_PREFIX}${status}-${leadKeys(leadId).partitionKey}`,
+    rowKey: `${STATUS_PREFIX}${status}-${invertUlid(leadId)}`,
   };
 }
 
