@@ -148,7 +148,7 @@ async function seed(config: AppConfig, records: LeadRecord[]): Promise<void> {
     records.flatMap((r) => searchKeys(r).map((key) => ({ ...key, leadId: r.leadId, version: 1 }))),
   );
   const store = createRecordStore(config);
-  await store.markSearchBuilt(new Date());
+  await store.markSearchBuilt();
   for (const s of shards.values()) await store.mirrorShard(s);
 }
 

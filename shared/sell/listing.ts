@@ -70,6 +70,8 @@ export async function listLead(
       await mirror(store, partition, [listed.record.offerKey]);
       return undefined;
     }
+    // A record listed for the first time by any path (a catch-up, an erasure) may be the store's first.
+    if (!listed) await markBuiltWhileEmpty(store);
     const shards = await movedShards(store, partition, listed?.record, stored.record);
     // Found by its new values before it is listed with them; the old values go once the new version is listed.
     await addSearchKeys(store, listed?.record, stored.record, stored.version);
@@ -95,7 +97,6 @@ export interface CatchUp {
 export async function catchUpListing(store: RecordStore, now: Date, max: number): Promise<CatchUp> {
   const changes = await store.pendingChanges(max + 1);
   const result: CatchUp = { listed: 0, pending: Math.max(0, changes.length - max) };
-  if (changes.length > 0) await markBuiltWhileEmpty(store, now);
   let seen: LeadArrivals = {};
   for (const change of changes.slice(0, max)) {
     const stored = await store.getRecord(change.leadId);

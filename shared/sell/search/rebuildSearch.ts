@@ -57,6 +57,6 @@ export async function rebuildSearch(store: RecordStore, now: Date): Promise<Sear
     if (version === undefined || row.version > version) continue;
     if (await store.deleteSearchRow(row)) report.dropped++;
   }
-  await store.markSearchBuilt(now);
+  await store.markSearchBuilt();
   return report;
 }

@@ -44,8 +44,7 @@ export async function dropSearchKeys(
  */
 export async function markBuiltWhileEmpty(
   store: Pick<RecordStore, 'searchBuilt' | 'oldestRecordPartition' | 'markSearchBuilt'>,
-  now: Date,
 ): Promise<void> {
   if (await store.searchBuilt()) return;
-  if ((await store.oldestRecordPartition()) === undefined) await store.markSearchBuilt(now);
+  if ((await store.oldestRecordPartition()) === undefined) await store.markSearchBuilt();
 }

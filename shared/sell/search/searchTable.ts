@@ -33,7 +33,7 @@ export interface SearchTable {
   deleteSearchRowsOf(leadId: string): Promise<number>;
   /** Whether every listed record is in the index: set by a rebuild, or when the first record is listed. */
   searchBuilt(): Promise<boolean>;
-  markSearchBuilt(at: Date): Promise<void>;
+  markSearchBuilt(): Promise<void>;
 }
 
 // The index's layout version: a new layout would be built under a new mark.
@@ -164,10 +164,10 @@ export function searchTable(
       }
     },
 
-    async markSearchBuilt(at) {
+    async markSearchBuilt() {
       await ensureTables();
       try {
-        await opsState.createEntity({ ...BUILT, at: at.toISOString() });
+        await opsState.createEntity(BUILT);
       } catch (e) {
         if (!isAlreadyExists(e)) throw e;
       }
