@@ -4,13 +4,14 @@
  * filter. Target: 100k/1k ≤ 1.5× per line. The shared code behind each endpoint is called directly (the HTTP layer
  * costs the same at any size); each line is the median of five calls after a warm-up.
  *
- * Records, listing rows and counters are written directly in the store's format (the record row of each lead's
- * partition, its listing copy, the counter shards and their copies), batched per partition; a read-back checks the
- * format. Events are not seeded: nothing on the first screen reads them. Records spread over two years and five
+ * Records, listing rows, counters and the search index are written directly in the store's format (the record row
+ * of each lead's partition, its listing copy, the counter shards and their copies, the search keys and the index's
+ * "built" mark), batched per partition; a read-back checks the format. Events are not seeded: nothing on the first screen reads them. Records spread over two years and five
  * offers; 5 of them, spread in time, have the last name the `q=` line looks for.
  *
  * Azurite answers every query by scanning the whole table (LokiJS `.where(fn)`), Table Storage from the partition:
- * the "raw query" line times one `PartitionKey eq` query of each store's listing table, Azurite's own floor.
+ * the "raw query" lines time one `PartitionKey eq` query of each store's listing table and one key-range query of
+ * its search table, Azurite's own floor for the lines that query them.
  */
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
@@ -31,6 +32,7 @@ import { count, emptyShard } from '../shared/sell/counters';
 import { parseListQuery } from '../shared/sell/leadQuery';
 import { listLeads } from '../shared/sell/listLeads';
 import { pipelineStats } from '../shared/sell/pipelineStats';
+import { searchKeys, textRanges } from '../shared/sell/search/searchKeys';
 import { storePageSource } from '../shared/sell/storePageSource';
 import { rowsReturned, startCallCount, stopCallCount, totalCalls } from '../shared/storage/callCount';
 import { tableClient } from '../shared/storage/clients';
@@ -121,7 +123,11 @@ const seedTable = (config: AppConfig, name: string): TableClient =>
   tableClient(config.storageConnection, name, STORAGE_DEADLINES.background);
 
 async function seed(config: AppConfig, records: LeadRecord[]): Promise<void> {
-  const tables = { events: seedTable(config, config.tables.events), listing: seedTable(config, config.tables.listing) };
+  const tables = {
+    events: seedTable(config, config.tables.events),
+    listing: seedTable(config, config.tables.listing),
+    search: seedTable(config, config.tables.search),
+  };
   const shards = new Map<string, StoredShard>();
   for (const r of records) {
     const partition = leadKeys(r.leadId).partitionKey;
@@ -138,7 +144,12 @@ async function seed(config: AppConfig, records: LeadRecord[]): Promise<void> {
     ...records.map((r) => listingToEntity(r, 1)),
     ...[...shards.values()].map(shardToEntity),
   ]);
+  await write(
+    tables.search,
+    records.flatMap((r) => searchKeys(r).map((key) => ({ ...key, leadId: r.leadId, version: 1 }))),
+  );
   const store = createRecordStore(config);
+  await store.markSearchBuilt();
   for (const s of shards.values()) await store.mirrorShard(s);
 }
 
@@ -216,6 +227,18 @@ async function measure(total: number): Promise<Measured> {
         await pages.next();
       }),
       note: 'one PartitionKey eq page of 51 from the listing table',
+    });
+    // The name range the q= line reads, queried alone.
+    const needle = textRanges(NEEDLE.slice(0, 5).toLowerCase()).at(-1)!;
+    const rawSearch = rawTables(config).search;
+    lines.set('raw search query (floor)', {
+      ms: await timed(async () => {
+        if (!('equal' in needle.partition) || !('from' in needle.rows)) throw new Error('the needle range drifted');
+        const { partition, rows } = { partition: needle.partition.equal, rows: needle.rows };
+        const filter = odata`PartitionKey eq ${partition} and RowKey ge ${rows.from} and RowKey lt ${rows.below}`;
+        await rawSearch.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: 1000 }).next();
+      }),
+      note: 'one key-range query of the search table',
     });
     return { seedMs, lines };
   } finally {

@@ -43,6 +43,8 @@ export interface TableSettings {
     opsState: string;
     /** The accounts index: each account's people (partition: the account's hash; row: the lead id). */
     accountPeople: string;
+    /** The search index: listed records by name, company, email prefix and by status (sell/search/searchKeys.ts). */
+    search: string;
   };
 }
 
@@ -125,6 +127,7 @@ export function readTables(env: Env): Checked<TableSettings> {
         handOffs: table('HandOffs'),
         opsState: table('OpsState'),
         accountPeople: table('AccountPeople'),
+        search: table('LeadSearch'),
       },
     };
   });

@@ -11,6 +11,7 @@ import type { StorageSettings, TableSettings } from '../config';
 import { withoutUndefined } from '../objects';
 import type { CounterShard } from '../sell/counters';
 import type { DecisionCounts } from '../sell/decisionCounts';
+import { type SearchTable, searchTable } from '../sell/search/searchTable';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
@@ -246,7 +247,7 @@ export function entityToEvent(entity: TableEntityResult<Row>): LeadEvent {
   return event;
 }
 
-export interface RecordStore {
+export interface RecordStore extends SearchTable {
   /**
    * The record id for an identity: the existing one, or `candidate` if this call created the mapping (`created`; a
    * redelivered first lead finds its own id already mapped).
@@ -377,6 +378,7 @@ export function createRecordStore(
     poisoned: client(config.tables.poisoned),
     accountPeople: client(config.tables.accountPeople),
     opsState: client(config.tables.opsState),
+    search: client(config.tables.search),
   };
   const ensureTables = once(() => Promise.all(Object.values(tables).map((t) => t.createTable())));
 
@@ -426,6 +428,7 @@ export function createRecordStore(
 
   return {
     ensureTables,
+    ...searchTable(tables.search, tables.opsState, ensureTables),
 
     async resolveLeadId(identityHash, candidate) {
       await ensureTables();

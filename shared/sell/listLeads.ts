@@ -2,13 +2,15 @@
  * One page of `GET /api/leads`. A page costs at most SCAN_BUDGET rows read and QUERY_BUDGET storage queries,
  * whatever the filters, so a filter that matches nothing in a large table answers quickly with a continuation
  * instead of timing out: a page may therefore hold fewer than `limit` leads (even none) and still have a
- * continuation. Callers page until there is no continuation.
+ * continuation. Callers page until there is no continuation. A `q` or status filter is served from the search index
+ * when the source has one (search/searchLeads.ts), with the same budget.
  */
 import type { LeadRecord } from '../record/model';
 import { encodeContinuation } from './continuation';
 import { matchesFilters } from './leadFilter';
 import type { LeadFilters, ListQuery } from './leadQuery';
 import { type LeadPageSource, walkLeads } from './leadWalk';
+import { searchLeads, type SearchSource } from './search/searchLeads';
 
 export const SCAN_BUDGET = 2000;
 export const QUERY_BUDGET = 50;
@@ -26,7 +28,13 @@ function selective(filters: LeadFilters): boolean {
   return Boolean(filters.statuses || filters.stages || filters.sources || filters.offer || filters.q);
 }
 
-export async function listLeads(source: LeadPageSource, query: ListQuery, now: Date): Promise<LeadPage> {
+export async function listLeads(
+  source: LeadPageSource & { search?: SearchSource },
+  query: ListQuery,
+  now: Date,
+): Promise<LeadPage> {
+  const found = source.search ? await searchLeads(source.search, query, now) : undefined;
+  if (found) return found;
   const items: LeadRecord[] = [];
   let scanned = 0;
   let queries = 0;

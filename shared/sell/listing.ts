@@ -12,6 +12,7 @@ import { leadKeys } from '../record/keys';
 import type { LeadRecord } from '../record/model';
 import type { RecordStore, StoredShard } from '../record/recordStore';
 import { count, emptyShard } from './counters';
+import { addSearchKeys, dropSearchKeys, markBuiltWhileEmpty } from './search/searchIndex';
 
 const MAX_ATTEMPTS = 5;
 /**
@@ -69,8 +70,13 @@ export async function listLead(
       await mirror(store, partition, [listed.record.offerKey]);
       return undefined;
     }
+    // A record listed for the first time by any path (a catch-up, an erasure) may be the store's first.
+    if (!listed) await markBuiltWhileEmpty(store);
     const shards = await movedShards(store, partition, listed?.record, stored.record);
+    // Found by its new values before it is listed with them; the old values go once the new version is listed.
+    await addSearchKeys(store, listed?.record, stored.record, stored.version);
     if ((await store.putListing(stored.record, stored.version, listed?.etag, shards)) === 'saved') {
+      await dropSearchKeys(store, listed?.record, stored.record, stored.version);
       for (const shard of shards) await store.mirrorShard({ ...shard, etag: undefined });
       // The accounts index follows the listing, off the hot path (accountIndex.ts).
       await indexAccount(store, stored.record);

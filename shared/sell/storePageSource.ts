@@ -3,12 +3,16 @@ import type { RecordStore } from '../record/recordStore';
 import type { LeadPageSource } from './leadWalk';
 import { catchUpListing } from './listing';
 import type { StatsSource } from './pipelineStats';
+import type { SearchSource } from './search/searchLeads';
 
 /** Changes a request lists before it reads, so a reader sees what was just written; the timer lists the rest. */
 export const CATCH_UP_PER_REQUEST = 100;
 
 /** Catches the listing up with recent changes (at most CATCH_UP_PER_REQUEST), then reads it. */
-export async function storePageSource(store: RecordStore, now: Date): Promise<LeadPageSource & StatsSource> {
+export async function storePageSource(
+  store: RecordStore,
+  now: Date,
+): Promise<LeadPageSource & StatsSource & { search: SearchSource }> {
   await catchUpListing(store, now, CATCH_UP_PER_REQUEST);
   return {
     oldestPartition: () => store.oldestRecordPartition(),
@@ -19,5 +23,11 @@ export async function storePageSource(store: RecordStore, now: Date): Promise<Le
     },
     windowPage: (partition, afterRowKey, upToRowKey, maxPageSize) =>
       store.listRecordPage(partition, { afterRowKey, upToRowKey, maxPageSize }),
+    search: {
+      ready: () => store.searchBuilt(),
+      keys: (range, max) => store.searchKeyRange(range, max),
+      listed: async (leadId) => (await store.listedRecord(leadId))?.record,
+      oldestMonth: () => store.oldestRecordPartition(),
+    },
   };
 }

@@ -11,6 +11,7 @@ import { ulid } from 'ulid';
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
+import { searchKeys } from '../../shared/sell/search/searchKeys';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, type LeadSummary, type ListBody, waitForLead } from '../support/leadApi';
 import { enqueue, envelopeFor, testConfig } from '../support/leadFixtures';
@@ -28,6 +29,7 @@ const person = {
 };
 const TRACES = [
   'zbigniewa',
+  'qwertowskanowak',
   'qwertowska',
   'erase-me.example',
   '601 234 567',
@@ -42,14 +44,21 @@ interface Found {
   trace: string;
 }
 
-/** Every entity of every table and every message of every queue, as lower-cased text (queues also decoded). */
+/** Hex runs of a text decoded: the search index keeps names and addresses hex-encoded in its row keys. */
+function hexDecoded(text: string): string {
+  return (text.match(/(?:[0-9a-f]{2}){3,}/g) ?? []).map((hex) => Buffer.from(hex, 'hex').toString('utf8')).join('\n');
+}
+
+/** Every entity of every table and every message of every queue, as lower-cased text (queues and hex also decoded). */
 async function storageTexts(connectionString: string): Promise<{ where: string; text: string }[]> {
   const out: { where: string; text: string }[] = [];
   const tables = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
   for await (const table of tables.listTables()) {
     const client = TableClient.fromConnectionString(connectionString, table.name!, { allowInsecureConnection: true });
-    for await (const entity of client.listEntities())
-      out.push({ where: `table ${table.name}`, text: JSON.stringify(entity).toLowerCase() });
+    for await (const entity of client.listEntities()) {
+      const text = JSON.stringify(entity).toLowerCase();
+      out.push({ where: `table ${table.name}`, text: `${text}\n${hexDecoded(text)}`.toLowerCase() });
+    }
   }
   const queues = QueueServiceClient.fromConnectionString(connectionString);
   for await (const queue of queues.listQueues()) {
@@ -144,7 +153,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     await azurite?.stop();
   });
 
-  test('before erasure her data is in records, events, identity index, follow-ups, rejected and poison copies', async () => {
+  test('before erasure her data is in records, search index, events, identity index, follow-ups, rejected and poison copies', async () => {
     // Listing the leads catches the listing index up with every record written so far.
     expect((await fetch(`${host.baseUrl}/api/leads`)).status).toBe(200);
     const found = await tracesOf(azurite.connectionString, ['erase-me.example']);
@@ -152,6 +161,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     expect(places).toEqual(
       new Set([
         `table ${config.tables.listing}`,
+        `table ${config.tables.search}`,
         `table ${config.tables.events}`,
         `table ${config.tables.rejected}`,
         `table ${config.tables.poisoned}`,
@@ -166,6 +176,14 @@ describe('DELETE /api/leads/{id}: erasure', () => {
 
   test('erases her everywhere, keeps an anonymised tombstone, answers what was erased, and is idempotent', async () => {
     const before = await getJson<{ lead: LeadSummary }>(`${host.baseUrl}/api/leads/${leadId}`);
+    // A search row of an older version of her record, as a crash between listing and clean-up leaves it behind.
+    const listed = (await testStore(config).listedRecord(leadId))!.record;
+    const current = new Set(searchKeys(listed).map((k) => k.rowKey));
+    const [oldVersionKey] = searchKeys({ ...listed, lastName: 'Qwertowskanowak' }).filter(
+      (k) => !current.has(k.rowKey),
+    );
+    await testStore(config).tables.search.upsertEntity({ ...oldVersionKey!, leadId, version: 1 });
+    expect(await tracesOf(azurite.connectionString, ['qwertowskanowak'])).not.toEqual([]);
     const res = await getJson<{ result: string; erased: Record<string, unknown>; tombstone: Record<string, unknown> }>(
       `${host.baseUrl}/api/leads/${leadId}`,
       { method: 'DELETE' },
@@ -242,6 +260,7 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     expect(new Set(olaf.map((f) => f.where))).toEqual(
       new Set([
         `table ${config.tables.listing}`,
+        `table ${config.tables.search}`,
         `table ${config.tables.events}`,
         `table ${config.tables.rejected}`,
         `queue ${config.poisonQueueName}-poison`,

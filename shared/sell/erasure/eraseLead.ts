@@ -78,6 +78,8 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   const identityRows = await store.deleteIdentityRows(leadId, placed.hashes);
   // The accounts index holds only hashes and the offer, but it still says this person came: gone with the rest.
   await store.deleteAccountRows(leadId);
+  // The search index holds names and addresses (hex-encoded, not hashed): every row of this lead, whatever wrote it.
+  await store.deleteSearchRowsOf(leadId);
   const rejectedMessages = await eraseRejected(deps.copies.rejected, person);
   // Poison messages still in the queue and those kept for good in the PoisonedLeads table.
   const poisonMessages =

@@ -4,6 +4,8 @@ import { ulid } from 'ulid';
 import { leadKeys } from '../../../shared/record/keys';
 import type { LeadRecord } from '../../../shared/record/model';
 import type { LeadPageSource } from '../../../shared/sell/leadWalk';
+import { type KeyRange, type SearchKey, searchKeys } from '../../../shared/sell/search/searchKeys';
+import type { SearchSource } from '../../../shared/sell/search/searchLeads';
 
 export function record(overrides: Partial<LeadRecord> & { at?: string } = {}): LeadRecord {
   const { at, ...rest } = overrides;
@@ -61,5 +63,57 @@ export class MemoryPages implements LeadPageSource {
     );
     const records = inPartition.slice(0, maxPageSize).map((r) => r.record);
     return Promise.resolve({ records, more: inPartition.length > maxPageSize });
+  }
+}
+
+/** Whether a key lies in the range, by the rule Table Storage applies to the range's filter. */
+export function inRange(key: SearchKey, range: KeyRange): boolean {
+  const p = range.partition;
+  const inPartition =
+    'equal' in p ? key.partitionKey === p.equal : key.partitionKey >= p.from && key.partitionKey < p.below;
+  const r = range.rows;
+  return inPartition && ('from' in r ? key.rowKey >= r.from : key.rowKey > r.above) && key.rowKey < r.below;
+}
+
+/**
+ * The search index over the same records, in Table Storage's order (partition, then row key; these keys are ASCII);
+ * `extraKeys` are rows the index holds without the listing agreeing (left behind by a crash). Counts the key
+ * queries and listing reads.
+ */
+export class MemorySearch implements SearchSource {
+  readonly reads: { ranges: number; listed: number } = { ranges: 0, listed: 0 };
+  private readonly rows: SearchKey[];
+  private readonly byId: Map<string, LeadRecord>;
+
+  constructor(
+    records: readonly LeadRecord[],
+    private readonly built = true,
+    extraKeys: readonly SearchKey[] = [],
+  ) {
+    const all = new Map(
+      [...records.flatMap(searchKeys), ...extraKeys].map((k) => [`${k.partitionKey} ${k.rowKey}`, k]),
+    );
+    this.rows = [...all.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, k]) => k);
+    this.byId = new Map(records.map((r) => [r.leadId, r]));
+  }
+
+  ready(): Promise<boolean> {
+    return Promise.resolve(this.built);
+  }
+
+  keys(range: KeyRange, max: number): Promise<{ keys: string[]; more: boolean }> {
+    this.reads.ranges++;
+    const found = this.rows.filter((k) => inRange(k, range)).map((k) => k.rowKey);
+    return Promise.resolve({ keys: found.slice(0, max), more: found.length > max });
+  }
+
+  listed(leadId: string): Promise<LeadRecord | undefined> {
+    this.reads.listed++;
+    return Promise.resolve(this.byId.get(leadId));
+  }
+
+  oldestMonth(): Promise<string | undefined> {
+    const months = [...this.byId.keys()].map((id) => leadKeys(id).partitionKey).sort();
+    return Promise.resolve(months[0]);
   }
 }

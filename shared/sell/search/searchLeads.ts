@@ -1,0 +1,153 @@
+/**
+ * A page of `GET /api/leads` served from the search index (searchKeys.ts) instead of a walk of the listing: for `q`
+ * (names, companies, emails by prefix) and for a status filter. The index only proposes leads; each is read from the
+ * listing and checked against every filter, so the answer is the walk's answer, in the walk's order (newest first:
+ * every index key ends with the inverted lead id, as a listing row key is), with a continuation either can resume.
+ *
+ * The index does not serve: a store whose index is not built yet (`npm run rebuild-search`), and a `q` so short
+ * that it proposes more than TEXT_LIMIT leads. Both fall back to the walk, which finds such common matches quickly.
+ */
+import { decodeTime } from 'ulid';
+
+import { invertUlid, leadKeys } from '../../record/keys';
+import type { LeadRecord } from '../../record/model';
+import type { Position } from '../continuation';
+import { encodeContinuation } from '../continuation';
+import { matchesFilters } from '../leadFilter';
+import type { ListQuery } from '../leadQuery';
+import { CLOCK_SKEW_MS, monthOf, previousMonth, rowKeyAfterTime } from '../leadWalk';
+import type { LeadPage } from '../listLeads';
+import { invertedIdOf, type KeyRange, statusRange, textRanges } from './searchKeys';
+
+export interface SearchSource {
+  /** Whether every listed record is in the index. */
+  ready(): Promise<boolean>;
+  /** Up to `max` row keys of the range, in key order; `more` when the range holds more. */
+  keys(range: KeyRange, max: number): Promise<{ keys: string[]; more: boolean }>;
+  /** The record as the listing shows it; undefined when it is not listed. */
+  listed(leadId: string): Promise<LeadRecord | undefined>;
+  /** The oldest month with a listed record (status entries are kept per month, as the listing is). */
+  oldestMonth(): Promise<string | undefined>;
+}
+
+/** A `q` proposing more leads than this is served by the walk (its matches are dense there). */
+export const TEXT_LIMIT = 1000;
+/** Leads read and checked for one page at most; then the page ends with a continuation, as a walk's does. */
+export const CHECK_BUDGET = 2000;
+const STATUS_PAGE = 200;
+// With the u flag a surrogate pair is one code point outside this range, so only a lone one matches.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const CHECK_BATCH = 50;
+
+/** The listing row key a position continues after: the same order the index keys end in. */
+function resumeAfter(start: Position | undefined): string | undefined {
+  if (start === undefined) return undefined;
+  if (start.afterRowKey !== undefined) return start.afterRowKey;
+  const year = Number(start.partition.slice(0, 4));
+  const month = Number(start.partition.slice(4, 6));
+  // A month position without a row starts at that month's newest row: after every id of later months.
+  return rowKeyAfterTime(Date.UTC(year, month, 1) - 1);
+}
+
+/** The leads `q` proposes, newest first, after the position; undefined when `q` proposes too many. */
+async function textCandidates(
+  search: SearchSource,
+  q: string,
+  after: string | undefined,
+): Promise<string[] | undefined> {
+  // A lone surrogate has no UTF-8 bytes to look up (a URL cannot carry one; a caller in-process could): walk.
+  if (LONE_SURROGATE.test(q)) return undefined;
+  const found = new Set<string>();
+  for (const range of textRanges(q)) {
+    const { keys, more } = await search.keys(range, TEXT_LIMIT);
+    if (more) return undefined;
+    for (const key of keys) found.add(invertedIdOf(key));
+  }
+  return [...found].filter((key) => after === undefined || key > after).sort();
+}
+
+/**
+ * The leads holding one of the statuses, newest first, from the position on: month by month as the listing, the
+ * statuses' ranges of a month merged in key order.
+ */
+async function* statusCandidates(
+  search: SearchSource,
+  statuses: readonly LeadRecord['status'][],
+  start: Position | undefined,
+  now: Date,
+): AsyncGenerator<string, void, undefined> {
+  const oldest = await search.oldestMonth();
+  if (oldest === undefined) return;
+  for (
+    let month = start?.partition ?? monthOf(now.getTime() + CLOCK_SKEW_MS);
+    month >= oldest;
+    month = previousMonth(month)
+  ) {
+    const after = month === start?.partition ? start.afterRowKey : undefined;
+    const cursors = statuses.map((status) => ({ status, after, buffer: [] as string[], more: true }));
+    for (;;) {
+      for (const cursor of cursors) {
+        if (cursor.buffer.length > 0 || !cursor.more) continue;
+        const page = await search.keys(statusRange(cursor.status, month, cursor.after), STATUS_PAGE);
+        cursor.buffer = page.keys.map(invertedIdOf);
+        cursor.more = page.more && page.keys.length > 0;
+        cursor.after = cursor.buffer.at(-1) ?? cursor.after;
+      }
+      // Every cursor that may hold more has a key buffered, so the smallest buffered key is the next in order.
+      let next: (typeof cursors)[number] | undefined;
+      for (const cursor of cursors) {
+        const head = cursor.buffer[0];
+        if (head !== undefined && (next === undefined || head < (next.buffer[0] ?? ''))) next = cursor;
+      }
+      if (next === undefined) break;
+      yield next.buffer.shift() as string;
+    }
+  }
+}
+
+function positionOf(invertedId: string): Position {
+  return { partition: leadKeys(invertUlid(invertedId)).partitionKey, afterRowKey: invertedId };
+}
+
+/** A page from the index, or undefined when the index cannot serve this query (the caller walks the listing). */
+export async function searchLeads(search: SearchSource, query: ListQuery, now: Date): Promise<LeadPage | undefined> {
+  const { filters } = query;
+  if (filters.q === undefined && filters.statuses === undefined) return undefined;
+  if (!(await search.ready())) return undefined;
+  const candidates =
+    filters.q !== undefined
+      ? await textCandidates(search, filters.q, resumeAfter(query.start))
+      : statusCandidates(search, filters.statuses ?? [], query.start, now);
+  if (candidates === undefined) return undefined;
+
+  const items: LeadRecord[] = [];
+  let scanned = 0;
+  let batch: string[] = [];
+  const sinceMs = filters.since?.getTime();
+  // Checks a batch in parallel (point reads), then hands out matches in order; a full page ends at its last lead.
+  const check = async (): Promise<LeadPage | undefined> => {
+    const records = await Promise.all(batch.map((key) => search.listed(invertUlid(key))));
+    for (const [i, record] of records.entries()) {
+      scanned++;
+      if (record === undefined || !matchesFilters(record, filters)) continue;
+      items.push(record);
+      if (items.length >= query.limit)
+        return { items, continuation: encodeContinuation(positionOf(batch[i] as string)), scanned };
+    }
+    const last = batch.at(-1);
+    batch = [];
+    if (last !== undefined && scanned >= CHECK_BUDGET)
+      return { items, continuation: encodeContinuation(positionOf(last)), scanned };
+    return undefined;
+  };
+  for await (const key of candidates) {
+    // A record's id is minted no earlier than its first lead, so an id older than `since` ends the search.
+    if (sinceMs !== undefined && decodeTime(invertUlid(key)) < sinceMs) break;
+    batch.push(key);
+    if (batch.length >= Math.min(CHECK_BATCH, query.limit - items.length)) {
+      const page = await check();
+      if (page) return page;
+    }
+  }
+  return (await check()) ?? { items, scanned };
+}
