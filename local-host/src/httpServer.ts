@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { RpcHttpData, RpcTypedData } from './coreTypes';
 import type { RegisteredFunction } from './functionsCore';
-import { serveStreamed } from './httpStream';
+import { workerForwarder } from './httpStream';
 import { type HostLog, invokeFunction } from './invoke';
 import { compareRoutes, type CompiledRoute, compileRoute, matchRoute } from './routes';
 
@@ -99,6 +99,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  const forwarder = options.httpProxyUri === undefined ? undefined : workerForwarder(options.httpProxyUri);
   const server = http.createServer((req, res) => {
     if (draining) return send(res, 503, 'The host is shutting down', { connection: 'close' });
     inFlight++;
@@ -144,8 +145,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
       // The host's own address, like the front end's X-Forwarded-For in Azure.
       headers['x-forwarded-for'] ??= req.socket.remoteAddress ?? '';
-      if (options.httpProxyUri) {
-        return serveStreamed(options.httpProxyUri, {
+      if (forwarder) {
+        return forwarder.serve({
           fn: endpoint.fn,
           req,
           res,
@@ -216,6 +217,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       // Answered: what is left are idle keep-alive connections and bodies a client still sends after its answer.
       server.closeAllConnections();
+      forwarder?.close();
       await closed;
     },
   };

@@ -6,9 +6,8 @@
  * response comes back on the forwarded request, streamed, instead of inside the invocation result.
  */
 import { randomUUID } from 'node:crypto';
-import dns from 'node:dns';
 import http from 'node:http';
-import type { LookupFunction, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Transform } from 'node:stream';
 
 import type { RpcTypedData } from './coreTypes';
@@ -67,12 +66,24 @@ function triggerMetadata(request: StreamedRequest): Record<string, RpcTypedData>
   return metadata;
 }
 
-/** Counts the forwarded body and fails the stream past the host's request limit. */
-function sizeLimit(maxBytes: number): Transform & { exceeded: boolean } {
+/**
+ * A connection stays reusable only if the library's endpoint parsed the whole request, whether or not the function
+ * read its body. Node parses a body into the request's buffer up to the stream's high-water mark (16 KiB on Node 20,
+ * 64 KiB later) even when nobody reads it; past that it stops reading the socket, and a function that answers
+ * without reading the rest leaves the connection stuck mid-body: a request sent on it next would wait for the
+ * library's keep-alive timeout and then fail. So a connection that carried a larger body is closed after its answer.
+ * Leads are a few KiB; only large uploads pay a new connection.
+ */
+const REUSABLE_BODY_BYTES = 16 * 1024;
+
+/** Counts the forwarded body, says once when it is too large to reuse the connection, fails past the host limit. */
+function sizeLimit(maxBytes: number, onNotReusable: () => void): Transform & { exceeded: boolean } {
   let seen = 0;
   const limiter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      const before = seen;
       seen += chunk.length;
+      if (before <= REUSABLE_BODY_BYTES && seen > REUSABLE_BODY_BYTES) onNotReusable();
       if (seen > maxBytes) {
         limiter.exceeded = true;
         callback(new Error('request body over the host limit'));
@@ -109,60 +120,57 @@ function drainOrClose(req: http.IncomingMessage, res: http.ServerResponse, drain
   req.resume();
 }
 
-export async function serveStreamed(proxyUri: string, request: StreamedRequest): Promise<void> {
-  const { req, res } = request;
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > request.maxRequestBytes) {
-    // Not worth reading: answer and close the connection.
-    res.setHeader('connection', 'close');
-    plain(res, 413, 'Request Entity Too Large');
-    return drainOrClose(req, res, false);
-  }
-  const outcome = await forwardToWorker(proxyUri, request);
-  drainOrClose(req, res, outcome !== 'tooLarge');
+/**
+ * Forwards requests to the library's endpoint over kept-alive connections, as the Functions host does: one
+ * `SocketsHttpHandler` for every forwarded request (azure-functions-host DefaultHttpProxyService), which pools
+ * HTTP/1.1 connections with no cap per server. A connection per request cost a TCP handshake, a `localhost` lookup
+ * and a socket on both ends each time, the largest part of what streaming added to a request.
+ */
+export interface WorkerForwarder {
+  serve(request: StreamedRequest): Promise<void>;
+  /** Closes the idle pooled connections; for when every request has been answered. */
+  close(): void;
 }
 
-/**
- * The library's endpoint is `http://localhost:<port>/`, and a connection per request would otherwise resolve
- * `localhost` each time (getaddrinfo on libuv's thread pool): the largest single cost of a streamed request under
- * load. The Functions host's forwarder keeps its connections, so it pays this once. A failed lookup is not kept.
- */
-const resolved = new Map<string, Promise<dns.LookupAddress[]>>();
-const cachedLookup: LookupFunction = (hostname, options, callback) => {
-  let addresses = resolved.get(hostname);
-  if (addresses === undefined) {
-    addresses = dns.promises.lookup(hostname, { all: true });
-    resolved.set(hostname, addresses);
-  }
-  addresses.then(
-    (all) => {
-      const family = options.family === 4 || options.family === 6 ? options.family : undefined;
-      const matching = family === undefined ? all : all.filter((a) => a.family === family);
-      const first = matching[0];
-      if (options.all) callback(null, matching);
-      else if (first) callback(null, first.address, first.family);
-      else
-        callback(Object.assign(new Error(`No IPv${family ?? ''} address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+// The agent's idle limit only applies the library's `Keep-Alive: timeout=5` hint when it is longer than the hint
+// (Node's Agent#keepSocketAlive); the agent then drops an idle connection a second before the library would, so a
+// request never goes out on a connection the library is closing. 60 s is the .NET pool's idle timeout.
+const POOL_IDLE_TIMEOUT_MS = 60_000;
+
+export function workerForwarder(proxyUri: string): WorkerForwarder {
+  // No cap on connections, as .NET's MaxConnectionsPerServer: a capped pool would queue a request behind long
+  // responses (a CSV export) while its invocation already waits for it.
+  const agent = new http.Agent({ keepAlive: true, timeout: POOL_IDLE_TIMEOUT_MS, scheduling: 'lifo' });
+  return {
+    serve: async (request) => {
+      const { req, res } = request;
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > request.maxRequestBytes) {
+        // Not worth reading: answer and close the connection.
+        res.setHeader('connection', 'close');
+        plain(res, 413, 'Request Entity Too Large');
+        return drainOrClose(req, res, false);
+      }
+      const outcome = await forwardToWorker(proxyUri, agent, request);
+      drainOrClose(req, res, outcome !== 'tooLarge');
     },
-    (e: NodeJS.ErrnoException) => {
-      resolved.delete(hostname);
-      callback(e, '');
-    },
-  );
-};
+    close: () => agent.destroy(),
+  };
+}
 
 /** Sends the request to the library's endpoint and relays the answer; says whether the body went over the limit. */
-async function forwardToWorker(proxyUri: string, request: StreamedRequest): Promise<'done' | 'tooLarge'> {
+async function forwardToWorker(
+  proxyUri: string,
+  agent: http.Agent,
+  request: StreamedRequest,
+): Promise<'done' | 'tooLarge'> {
   const { req, res, log } = request;
   const name = request.fn.metadata.name;
   const invocationId = randomUUID();
   const target = new URL(`${request.url.pathname}${request.url.search}`, proxyUri);
   const forwarded = http.request(target, {
     method: request.method,
-    // A connection per request: the library closes connections after answering (e.g. when a handler stops reading
-    // a body), and a pooled one reused after that would lose the request.
-    agent: false,
-    lookup: cachedLookup,
+    agent,
     headers: {
       // The forwarder sets Host to the worker's own address, as YARP does in the Functions host.
       ...forwardable(req.headers, ['host']),
@@ -172,7 +180,8 @@ async function forwardToWorker(proxyUri: string, request: StreamedRequest): Prom
       'x-forwarded-for': request.headers['x-forwarded-for'] ?? '',
     },
   });
-  const limiter = sizeLimit(request.maxRequestBytes);
+  // Closed after the answer instead of pooled (Node's client reads this when the response ends).
+  const limiter = sizeLimit(request.maxRequestBytes, () => (forwarded.shouldKeepAlive = false));
 
   /**
    * Stop sending without cutting the connection short: end our side with a FIN after what was already sent, never
@@ -183,6 +192,8 @@ async function forwardToWorker(proxyUri: string, request: StreamedRequest): Prom
   const abandon = (): void => {
     if (abandoned) return;
     abandoned = true;
+    // A connection ended mid-request is not one to reuse: it closes once the response (if any) has come back.
+    forwarded.shouldKeepAlive = false;
     req.unpipe(limiter);
     limiter.unpipe(forwarded);
     const endSocket = (socket: Socket): void => void setImmediate(() => socket.end());
@@ -267,6 +278,9 @@ async function forwardToWorker(proxyUri: string, request: StreamedRequest): Prom
   }
   // The library writes its whole response before the invocation completes; what is left is relaying it.
   await relayed;
+  // Answered while the client still uploads (what it sends now is dropped): end the forwarded body, or that
+  // connection would wait for the rest of it until the library's request timeout, never to be reused.
+  if (!forwarded.writableFinished) abandon();
   // Nothing came back: the library closes the connection when a handler cancels its request body, and the
   // response written after that is lost. YARP in the Functions host answers a reset connection with 502.
   if (!answered && !res.destroyed) {

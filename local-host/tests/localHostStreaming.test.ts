@@ -73,6 +73,32 @@ describe('local host with HTTP streaming', () => {
     });
   });
 
+  test('forwarded requests reuse kept-alive connections to the library, but never one a function left mid-body', async () => {
+    const accepted = async (): Promise<number> =>
+      ((await (await fetch(`${host.baseUrl}/fx/connections`)).json()) as { accepted: number }).accepted;
+    const upload = async (): Promise<number> =>
+      (await fetch(`${host.baseUrl}/fx/upload/small`, { method: 'POST', body: 'lead' })).status;
+    const before = await accepted();
+    for (let i = 0; i < 10; i++) expect(await upload()).toBe(201);
+    // One after another, the requests share the connection the first count went over (a new one only if that one
+    // sat idle past the keep-alive limit, seconds).
+    expect((await accepted()) - before).toBeLessThanOrEqual(1);
+
+    // A function that answers before reading a large body to its end (or cancels it) leaves the library's side of
+    // that connection stuck mid-body or closes it: the next request must go out on another one, never wait on it.
+    for (const then of ['stop', 'cancel', 'stop', 'cancel']) {
+      const early = await fetch(`${host.baseUrl}/fx/head/4?then=${then}`, {
+        method: 'POST',
+        body: Buffer.alloc(2 * 1024 * 1024, 'a'),
+      });
+      await early.arrayBuffer();
+      expect([200, 502]).toContain(early.status);
+      const started = await accepted();
+      expect(await upload()).toBe(201);
+      expect(await accepted()).toBe(started);
+    }
+  });
+
   test('a function that throws or returns nothing gets a 504 and a warning: in Azure it would never be answered', async () => {
     for (const [route, fn, what] of [
       ['throws', 'throws', 'failed'],
