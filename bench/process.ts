@@ -4,15 +4,18 @@
  * start the local host and time it draining them into the tables. In the same run, the ceiling for any
  * queue-triggered processing: the same host draining the same messages through a function that does nothing but
  * one upsertEntity (bench/fixtures/queue-floor-app). Targets: calls within docs/storage.md's budgets, and
- * processing ≥ 0.7× that ceiling. Raw upsertEntity at the host's concurrency is printed for scale.
+ * processing ≥ 0.7× that ceiling. Raw upsertEntity at the host's concurrency is printed for scale, and so is a
+ * third drain with ALERT_ON_NEW_LEAD off (what the alerts cost). Azurite's own tally of the requests it served
+ * during each drain (bench/azuriteTally.ts) says where the store's time went.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { TableClient } from '@azure/data-tables';
 import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 
-import { startAzurite } from '../local-host/src/azurite';
+import { type RunningAzurite, startAzurite } from '../local-host/src/azurite';
 import { readHostSettings } from '../local-host/src/hostSettings';
 import { newUlid } from '../shared/ids';
 import { createEnvelope, encodeEnvelope } from '../shared/queue/envelope';
@@ -21,6 +24,7 @@ import { totalCalls } from '../shared/storage/callCount';
 import { repoRoot, startHost } from '../tests/support/hostProcess';
 import { CALL_BUDGETS, describeCalls, leadCallCounts } from '../tests/support/leadCalls';
 import { testConfig } from '../tests/support/leadFixtures';
+import type { TallyEntry } from './azuriteTally';
 import { fmt, timedLoop, verdict } from './stats';
 
 const N = Number(process.env.BENCH_PROCESS_LEADS ?? 1000);
@@ -96,8 +100,44 @@ async function drain(
   }
 }
 
+/** What Azurite served since the last call (bench/azuriteTally.ts), by operation. */
+async function storeTally(azurite: RunningAzurite, file: string): Promise<Map<string, TallyEntry>> {
+  fs.rmSync(file, { force: true });
+  process.kill(azurite.pid, 'SIGUSR2');
+  const deadline = Date.now() + 10_000;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error('Azurite did not write its request tally');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return new Map(Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, TallyEntry>));
+}
+
+/** Requests per message by operation, most frequent first, with Azurite's mean time to answer each. */
+function printTally(title: string, tally: Map<string, TallyEntry>, messages: number): void {
+  let requests = 0;
+  let ms = 0;
+  for (const e of tally.values()) {
+    requests += e.count;
+    ms += e.ms;
+  }
+  console.log(
+    `  ${title}: ${fmt(requests / messages, 2)} requests and ${fmt(ms / messages, 1)} ms of answer time per message`,
+  );
+  const rows = [...tally].filter(([, e]) => e.count / messages >= 0.01).sort(([, a], [, b]) => b.count - a.count);
+  for (const [op, e] of rows) {
+    const statuses = Object.entries(e.statuses)
+      .map(([status, n]) => `${status} ×${n}`)
+      .join(', ');
+    console.log(
+      `    ${op.padEnd(40)} ${fmt(e.count / messages, 2).padStart(6)}  ${fmt(e.ms / e.count, 1).padStart(5)} ms  (${statuses})`,
+    );
+  }
+}
+
 export async function main(): Promise<void> {
-  const azurite = await startAzurite();
+  const tallyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-process-')), 'azurite-requests.json');
+  process.env.AZURITE_TALLY_FILE = tallyFile;
+  const azurite = await startAzurite({ nodeArgs: ['--require', path.join(__dirname, 'azuriteTally.js')] });
   const queueSettings = readHostSettings(repoRoot).queues;
   const concurrency = queueSettings.batchSize + queueSettings.newBatchThreshold;
   try {
@@ -150,14 +190,29 @@ export async function main(): Promise<void> {
 
     const storage = { AzureWebJobsStorage: azurite.connectionString };
     await fill(floorQueue);
+    await storeTally(azurite, tallyFile);
     const floor = await drain(
       { ...storage, ...queueSettingOverrides() },
       'floor',
       N,
       path.join(repoRoot, 'bench', 'fixtures', 'queue-floor-app'),
     );
+    const floorTally = await storeTally(azurite, tallyFile);
     await fill(queue);
+    await storeTally(azurite, tallyFile);
     const app = await drain(storage, 'processLead', N);
+    const appTally = await storeTally(azurite, tallyFile);
+    // Processing alone: the same leads into tables of their own, with no alert to enqueue, look up or deliver. The
+    // alerts the first drain left undelivered are cleared so that the queues hold what they held for the others.
+    await service.getQueueClient('lead-alerts').clearMessages();
+    await fill(queue);
+    await storeTally(azurite, tallyFile);
+    const quiet = await drain(
+      { ...storage, TABLE_NAME_PREFIX: 'NoAlerts', ALERT_ON_NEW_LEAD: 'false' },
+      'processLead',
+      N,
+    );
+    const quietTally = await storeTally(azurite, tallyFile);
 
     const rawRate = rawResult.requestsPerSecond;
     console.log(
@@ -174,6 +229,14 @@ export async function main(): Promise<void> {
     console.log(
       `  ratio                       ${fmt(ratio, 2)}× the queue-trigger ceiling (target ≥ 0.70: ${verdict(ratio >= 0.7)}); ${fmt(app.perSecond / rawRate, 2)}× raw`,
     );
+    const quietRatio = quiet.perSecond / floor.perSecond;
+    console.log(
+      `  processLead, alerts off     ${fmt(quiet.perSecond, 0)} leads/s (${fmt(quiet.seconds, 2)} s, ${quiet.failures} failed tries retried): ${fmt(quietRatio, 2)}× the ceiling`,
+    );
+    console.log('what Azurite served during each drain (every process: poller, processLead, the functions it feeds):');
+    printTally('queue trigger, one upsert', floorTally, N);
+    printTally('processLead drain', appTally, N);
+    printTally('processLead, alerts off', quietTally, N);
   } finally {
     await azurite.stop();
   }
