@@ -82,19 +82,48 @@ function queueSettingOverrides(): Record<string, string> {
 }
 
 /** Starts the local host on `app`, waits until `functionName` has succeeded `count` times, and gives messages/s. */
+/**
+ * CPU time a process has used so far, ms (Linux /proc; undefined elsewhere). Unlike the drains' wall time it does
+ * not depend on what else the machine runs, so it says what each message costs the store and the host.
+ */
+function cpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in 1/100 s.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()?.trim().split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Drained {
+  perSecond: number;
+  seconds: number;
+  failures: number;
+  /** CPU per message, ms, of Azurite and of the local host, during the drain. */
+  storeCpuMs?: number;
+  hostCpuMs?: number;
+}
+
 async function drain(
   env: Record<string, string>,
   functionName: string,
   count: number,
+  storePid: number,
   app?: string,
-): Promise<{ perSecond: number; seconds: number; failures: number }> {
+): Promise<Drained> {
   const host = await startHost(env, app ? { app } : {});
   try {
+    const [store, own] = [cpuMs(storePid), cpuMs(host.pid)];
     const started = performance.now();
     await waitForLines(host.output, new RegExp(`Executed '${functionName}' \\(Succeeded`, 'g'), count, 600_000);
     const seconds = (performance.now() - started) / 1000;
+    const perMessage = (before: number | undefined, after: number | undefined): number | undefined =>
+      before === undefined || after === undefined ? undefined : (after - before) / count;
+    const storeCpuMs = perMessage(store, cpuMs(storePid));
+    const hostCpuMs = perMessage(own, cpuMs(host.pid));
     const failures = (host.output().match(new RegExp(`Executed '${functionName}' \\(Failed`, 'g')) ?? []).length;
-    return { perSecond: count / seconds, seconds, failures };
+    return { perSecond: count / seconds, seconds, failures, storeCpuMs, hostCpuMs };
   } finally {
     await host.stop();
   }
@@ -195,12 +224,13 @@ export async function main(): Promise<void> {
       { ...storage, ...queueSettingOverrides() },
       'floor',
       N,
+      azurite.pid,
       path.join(repoRoot, 'bench', 'fixtures', 'queue-floor-app'),
     );
     const floorTally = await storeTally(azurite, tallyFile);
     await fill(queue);
     await storeTally(azurite, tallyFile);
-    const app = await drain(storage, 'processLead', N);
+    const app = await drain(storage, 'processLead', N, azurite.pid);
     const appTally = await storeTally(azurite, tallyFile);
     // Processing alone: the same leads into tables of their own, with no alert to enqueue, look up or deliver. The
     // alerts the first drain left undelivered are cleared so that the queues hold what they held for the others.
@@ -211,6 +241,7 @@ export async function main(): Promise<void> {
       { ...storage, TABLE_NAME_PREFIX: 'NoAlerts', ALERT_ON_NEW_LEAD: 'false' },
       'processLead',
       N,
+      azurite.pid,
     );
     const quietTally = await storeTally(azurite, tallyFile);
 
@@ -233,6 +264,22 @@ export async function main(): Promise<void> {
     console.log(
       `  processLead, alerts off     ${fmt(quiet.perSecond, 0)} leads/s (${fmt(quiet.seconds, 2)} s, ${quiet.failures} failed tries retried): ${fmt(quietRatio, 2)}× the ceiling`,
     );
+    if (floor.storeCpuMs !== undefined && app.storeCpuMs !== undefined && quiet.storeCpuMs !== undefined) {
+      // Load on the machine moves the drains' wall time; CPU per message does not, and with Azurite the busiest
+      // process its ratio is where the throughput ratio tends on a machine of its own.
+      console.log('CPU per message (from /proc; not moved by other load on the machine):');
+      for (const [name, d] of [
+        ['queue trigger, one upsert', floor],
+        ['processLead drain', app],
+        ['processLead, alerts off', quiet],
+      ] as const)
+        console.log(
+          `  ${name.padEnd(27)} Azurite ${fmt(d.storeCpuMs ?? 0, 2)} ms, host ${fmt(d.hostCpuMs ?? 0, 2)} ms`,
+        );
+      console.log(
+        `  Azurite's CPU ratio         ${fmt(floor.storeCpuMs / app.storeCpuMs, 2)}× (alerts off ${fmt(floor.storeCpuMs / quiet.storeCpuMs, 2)}×): the ratio if the store alone set the pace`,
+      );
+    }
     console.log('what Azurite served during each drain (every process: poller, processLead, the functions it feeds):');
     printTally('queue trigger, one upsert', floorTally, N);
     printTally('processLead drain', appTally, N);
