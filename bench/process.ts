@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { TableClient } from '@azure/data-tables';
-import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { QueueServiceClient } from '@azure/storage-queue';
 
 import { type RunningAzurite, startAzurite } from '../local-host/src/azurite';
 import { readHostSettings } from '../local-host/src/hostSettings';
@@ -163,10 +163,34 @@ function printTally(title: string, tally: Map<string, TallyEntry>, messages: num
   }
 }
 
-export async function main(): Promise<void> {
-  const tallyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-process-')), 'azurite-requests.json');
+const tallyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-process-')), 'azurite-requests.json');
+
+/**
+ * Each drain gets an Azurite of its own, its queue filled with the same messages. Azurite's queue cost grows with
+ * the messages it holds, and once a minute it sweeps the extents of deleted messages, seconds of CPU that would land
+ * on whichever drain was running: in one shared Azurite the last drains paid for the first ones' messages.
+ */
+async function drainOnFreshStore(
+  messages: readonly string[],
+  queueName: string,
+  run: (store: RunningAzurite) => Promise<Drained>,
+): Promise<Drained & { tally: Map<string, TallyEntry> }> {
   process.env.AZURITE_TALLY_FILE = tallyFile;
-  const azurite = await startAzurite({ nodeArgs: ['--require', path.join(__dirname, 'azuriteTally.js')] });
+  const store = await startAzurite({ nodeArgs: ['--require', path.join(__dirname, 'azuriteTally.js')] });
+  try {
+    const queue = QueueServiceClient.fromConnectionString(store.connectionString).getQueueClient(queueName);
+    await queue.createIfNotExists();
+    await timedLoop(messages.length, 16, async (i) => void (await queue.sendMessage(messages[i]!)));
+    await storeTally(store, tallyFile);
+    const drained = await run(store);
+    return { ...drained, tally: await storeTally(store, tallyFile) };
+  } finally {
+    await store.stop();
+  }
+}
+
+export async function main(): Promise<void> {
+  const azurite = await startAzurite();
   const queueSettings = readHostSettings(repoRoot).queues;
   const concurrency = queueSettings.batchSize + queueSettings.newBatchThreshold;
   try {
@@ -179,26 +203,15 @@ export async function main(): Promise<void> {
       console.log(`  ${name.padEnd(11)} ${describeCalls(got, budget)}: ${verdict(totalCalls(got) <= budget)}`);
     }
 
-    const service = QueueServiceClient.fromConnectionString(azurite.connectionString);
-    const queue = service.getQueueClient('leads-incoming');
-    const floorQueue = service.getQueueClient('floor-incoming');
-    await Promise.all([queue.createIfNotExists(), floorQueue.createIfNotExists()]);
     const messages = benchLeads(N).map((body) =>
       encodeEnvelope(createEnvelope(newUlid(), new Date(), body, { queryKeys: [] })),
     );
-    // Each drain starts with a full queue and the other queue empty: Azurite's cost per queue call grows with the
-    // messages it holds, so both see the same.
-    const fill = (target: QueueClient): Promise<unknown> =>
-      timedLoop(messages.length, 16, async (i) => void (await target.sendMessage(messages[i]!)));
 
-    // Baseline first, on tables of its own in the same Azurite.
+    // Baseline first, on a table of its own.
     const raw = TableClient.fromConnectionString(azurite.connectionString, 'BenchRaw', {
       allowInsecureConnection: true,
     });
     await raw.createTable();
-    await TableClient.fromConnectionString(azurite.connectionString, 'BenchFloor', {
-      allowInsecureConnection: true,
-    }).createTable();
     await timedLoop(
       100,
       concurrency,
@@ -217,33 +230,25 @@ export async function main(): Promise<void> {
         })),
     );
 
-    const storage = { AzureWebJobsStorage: azurite.connectionString };
-    await fill(floorQueue);
-    await storeTally(azurite, tallyFile);
-    const floor = await drain(
-      { ...storage, ...queueSettingOverrides() },
-      'floor',
-      N,
-      azurite.pid,
-      path.join(repoRoot, 'bench', 'fixtures', 'queue-floor-app'),
+    const floor = await drainOnFreshStore(messages, 'floor-incoming', async (store) => {
+      await TableClient.fromConnectionString(store.connectionString, 'BenchFloor', {
+        allowInsecureConnection: true,
+      }).createTable();
+      return drain(
+        { AzureWebJobsStorage: store.connectionString, ...queueSettingOverrides() },
+        'floor',
+        N,
+        store.pid,
+        path.join(repoRoot, 'bench', 'fixtures', 'queue-floor-app'),
+      );
+    });
+    const app = await drainOnFreshStore(messages, 'leads-incoming', (store) =>
+      drain({ AzureWebJobsStorage: store.connectionString }, 'processLead', N, store.pid),
     );
-    const floorTally = await storeTally(azurite, tallyFile);
-    await fill(queue);
-    await storeTally(azurite, tallyFile);
-    const app = await drain(storage, 'processLead', N, azurite.pid);
-    const appTally = await storeTally(azurite, tallyFile);
-    // Processing alone: the same leads into tables of their own, with no alert to enqueue, look up or deliver. The
-    // alerts the first drain left undelivered are cleared so that the queues hold what they held for the others.
-    await service.getQueueClient('lead-alerts').clearMessages();
-    await fill(queue);
-    await storeTally(azurite, tallyFile);
-    const quiet = await drain(
-      { ...storage, TABLE_NAME_PREFIX: 'NoAlerts', ALERT_ON_NEW_LEAD: 'false' },
-      'processLead',
-      N,
-      azurite.pid,
+    // Processing alone: no alert to enqueue, look up or deliver.
+    const quiet = await drainOnFreshStore(messages, 'leads-incoming', (store) =>
+      drain({ AzureWebJobsStorage: store.connectionString, ALERT_ON_NEW_LEAD: 'false' }, 'processLead', N, store.pid),
     );
-    const quietTally = await storeTally(azurite, tallyFile);
 
     const rawRate = rawResult.requestsPerSecond;
     console.log(
@@ -281,9 +286,9 @@ export async function main(): Promise<void> {
       );
     }
     console.log('what Azurite served during each drain (every process: poller, processLead, the functions it feeds):');
-    printTally('queue trigger, one upsert', floorTally, N);
-    printTally('processLead drain', appTally, N);
-    printTally('processLead, alerts off', quietTally, N);
+    printTally('queue trigger, one upsert', floor.tally, N);
+    printTally('processLead drain', app.tally, N);
+    printTally('processLead, alerts off', quiet.tally, N);
   } finally {
     await azurite.stop();
   }
