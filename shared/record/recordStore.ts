@@ -10,6 +10,7 @@ import { odata } from '@azure/data-tables';
 import type { StorageSettings, TableSettings } from '../config';
 import { withoutUndefined } from '../objects';
 import type { CounterShard } from '../sell/counters';
+import type { DecisionCounts } from '../sell/decisionCounts';
 import { type SearchTable, searchTable } from '../sell/search/searchTable';
 import { once, tableClient } from '../storage/clients';
 import { STORAGE_DEADLINES } from '../storage/deadline';
@@ -114,21 +115,27 @@ export function shardRowKey(offerKey: string): string {
   return SHARD_ROW_PREFIX + createHash('sha256').update(offerKey, 'utf8').digest('hex').slice(0, 32);
 }
 
+/** The decision counts go in a property of their own: each string property has its own 64 KiB (decisionCounts.ts). */
 export function shardToEntity(s: Pick<StoredShard, 'partition' | 'offerKey' | 'shard' | 'seq'>): TableEntity<Row> {
+  const { decisions, ...counts } = s.shard;
   return {
     partitionKey: s.partition,
     rowKey: shardRowKey(s.offerKey),
     offerKey: s.offerKey,
     seq: s.seq,
-    data: tableJson(s.shard),
+    data: tableJson(counts),
+    ...(decisions === undefined ? {} : { decisions: tableJson(decisions) }),
   };
 }
 
 function entityToShard(row: TableEntityResult<Row>): StoredShard {
+  const counts = JSON.parse(String(row.data)) as CounterShard;
+  // A shard stored before decisions were counted has no `decisions`: it stays without until a rebuild.
+  const decisions = typeof row.decisions === 'string' ? { decisions: JSON.parse(row.decisions) as DecisionCounts } : {};
   return {
     partition: String(row.partitionKey),
     offerKey: String(row.offerKey),
-    shard: JSON.parse(String(row.data)) as CounterShard,
+    shard: { ...counts, ...decisions },
     seq: typeof row.seq === 'number' ? row.seq : 0,
     etag: row.etag,
   };
@@ -289,10 +296,13 @@ export interface RecordStore extends SearchTable {
   mirrorShard(shard: StoredShard): Promise<void>;
   /** Every shard as copied into the counters table: one query of a small table. */
   mirroredShards(): Promise<StoredShard[]>;
-  /** Listed records of one month, newest first, optionally from a row key on; a page at a time. */
+  /**
+   * Listed records of one month, newest first, optionally from a row key on and up to a listing row key (inclusive:
+   * storage is asked for that key range only); a page at a time.
+   */
   listRecordPage(
     partitionKey: string,
-    options: { afterRowKey?: string; maxPageSize: number },
+    options: { afterRowKey?: string; upToRowKey?: string; maxPageSize: number },
   ): Promise<{ records: LeadRecord[]; lastRowKey?: string; more: boolean }>;
   /** The oldest month with a listing table (where a time-ordered walk ends); undefined when there is none. */
   oldestRecordPartition(): Promise<string | undefined>;
@@ -628,11 +638,13 @@ export function createRecordStore(
       return shards;
     },
 
-    async listRecordPage(partitionKey, { afterRowKey, maxPageSize }) {
+    async listRecordPage(partitionKey, { afterRowKey, upToRowKey, maxPageSize }) {
       // Listing rows are inverted ULIDs ([0-9A-Z]); anything else a month's partition holds sorts after them.
-      const filter = afterRowKey
-        ? odata`PartitionKey eq ${partitionKey} and RowKey gt ${afterRowKey} and RowKey lt ${LISTING_ROWS_END}`
-        : odata`PartitionKey eq ${partitionKey} and RowKey lt ${LISTING_ROWS_END}`;
+      const filter = [
+        odata`PartitionKey eq ${partitionKey}`,
+        ...(afterRowKey ? [odata`RowKey gt ${afterRowKey}`] : []),
+        upToRowKey === undefined ? odata`RowKey lt ${LISTING_ROWS_END}` : odata`RowKey le ${upToRowKey}`,
+      ].join(' and ');
       const pages = tables.listing.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize });
       const records: LeadRecord[] = [];
       let lastRowKey: string | undefined;

@@ -7,6 +7,13 @@
 import type { Stage } from '../marketplace/stage';
 import type { LeadRecord, LeadStatus } from '../record/model';
 import { DAY_MS, HOUR_MS } from '../time';
+import { countDecision, type DecisionCounts, emptyDecisions, sumDecisions } from './decisionCounts';
+import {
+  byDecisions,
+  type OfferQualification,
+  qualificationGroup,
+  type QualificationStats,
+} from './qualificationStats';
 import { DAYS, type GroupStats, type OfferStats, percentile, type PipelineStats, WINDOW_HOURS } from './stats';
 import { STAGES, STATUSES } from './values';
 
@@ -34,6 +41,11 @@ export interface CounterShard {
   /** The title of the newest record listed with one, and that record's id. */
   offerTitle?: string;
   titleLeadId?: string;
+  /**
+   * Qualified and disqualified records, and the reasons. Absent on a shard stored before decisions were counted:
+   * its figures are not known until `npm run rebuild-counters` recounts it, and a catch-up leaves it absent.
+   */
+  decisions?: DecisionCounts;
 }
 
 export type CountedRecord = Pick<
@@ -47,6 +59,7 @@ export type CountedRecord = Pick<
   | 'firstContactedAt'
   | 'isTest'
   | 'doNotContact'
+  | 'disqualifyReason'
 >;
 
 export function emptyShard(): CounterShard {
@@ -60,6 +73,7 @@ export function emptyShard(): CounterShard {
     reachable: 0,
     inWindow: 0,
     days: {},
+    decisions: emptyDecisions(),
   };
 }
 
@@ -111,6 +125,7 @@ export function count(shard: CounterShard, r: CountedRecord, sign: 1 | -1): void
     if (waited !== undefined && waited <= WINDOW_HOURS * HOUR_MS) shard.inWindow += sign;
   }
   bump(shard.days, r.firstSeenAt.slice(0, 10), sign);
+  if (shard.decisions) countDecision(shard.decisions, r, sign);
   if (sign === 1 && r.offerTitle !== undefined && (shard.titleLeadId ?? '') <= r.leadId) {
     shard.offerTitle = r.offerTitle;
     shard.titleLeadId = r.leadId;
@@ -188,6 +203,29 @@ export function statsFromShards(
     ),
     offers: offerStats,
   };
+}
+
+/**
+ * The qualification figures from the shards' decision counts; undefined while any shard that counts records was
+ * stored before decisions were counted (its records' decisions are unknown until a rebuild, and zeros would lie).
+ */
+export function qualificationFromShards(shards: readonly CountedShard[]): QualificationStats | undefined {
+  const counted = shards.filter((s) => s.shard.total > 0);
+  const decisions: DecisionCounts[] = [];
+  const offers = new Map<string, CountedShard[]>();
+  for (const s of counted) {
+    if (s.shard.decisions === undefined) return undefined;
+    decisions.push(s.shard.decisions);
+    offers.set(s.offerKey, [...(offers.get(s.offerKey) ?? []), s]);
+  }
+  const offerStats = [...offers.entries()]
+    .map(([offerKey, list]): OfferQualification => {
+      const title = newestTitle(list.map((s) => s.shard));
+      const group = qualificationGroup(sumDecisions(list.map((s) => s.shard.decisions ?? emptyDecisions())));
+      return { offerKey, ...(title === undefined ? {} : { offerTitle: title }), ...group };
+    })
+    .sort(byDecisions);
+  return { overall: qualificationGroup(sumDecisions(decisions)), offers: offerStats };
 }
 
 function newestTitle(shards: readonly CounterShard[]): string | undefined {

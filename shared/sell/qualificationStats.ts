@@ -4,9 +4,11 @@
  *    without a decision are left out: their outcome is not known yet.
  *  - reasons: how many disqualified records gave each reason, most frequent first; disqualifications recorded
  *    before reasons existed count as `withoutReason`.
- * Test leads are excluded, as in the pipeline figures.
+ * Test leads are excluded, as in the pipeline figures. `GET /api/stats` reads these figures from the counter shards
+ * (decisionCounts.ts); the accumulator here folds records one by one, what the counters must agree with.
  */
 import type { LeadRecord } from '../record/model';
+import type { DecisionCounts } from './decisionCounts';
 
 export interface QualificationGroup {
   decided: number;
@@ -16,6 +18,8 @@ export interface QualificationGroup {
   qualificationRate: number | null;
   reasons: { reason: string; count: number }[];
   withoutReason: number;
+  /** Disqualifications whose reason a counter shard had no room for (decisionCounts.ts); only when some were. */
+  otherReasons?: number;
 }
 
 export interface OfferQualification extends QualificationGroup {
@@ -48,19 +52,34 @@ class Group {
   }
 
   result(): QualificationGroup {
-    const decided = this.qualified + this.disqualified;
-    return {
-      decided,
+    return qualificationGroup({
       qualified: this.qualified,
       disqualified: this.disqualified,
-      qualificationRate: decided === 0 ? null : Math.round((this.qualified / decided) * 100) / 100,
-      reasons: [...this.reasons.entries()]
-        .map(([reason, count]) => ({ reason, count }))
-        .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
       withoutReason: this.withoutReason,
-    };
+      reasons: [...this.reasons.entries()],
+    });
   }
 }
+
+/** The figures of one group from its counts. */
+export function qualificationGroup(counts: DecisionCounts): QualificationGroup {
+  const decided = counts.qualified + counts.disqualified;
+  return {
+    decided,
+    qualified: counts.qualified,
+    disqualified: counts.disqualified,
+    qualificationRate: decided === 0 ? null : Math.round((counts.qualified / decided) * 100) / 100,
+    reasons: counts.reasons
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+    withoutReason: counts.withoutReason,
+    ...(counts.otherReasons ? { otherReasons: counts.otherReasons } : {}),
+  };
+}
+
+/** Offers with most decisions first. */
+export const byDecisions = (a: OfferQualification, b: OfferQualification): number =>
+  b.decided - a.decided || a.offerKey.localeCompare(b.offerKey);
 
 export class QualificationAccumulator {
   private readonly overall = new Group();
@@ -85,7 +104,7 @@ export class QualificationAccumulator {
         ...(title === undefined ? {} : { offerTitle: title }),
         ...group.result(),
       }))
-      .sort((a, b) => b.decided - a.decided || a.offerKey.localeCompare(b.offerKey));
+      .sort(byDecisions);
     return { overall: this.overall.result(), offers };
   }
 }

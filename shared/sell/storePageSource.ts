@@ -1,5 +1,6 @@
 /** The LeadPageSource the API runs on: the listing's month pages, plus where the listing begins. */
 import type { RecordStore } from '../record/recordStore';
+import type { LeadPageSource } from './leadWalk';
 import { catchUpListing } from './listing';
 import type { StatsSource } from './pipelineStats';
 import type { SearchSource } from './search/searchLeads';
@@ -8,7 +9,10 @@ import type { SearchSource } from './search/searchLeads';
 export const CATCH_UP_PER_REQUEST = 100;
 
 /** Catches the listing up with recent changes (at most CATCH_UP_PER_REQUEST), then reads it. */
-export async function storePageSource(store: RecordStore, now: Date): Promise<StatsSource & { search: SearchSource }> {
+export async function storePageSource(
+  store: RecordStore,
+  now: Date,
+): Promise<LeadPageSource & StatsSource & { search: SearchSource }> {
   await catchUpListing(store, now, CATCH_UP_PER_REQUEST);
   return {
     oldestPartition: () => store.oldestRecordPartition(),
@@ -17,6 +21,8 @@ export async function storePageSource(store: RecordStore, now: Date): Promise<St
       const { records, more } = await store.listRecordPage(partition, { afterRowKey, maxPageSize });
       return { records, more };
     },
+    windowPage: (partition, afterRowKey, upToRowKey, maxPageSize) =>
+      store.listRecordPage(partition, { afterRowKey, upToRowKey, maxPageSize }),
     search: {
       ready: () => store.searchBuilt(),
       keys: (range, max) => store.searchKeyRange(range, max),

@@ -1,7 +1,8 @@
 /**
  * Counts the storage requests this process sends, per operation, through a pipeline policy on every table and queue
  * client (clients.ts). Off unless a benchmark or a test starts a count: then each request is tallied as
- * `<method> <table or queue>[ <kind>]`, which says what a code path costs in round trips (docs/storage.md budgets).
+ * `<method> <table or queue>[ <kind>]`, which says what a code path costs in round trips (docs/storage.md budgets),
+ * and the rows each table query returned.
  * Requests are counted as sent, retries included: a retry is a round trip too.
  */
 import type { TableServiceClientOptions } from '@azure/data-tables';
@@ -10,10 +11,12 @@ import type { HttpOperationResponse, RequestPolicy, RequestPolicyFactory, WebRes
 export type CallCounts = Map<string, number>;
 
 let active: CallCounts | undefined;
+let rows: CallCounts | undefined;
 
 /** Starts counting from zero (dropping any count under way) and returns the live tally. */
 export function startCallCount(): CallCounts {
   active = new Map();
+  rows = new Map();
   return active;
 }
 
@@ -21,7 +24,16 @@ export function startCallCount(): CallCounts {
 export function stopCallCount(): CallCounts {
   const counted = active ?? new Map<string, number>();
   active = undefined;
+  rows = undefined;
   return counted;
+}
+
+/**
+ * The entities table queries returned since the count started, per query (`GET <table> query`): what a code path
+ * reads, beside how often it asks. Read it before stopping the count.
+ */
+export function rowsReturned(): CallCounts {
+  return new Map(rows ?? []);
 }
 
 export function totalCalls(counts: CallCounts): number {
@@ -59,15 +71,27 @@ function tally(method: string, url: string): void {
   active.set(key, (active.get(key) ?? 0) + 1);
 }
 
+/** A query's answer is `{"value": [<entity>...]}`; only parsed while counting. */
+function tallyRows(method: string, url: string, status: number, body: string | null | undefined): void {
+  if (!rows) return;
+  const key = operationOf(method, url);
+  if (!key.endsWith(' query') || status !== 200 || !body) return;
+  const parsed = JSON.parse(body) as { value?: unknown };
+  const read = Array.isArray(parsed.value) ? parsed.value.length : 0;
+  rows.set(key, (rows.get(key) ?? 0) + read);
+}
+
 type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
 
 /** For @azure/data-tables: counted per retry, so each request on the wire counts once. */
 export function tableCallCountPolicy(): PipelinePolicy {
   return {
     name: 'storageCallCount',
-    sendRequest: (request, next) => {
+    sendRequest: async (request, next) => {
       tally(request.method, request.url);
-      return next(request);
+      const response = await next(request);
+      tallyRows(request.method, request.url, response.status, response.bodyAsText);
+      return response;
     },
   };
 }

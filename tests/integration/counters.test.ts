@@ -5,9 +5,8 @@
  */
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
-import { scannedStats } from '../../shared/sell/pipelineStats';
+import { scannedStats, type StatsAnswer } from '../../shared/sell/pipelineStats';
 import { rebuildCounters } from '../../shared/sell/rebuildCounters';
-import type { PipelineStats } from '../../shared/sell/stats';
 import { storePageSource } from '../../shared/sell/storePageSource';
 import { type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, seedAt, statusAt, waitForLead } from '../support/leadApi';
@@ -25,17 +24,26 @@ describe('stats counters', () => {
   const now = Date.now();
   const at = (hoursAgo: number): Date => new Date(now - hoursAgo * HOUR);
 
-  const statsNow = async (): Promise<PipelineStats> => {
-    const res = await getJson<PipelineStats>(`${host.baseUrl}/api/stats`);
+  const statsNow = async (): Promise<StatsAnswer> => {
+    const res = await getJson<StatsAnswer>(`${host.baseUrl}/api/stats`);
     expect(res.status).toBe(200);
     return res.body;
   };
-  const scanned = async (): Promise<PipelineStats> => {
+  const scanned = async (): Promise<StatsAnswer> => {
     const store = testStore(config);
     const when = new Date();
     return scannedStats(await storePageSource(store, when), when);
   };
-  const withoutTime = ({ generatedAt: _, ...rest }: PipelineStats): Omit<PipelineStats, 'generatedAt'> => rest;
+  const ids: string[] = [];
+  const patch = async (id: string, body: object): Promise<void> => {
+    const res = await fetch(`${host.baseUrl}/api/leads/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+  };
+  const withoutTime = ({ generatedAt: _, ...rest }: StatsAnswer): Omit<StatsAnswer, 'generatedAt'> => rest;
 
   beforeAll(async () => {
     azurite = await startTestAzurite();
@@ -49,7 +57,6 @@ describe('stats counters', () => {
       email: `anna${n}@counts.example`,
       company: `Firm ${n % 3}`,
     });
-    const ids: string[] = [];
     // First leads over two months and two offers, some of them do-not-contact.
     for (let n = 0; n < 12; n++) {
       const offer = n % 2 === 0 ? 'counts.alpha' : 'counts.beta';
@@ -78,12 +85,17 @@ describe('stats counters', () => {
     await statusAt(config, ids[2]!, 'qualified', at(200));
     await statusAt(config, ids[5]!, 'contacted', at(500));
     await statusAt(config, ids[6]!, 'disqualified', at(600));
-    const patch = await fetch(`${host.baseUrl}/api/leads/${ids[7]}`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 'contacted' }),
-    });
-    expect(patch.status).toBe(200);
+    await patch(ids[7]!, { status: 'contacted' });
+    // Decisions through the API: qualified with answers, disqualified with reasons; then, once a read has listed
+    // (and counted) them, one reason changed and one disqualification turned into a qualification, so the shards
+    // take the listed decisions back.
+    await patch(ids[8]!, { status: 'qualified', answers: { budget: 'yes', authority: 'unknown', need: 'yes' } });
+    await patch(ids[9]!, { status: 'disqualified', reason: 'No budget' });
+    await patch(ids[10]!, { status: 'disqualified', reason: 'Chose a competitor' });
+    await patch(ids[11]!, { status: 'disqualified', reason: 'Bad timing' });
+    expect((await statsNow()).qualification?.overall.reasons).toContainEqual({ reason: 'Bad timing', count: 1 });
+    await patch(ids[10]!, { status: 'disqualified', reason: 'No budget' });
+    await patch(ids[11]!, { status: 'qualified', answers: { budget: 'no', timing: 'yes' } });
     // Erasure keeps a tombstone that still counts.
     const erased = await fetch(`${host.baseUrl}/api/leads/${ids[5]}`, { method: 'DELETE' });
     expect(erased.status).toBe(200);
@@ -99,6 +111,13 @@ describe('stats counters', () => {
     expect(fromCounters.overall.total).toBe(12);
     expect(fromCounters.overall.speedToLead.contacted).toBeGreaterThanOrEqual(4);
     expect(withoutTime(fromCounters)).toEqual(withoutTime(await scanned()));
+    expect(fromCounters.qualification?.overall).toMatchObject({
+      decided: 6,
+      qualified: 3,
+      disqualified: 3,
+      reasons: [{ reason: 'No budget', count: 2 }],
+      withoutReason: 1,
+    });
   });
 
   test('a rebuild finds the counters right, and corrects a shard that is wrong', async () => {
@@ -119,5 +138,35 @@ describe('stats counters', () => {
     const second = await rebuildCounters(store, new Date());
     expect(second.corrected).toBe(1);
     expect(withoutTime(await statsNow())).toEqual(withoutTime(before));
+  });
+
+  test('counters stored before decisions were counted: the stats say so rather than show zeros, and a rebuild counts them', async () => {
+    const store = testStore(config);
+    const before = await statsNow();
+    // Take the decision counts off every shard and its copy, as a store written before they were counted holds them.
+    const months = new Set((await store.mirroredShards()).map((s) => s.partition));
+    for (const month of months) {
+      const old = (await store.monthShards(month)).map((s) => ({
+        ...s,
+        shard: { ...s.shard, decisions: undefined },
+        seq: s.seq + 1,
+      }));
+      expect(await store.replaceMonthShards(old)).toBe('saved');
+      for (const s of old) await store.mirrorShard({ ...s, etag: undefined });
+    }
+    const { qualification: _, ...figures } = withoutTime(before);
+    const unknown = await statsNow();
+    expect(unknown).toMatchObject({ ...figures, qualification: null });
+    expect(unknown).toHaveProperty('countersNeedRebuild', expect.stringContaining('npm run rebuild-counters'));
+
+    // A decision listed meanwhile moves its shard without counting half of it: still unknown.
+    await patch(ids[1]!, { status: 'disqualified', reason: 'No need' });
+    expect((await statsNow()).qualification).toBeNull();
+
+    const rebuilt = await rebuildCounters(store, new Date());
+    expect(rebuilt.corrected).toBeGreaterThan(0);
+    const counted = await statsNow();
+    expect(counted.qualification?.overall).toMatchObject({ decided: 7, disqualified: 4 });
+    expect(withoutTime(counted)).toEqual(withoutTime(await scanned()));
   });
 });

@@ -8,11 +8,14 @@ import {
   type CountedShard,
   delayBin,
   emptyShard,
+  qualificationFromShards,
   statsFromShards,
 } from '../../../shared/sell/counters';
+import { computeQualificationStats } from '../../../shared/sell/qualificationStats';
 import { computeStats } from '../../../shared/sell/stats';
 
 const HOUR = 3_600_000;
+const REASONS = ['No budget', 'No need', 'Chose a competitor', '__proto__'];
 const now = new Date('2025-03-10T12:00:00Z');
 
 /** Deterministic records: several months and offers, every status, do-not-contact, test leads, young ones. */
@@ -33,6 +36,8 @@ function records(n: number, seed = 7): LeadRecord[] {
       doNotContact: i % 4 === 3,
     } as LeadRecord;
     if (contacted !== undefined) r.firstContactedAt = new Date(contacted).toISOString();
+    // Reasons as configured, and some disqualifications from before reasons existed.
+    if (r.status === 'disqualified' && i % 7 !== 0) r.disqualifyReason = REASONS[i % REASONS.length];
     return r;
   });
 }
@@ -73,6 +78,47 @@ describe('stats counters', () => {
       count(s.shard, changed[i]!, 1);
     }
     expect(statsFromShards([...shards.values()], young(changed), now)).toEqual(computeStats(changed, now));
+  });
+
+  test('qualification from the shards equals the qualification of the records', () => {
+    const list = records(300);
+    const fromShards = qualificationFromShards(shardsOf(list));
+    expect(fromShards).toEqual(computeQualificationStats(list));
+    expect(fromShards?.overall.reasons.map((r) => r.reason)).toContain('__proto__');
+    expect(fromShards?.overall.withoutReason).toBeGreaterThan(0);
+  });
+
+  test('a decision changed (a reason, a requalification, back to new) moves the decision counts with it', () => {
+    const list = records(150, 3);
+    const shards = shardMap(list);
+    const changed = list.map((r, i): LeadRecord => {
+      if (i % 4 === 0) return { ...r, status: 'disqualified', disqualifyReason: 'Bad timing' };
+      if (i % 4 === 1 && r.status === 'disqualified') return { ...r, status: 'qualified', disqualifyReason: undefined };
+      if (i % 4 === 2) return { ...r, status: 'new', disqualifyReason: undefined };
+      return r;
+    });
+    for (const [i, r] of list.entries()) {
+      const s = shards.get(shardKey(r))!;
+      count(s.shard, r, -1);
+      count(s.shard, changed[i]!, 1);
+    }
+    expect(qualificationFromShards([...shards.values()])).toEqual(computeQualificationStats(changed));
+    expect(shardsOf(changed).map((s) => s.shard)).toEqual([...shards.values()].map((s) => s.shard));
+  });
+
+  test('shards stored before decisions were counted leave qualification unknown, not zero, until recounted', () => {
+    const list = records(60);
+    const shards = shardsOf(list);
+    const [first, ...rest] = shards;
+    const old = { offerKey: first!.offerKey, shard: { ...first!.shard, decisions: undefined } };
+    expect(qualificationFromShards([old, ...rest])).toBeUndefined();
+    // A catch-up moving a record of such a shard leaves it uncounted rather than counting half of it.
+    const moved = structuredClone(old);
+    count(moved.shard, { ...list[0]!, offerKey: old.offerKey, status: 'qualified' }, 1);
+    expect(moved.shard.decisions).toBeUndefined();
+    // A shard counting no record any more has no decisions to know.
+    const emptied = { offerKey: 'pub.gone', shard: { ...emptyShard(), decisions: undefined } };
+    expect(qualificationFromShards([emptied, ...shards])).toEqual(qualificationFromShards(shards));
   });
 
   test('large shards read percentiles from the bins, within 0.5 % (or 0.01 h) of the exact value', () => {
