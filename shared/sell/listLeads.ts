@@ -10,10 +10,10 @@ import { encodeContinuation } from './continuation';
 import { matchesFilters } from './leadFilter';
 import type { LeadFilters, ListQuery } from './leadQuery';
 import { type LeadPageSource, walkLeads } from './leadWalk';
+import { QUERY_BUDGET, SCAN_BUDGET } from './pageBudget';
 import { searchLeads, type SearchSource } from './search/searchLeads';
 
-export const SCAN_BUDGET = 2000;
-export const QUERY_BUDGET = 50;
+export { QUERY_BUDGET, SCAN_BUDGET } from './pageBudget';
 const MAX_STORAGE_PAGE = 1000;
 
 export interface LeadPage {

@@ -13,6 +13,7 @@ import { burstRule } from '../../shared/followUp/alerts/burst';
 import {
   type AlertDeliveryDeps,
   AlertDeliveryError,
+  type AlertOutcome,
   deliverAlert,
   deliverDigest,
 } from '../../shared/followUp/alerts/deliverAlert';
@@ -22,6 +23,7 @@ import type { Mailer } from '../../shared/mail/mailer';
 import type { AlertEnvelope, DigestEnvelope } from '../../shared/queue/alertEnvelope';
 import type { LeadRecord } from '../../shared/record/model';
 import { projectLead } from '../../shared/record/projection';
+import { startCallCount, stopCallCount } from '../../shared/storage/callCount';
 import { tableClient } from '../../shared/storage/clients';
 import { arrival } from '../support/events';
 import { type FakeTeamsWorkflow, startFakeTeamsWorkflow } from '../support/fakeTeamsWorkflow';
@@ -242,11 +244,35 @@ test('two instances admitting one recipient’s alerts at once agree: the limit 
   const w = await world({ burst: 2, teams: false });
   const alerts: AlertEnvelope[] = [];
   for (let i = 0; i < 6; i++) alerts.push(await storedLead(w));
-  const outcomes = await Promise.all(alerts.map((a) => deliverAlert(a, w.deps)));
+  // Each instance has its own burst store: they meet only at the state row's ETag.
+  const other = {
+    ...w.deps,
+    bursts: tableBurstStore(tableClient(w.config.storageConnection, w.config.tables.alertBursts)),
+  };
+  const outcomes = await Promise.all(alerts.map((a, i) => deliverAlert(a, i % 2 === 0 ? w.deps : other)));
   expect(outcomes.filter((o) => o.kind === 'sent')).toHaveLength(2);
   expect(outcomes.filter((o) => o.kind === 'held')).toHaveLength(4);
   expect(smtp.to(OWNER)).toHaveLength(2);
   expect(new Set(outcomes.flatMap((o) => (o.kind === 'held' ? [o.digestId] : []))).size).toBe(1);
+});
+
+test('a flood of alerts for one recipient on one instance reads and writes its state once per alert', async () => {
+  const w = await world({ burst: 5, teams: false });
+  const alerts: AlertEnvelope[] = [];
+  for (let i = 0; i < 20; i++) alerts.push(await storedLead(w));
+  const counts = startCallCount();
+  let outcomes: AlertOutcome[];
+  try {
+    outcomes = await Promise.all(alerts.map((a) => deliverAlert(a, w.deps)));
+  } finally {
+    stopCallCount();
+  }
+  expect(outcomes.filter((o) => o.kind === 'held')).toHaveLength(15);
+  const table = w.config.tables.alertBursts;
+  // Without taking turns, concurrent invocations re-read and re-write the state on every conflict (412).
+  expect(counts.get(`GET ${table} entity`)).toBe(20);
+  // One state write per alert (the first creates it) and one held message per held alert.
+  expect((counts.get(`POST ${table}`) ?? 0) + (counts.get(`PUT ${table} entity`) ?? 0)).toBe(20 + 15);
 });
 
 test('recipients are keyed by a hash, never by their address', async () => {

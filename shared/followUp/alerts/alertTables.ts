@@ -11,6 +11,7 @@ import type { AlertEnvelope } from '../../queue/alertEnvelope';
 import { parseAlertMessage } from '../../queue/alertEnvelope';
 import { once } from '../../storage/clients';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../../storage/tableErrors';
+import { keyedTurns } from '../../turns';
 import { addressKey } from '../run/addresses';
 import { type BurstState, EMPTY_BURST } from './burst';
 
@@ -20,6 +21,11 @@ export function recipientKey(address: string): string {
 }
 
 export interface BurstStore {
+  /**
+   * Runs `task` after this store's earlier tasks for the recipient: an instance's invocations update one
+   * recipient's state in turn, and only other instances meet at its ETag.
+   */
+  inTurn<T>(recipient: string, task: () => Promise<T>): Promise<T>;
   read(recipient: string): Promise<{ state: BurstState; etag?: string }>;
   /** Creates when `etag` is undefined, else replaces only if unchanged since read. */
   write(recipient: string, state: BurstState, etag: string | undefined): Promise<'saved' | 'conflict'>;
@@ -48,7 +54,9 @@ function isBurstState(value: unknown): value is BurstState {
 
 export function tableBurstStore(table: TableClient): BurstStore {
   const ensure = once(() => table.createTable());
+  const turns = keyedTurns();
   return {
+    inTurn: (recipient, task) => turns(recipientKey(recipient), task),
     async read(recipient) {
       await ensure();
       try {

@@ -67,14 +67,16 @@ async function updateState(
   recipient: string,
   change: (state: BurstState) => { state: BurstState; before?: () => Promise<void> },
 ): Promise<BurstState> {
-  for (let attempt = 1; attempt <= MAX_STATE_ATTEMPTS; attempt++) {
-    const { state, etag } = await deps.bursts.read(recipient);
-    const next = change(state);
-    if (next.state === state) return state;
-    await next.before?.();
-    if ((await deps.bursts.write(recipient, next.state, etag)) === 'saved') return next.state;
-  }
-  throw new Error(`The burst state of a recipient kept changing under ${MAX_STATE_ATTEMPTS} attempts to update it`);
+  return deps.bursts.inTurn(recipient, async () => {
+    for (let attempt = 1; attempt <= MAX_STATE_ATTEMPTS; attempt++) {
+      const { state, etag } = await deps.bursts.read(recipient);
+      const next = change(state);
+      if (next.state === state) return state;
+      await next.before?.();
+      if ((await deps.bursts.write(recipient, next.state, etag)) === 'saved') return next.state;
+    }
+    throw new Error(`The burst state of a recipient kept changing under ${MAX_STATE_ATTEMPTS} attempts to update it`);
+  });
 }
 
 /** Why a record no longer gets an alert, or undefined. */

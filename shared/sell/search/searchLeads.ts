@@ -14,9 +14,10 @@ import type { LeadRecord } from '../../record/model';
 import type { Position } from '../continuation';
 import { encodeContinuation } from '../continuation';
 import { matchesFilters } from '../leadFilter';
-import type { ListQuery } from '../leadQuery';
-import { CLOCK_SKEW_MS, monthOf, previousMonth, rowKeyAfterTime } from '../leadWalk';
+import type { LeadFilters, ListQuery } from '../leadQuery';
+import { CLOCK_SKEW_MS, monthOf, previousMonth, rowKeyAfterTime, UNTIL_GRACE_MS } from '../leadWalk';
 import type { LeadPage } from '../listLeads';
+import { QUERY_BUDGET, SCAN_BUDGET } from '../pageBudget';
 import { invertedIdOf, type KeyRange, statusRange, textRanges } from './searchKeys';
 
 export interface SearchSource {
@@ -32,8 +33,6 @@ export interface SearchSource {
 
 /** A `q` proposing more leads than this is served by the walk (its matches are dense there). */
 export const TEXT_LIMIT = 1000;
-/** Leads read and checked for one page at most; then the page ends with a continuation, as a walk's does. */
-export const CHECK_BUDGET = 2000;
 const STATUS_PAGE = 200;
 // With the u flag a surrogate pair is one code point outside this range, so only a lone one matches.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -66,28 +65,38 @@ async function textCandidates(
   return [...found].filter((key) => after === undefined || key > after).sort();
 }
 
+/** Where a candidate stream stopped for its query budget: the page ends there with a continuation. */
+interface Resume {
+  resume: Position;
+}
+
 /**
  * The leads holding one of the statuses, newest first, from the position on: month by month as the listing, the
- * statuses' ranges of a month merged in key order.
+ * statuses' ranges of a month merged in key order; months outside the time bounds are not read.
  */
 async function* statusCandidates(
   search: SearchSource,
-  statuses: readonly LeadRecord['status'][],
+  filters: LeadFilters,
   start: Position | undefined,
   now: Date,
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<string | Resume, void, undefined> {
   const oldest = await search.oldestMonth();
   if (oldest === undefined) return;
-  for (
-    let month = start?.partition ?? monthOf(now.getTime() + CLOCK_SKEW_MS);
-    month >= oldest;
-    month = previousMonth(month)
-  ) {
-    const after = month === start?.partition ? start.afterRowKey : undefined;
-    const cursors = statuses.map((status) => ({ status, after, buffer: [] as string[], more: true }));
+  const untilMs = filters.until ? filters.until.getTime() + UNTIL_GRACE_MS : Infinity;
+  const newest = monthOf(Math.min(untilMs, now.getTime() + CLOCK_SKEW_MS));
+  const sinceMonth = filters.since ? monthOf(filters.since.getTime()) : oldest;
+  const lower = sinceMonth > oldest ? sinceMonth : oldest;
+  let queries = 0;
+  for (let month = start?.partition ?? newest; month >= lower; month = previousMonth(month)) {
+    let after = month === start?.partition ? start.afterRowKey : undefined;
+    const cursors = (filters.statuses ?? []).map((status) => ({ status, after, buffer: [] as string[], more: true }));
     for (;;) {
       for (const cursor of cursors) {
         if (cursor.buffer.length > 0 || !cursor.more) continue;
+        if (queries++ >= QUERY_BUDGET) {
+          yield { resume: after === undefined ? { partition: month } : { partition: month, afterRowKey: after } };
+          return;
+        }
         const page = await search.keys(statusRange(cursor.status, month, cursor.after), STATUS_PAGE);
         cursor.buffer = page.keys.map(invertedIdOf);
         cursor.more = page.more && page.keys.length > 0;
@@ -99,8 +108,10 @@ async function* statusCandidates(
         const head = cursor.buffer[0];
         if (head !== undefined && (next === undefined || head < (next.buffer[0] ?? ''))) next = cursor;
       }
-      if (next === undefined) break;
-      yield next.buffer.shift() as string;
+      const key = next?.buffer.shift();
+      if (key === undefined) break;
+      after = key;
+      yield key;
     }
   }
 }
@@ -117,7 +128,7 @@ export async function searchLeads(search: SearchSource, query: ListQuery, now: D
   const candidates =
     filters.q !== undefined
       ? await textCandidates(search, filters.q, resumeAfter(query.start))
-      : statusCandidates(search, filters.statuses ?? [], query.start, now);
+      : statusCandidates(search, filters, query.start, now);
   if (candidates === undefined) return undefined;
 
   const items: LeadRecord[] = [];
@@ -136,11 +147,13 @@ export async function searchLeads(search: SearchSource, query: ListQuery, now: D
     }
     const last = batch.at(-1);
     batch = [];
-    if (last !== undefined && scanned >= CHECK_BUDGET)
+    if (last !== undefined && scanned >= SCAN_BUDGET)
       return { items, continuation: encodeContinuation(positionOf(last)), scanned };
     return undefined;
   };
   for await (const key of candidates) {
+    if (typeof key !== 'string')
+      return (await check()) ?? { items, continuation: encodeContinuation(key.resume), scanned };
     // A record's id is minted no earlier than its first lead, so an id older than `since` ends the search.
     if (sinceMs !== undefined && decodeTime(invertUlid(key)) < sinceMs) break;
     batch.push(key);

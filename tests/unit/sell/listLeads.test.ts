@@ -1,17 +1,10 @@
 import type { LeadRecord } from '../../../shared/record/model';
-import { decodeContinuation } from '../../../shared/sell/continuation';
-import type { LeadFilters, ListQuery } from '../../../shared/sell/leadQuery';
+import type { LeadFilters } from '../../../shared/sell/leadQuery';
 import { rowKeyAfterTime, UNTIL_GRACE_MS } from '../../../shared/sell/leadWalk';
 import { allMatchingLeads, listLeads, QUERY_BUDGET, SCAN_BUDGET } from '../../../shared/sell/listLeads';
-import { MemoryPages, record } from './records';
+import { listQuery as query, MemoryPages, record } from './records';
 
 const NOW = new Date('2026-06-15T12:00:00.000Z');
-
-function query(filters: Partial<LeadFilters> = {}, limit = 50, continuation?: string): ListQuery {
-  const start = continuation === undefined ? undefined : decodeContinuation(continuation);
-  if (start && !start.ok) throw new Error('bad token');
-  return { filters: { includeTest: false, ...filters }, limit, ...(start ? { start: start.value } : {}) };
-}
 
 async function everyPage(
   source: MemoryPages,

@@ -3,9 +3,18 @@ import { ulid } from 'ulid';
 
 import { leadKeys } from '../../../shared/record/keys';
 import type { LeadRecord } from '../../../shared/record/model';
+import { decodeContinuation } from '../../../shared/sell/continuation';
+import type { LeadFilters, ListQuery } from '../../../shared/sell/leadQuery';
 import type { LeadPageSource } from '../../../shared/sell/leadWalk';
 import { type KeyRange, type SearchKey, searchKeys } from '../../../shared/sell/search/searchKeys';
 import type { SearchSource } from '../../../shared/sell/search/searchLeads';
+
+/** A list query as the API parses it, resuming from `continuation` when given. */
+export function listQuery(filters: Partial<LeadFilters> = {}, limit = 50, continuation?: string): ListQuery {
+  const start = continuation === undefined ? undefined : decodeContinuation(continuation);
+  if (start && !start.ok) throw new Error('bad token');
+  return { filters: { includeTest: false, ...filters }, limit, ...(start ? { start: start.value } : {}) };
+}
 
 export function record(overrides: Partial<LeadRecord> & { at?: string } = {}): LeadRecord {
   const { at, ...rest } = overrides;

@@ -7,21 +7,14 @@ import fc from 'fast-check';
 import { ulid } from 'ulid';
 
 import type { LeadRecord, LeadStatus } from '../../../shared/record/model';
-import { decodeContinuation } from '../../../shared/sell/continuation';
 import { matchesText } from '../../../shared/sell/leadFilter';
-import type { LeadFilters, ListQuery } from '../../../shared/sell/leadQuery';
-import { listLeads } from '../../../shared/sell/listLeads';
+import type { LeadFilters } from '../../../shared/sell/leadQuery';
+import { listLeads, QUERY_BUDGET } from '../../../shared/sell/listLeads';
 import { searchKeys, textRanges } from '../../../shared/sell/search/searchKeys';
 import { searchLeads, TEXT_LIMIT } from '../../../shared/sell/search/searchLeads';
-import { inRange, MemoryPages, MemorySearch, record } from './records';
+import { inRange, listQuery as query, MemoryPages, MemorySearch, record } from './records';
 
 const NOW = new Date('2026-06-15T12:00:00.000Z');
-
-function query(filters: Partial<LeadFilters> = {}, limit = 50, continuation?: string): ListQuery {
-  const start = continuation === undefined ? undefined : decodeContinuation(continuation);
-  if (start && !start.ok) throw new Error('bad token');
-  return { filters: { includeTest: false, ...filters }, limit, ...(start ? { start: start.value } : {}) };
-}
 
 /** Every page's ids, following continuations; with `search`, pages the index serves. */
 async function everyPage(
@@ -186,5 +179,21 @@ describe('searchLeads', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('searchLeads budget', () => {
+  test('a status found only years back answers in bounded pages that end with a continuation, and loses nothing', async () => {
+    const months = Array.from({ length: 80 }, (_, i) =>
+      record({ at: new Date(Date.UTC(2020, i, 3)).toISOString(), status: i === 0 ? 'disqualified' : 'contacted' }),
+    );
+    const search = new MemorySearch(months);
+    const first = await searchLeads(search, query({ statuses: ['disqualified'] }), NOW);
+    expect(first?.items).toEqual([]);
+    expect(first?.continuation).toBeDefined();
+    expect(search.reads.ranges).toBe(QUERY_BUDGET);
+    expect(await everyPage(months, { statuses: ['disqualified'] }, 50, new MemorySearch(months))).toEqual([
+      months[0]!.leadId,
+    ]);
   });
 });
