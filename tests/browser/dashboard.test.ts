@@ -343,6 +343,28 @@ describe('dashboard in headless Chromium', () => {
     await page.locator('#detail-close').click();
   });
 
+  test('an answer to filters already replaced is dropped: the list shows what the filters now ask', async () => {
+    // The unfiltered list answers late (a slow page), after the filtered one the user asked for next.
+    const unfiltered = (url: URL): boolean => url.pathname.endsWith('/api/leads') && !url.searchParams.has('q');
+    await page.route(unfiltered, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    const late = page.waitForResponse((res) => unfiltered(new URL(res.url())));
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByLabel('Name, company or email starts with').fill('<img');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).document.querySelectorAll('#lead-body tr[data-id]').length === 1,
+    );
+    // Let the late answer arrive and the page handle it (its body read, then the tasks after it).
+    await (await late).finished();
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    await page.unroute(unfiltered);
+    expect(await page.locator('#lead-body tr[data-id]').count()).toBe(1);
+    expect(await page.locator('#lead-body tr[data-id] button').textContent()).toBe(HOSTILE_NAME);
+  });
+
   test('long names and offer titles are cut to fit the window, in full on hover', async () => {
     // Reset clears the filters and lists every lead again (a control with id "reset" once broke form.reset()).
     await page.getByRole('button', { name: 'Reset' }).click();

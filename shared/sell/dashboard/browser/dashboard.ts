@@ -509,17 +509,23 @@ function renderRows(): void {
   say(`${shown} ${shown === 1 ? 'lead shown' : 'leads shown'}${state.continuation ? '; more available' : ''}`);
 }
 
+// Counts list loads that start over: an answer to an older one (filters changed while it was on its way) is dropped.
+let listGeneration = 0;
+
 async function loadLeads(append: boolean): Promise<void> {
   if (!append) {
+    listGeneration++;
     state.leads = [];
     state.continuation = null;
   }
+  const generation = listGeneration;
   let added = 0;
   // A page can come back short (the server bounds how much it scans per request); follow a few to fill the view.
   for (let round = 0; round < 10; round++) {
     const query: Record<string, string | number> = { limit: 50, ...state.filters };
     if (state.continuation) query.continuation = state.continuation;
     const page = await api<LeadPage>('GET', 'leads', query);
+    if (generation !== listGeneration) return;
     state.leads.push(...page.items);
     added += page.items.length;
     state.continuation = page.continuation ?? null;
