@@ -56,12 +56,10 @@ async function textCandidates(
 ): Promise<string[] | undefined> {
   // A lone surrogate has no UTF-8 bytes to look up (a URL cannot carry one; a caller in-process could): walk.
   if (LONE_SURROGATE.test(q)) return undefined;
-  const found = new Set<string>();
-  for (const range of textRanges(q)) {
-    const { keys, more } = await search.keys(range, TEXT_LIMIT);
-    if (more) return undefined;
-    for (const key of keys) found.add(invertedIdOf(key));
-  }
+  // The email range and the name range are independent: read side by side.
+  const pages = await Promise.all(textRanges(q).map((range) => search.keys(range, TEXT_LIMIT)));
+  if (pages.some((page) => page.more)) return undefined;
+  const found = new Set(pages.flatMap((page) => page.keys.map(invertedIdOf)));
   return [...found].filter((key) => after === undefined || key > after).sort();
 }
 
