@@ -15,11 +15,11 @@ export async function addSearchKeys(
   next: LeadRecord,
   version: number,
 ): Promise<void> {
-  const had = new Set(listed ? searchKeys(listed) : []);
+  const had = new Set(listed ? searchKeys(listed).map((key) => key.rowKey) : []);
   await store.putSearchKeys(
     next.leadId,
     version,
-    searchKeys(next).filter((key) => !had.has(key)),
+    searchKeys(next).filter((key) => !had.has(key.rowKey)),
   );
 }
 
@@ -31,10 +31,10 @@ export async function dropSearchKeys(
   version: number,
 ): Promise<void> {
   if (!listed) return;
-  const keeps = new Set(searchKeys(next));
+  const keeps = new Set(searchKeys(next).map((key) => key.rowKey));
   await store.dropSearchKeys(
     version,
-    searchKeys(listed).filter((key) => !keeps.has(key)),
+    searchKeys(listed).filter((key) => !keeps.has(key.rowKey)),
   );
 }
 
