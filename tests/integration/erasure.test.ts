@@ -11,6 +11,7 @@ import { ulid } from 'ulid';
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import type { AppConfig } from '../../shared/config';
 import { encodeEnvelope } from '../../shared/queue/envelope';
+import { intentToEntity } from '../../shared/record/intents';
 import { searchKeys } from '../../shared/sell/search/searchKeys';
 import { eventually, type HostProcess, startHost, startTestAzurite } from '../support/hostProcess';
 import { getJson, leadBody, type LeadSummary, type ListBody, waitForLead } from '../support/leadApi';
@@ -184,6 +185,25 @@ describe('DELETE /api/leads/{id}: erasure', () => {
     );
     await testStore(config).tables.search.upsertEntity({ ...oldVersionKey!, leadId, version: 1 });
     expect(await tracesOf(azurite.connectionString, ['qwertowskanowak'])).not.toEqual([]);
+    // An alert still waiting to be taken (its deliverer down), naming her company's domain.
+    const waiting = intentToEntity(leadId, {
+      kind: 'alert',
+      message: {
+        v: 1,
+        kind: 'alert',
+        alertId: ulid(),
+        leadId,
+        recipient: 'sales@contoso.example',
+        reason: 'newLead',
+        stage: 'interest',
+        raisedAt: new Date().toISOString(),
+        accountLine: '2nd person from erase-me.example this week',
+      },
+    });
+    await testStore(config).tables.events.createEntity(waiting);
+    expect((await tracesOf(azurite.connectionString, ['2nd person from erase-me'])).map((f) => f.where)).toEqual([
+      `table ${config.tables.events}`,
+    ]);
     const res = await getJson<{ result: string; erased: Record<string, unknown>; tombstone: Record<string, unknown> }>(
       `${host.baseUrl}/api/leads/${leadId}`,
       { method: 'DELETE' },

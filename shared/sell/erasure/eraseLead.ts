@@ -129,6 +129,10 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   // The listing shows the tombstone from now on, not after the next catch-up.
   await listLead(store, leadId);
   const followUps = await store.deleteFollowUpsOf(leadId);
+  // An alert still waiting to be taken holds the account line (a domain) and the owner's address; its deliverer
+  // would skip an erased record, but the row would stay until then. Hand-offs hold ids only: the CRM hears of this.
+  for (const { intent, rowKey, etag } of (await store.readLead(leadId)).intents ?? [])
+    if (intent.kind === 'alert') await store.settleIntent(leadId, rowKey, etag);
 
   const erased = {
     recordFields: erasedRecordFields(stored?.record),
