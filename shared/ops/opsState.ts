@@ -2,7 +2,8 @@
 import type { TableClient } from '@azure/data-tables';
 
 import { once } from '../storage/clients';
-import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
+import { saveEntity } from '../storage/conditionalWrite';
+import { isNotFound } from '../storage/tableErrors';
 import type { SilenceState } from './silence';
 import type { SilenceStateStore } from './silenceRun';
 
@@ -32,15 +33,7 @@ export function tableSilenceState(table: TableClient): SilenceStateStore {
     },
     async write(state, etag) {
       await ensure();
-      const entity = { ...SILENCE, state: JSON.stringify(state) };
-      try {
-        if (etag === undefined) await table.createEntity(entity);
-        else await table.updateEntity(entity, 'Replace', { etag });
-        return 'saved';
-      } catch (e) {
-        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
-        throw e;
-      }
+      return saveEntity(table, { ...SILENCE, state: JSON.stringify(state) }, etag);
     },
   };
 }

@@ -13,6 +13,7 @@ import type { CounterShard } from '../sell/counters';
 import type { DecisionCounts } from '../sell/decisionCounts';
 import { type SearchTable, searchTable } from '../sell/search/searchTable';
 import { once, tableClient } from '../storage/clients';
+import { createOrReplaceAction, saveEntity, saveIfUnchanged, type SaveResult } from '../storage/conditionalWrite';
 import { STORAGE_DEADLINES } from '../storage/deadline';
 import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/tableErrors';
 import { tableJson } from '../storage/tableText';
@@ -77,7 +78,7 @@ export interface PendingChange {
   etag: string;
 }
 
-export type SaveResult = 'saved' | 'conflict';
+export type { SaveResult } from '../storage/conditionalWrite';
 
 /** A stats counter shard (shared/sell/counters.ts) as stored beside the listing rows of its month. */
 export interface StoredShard {
@@ -410,20 +411,12 @@ export function createRecordStore(
       ...add.map((e): TransactionAction => ['create', eventToEntity(record.leadId, e)]),
       ...replace.map((e): TransactionAction => ['upsert', eventToEntity(record.leadId, e), 'Replace']),
       ...intents.map((i): TransactionAction => ['upsert', intentToEntity(record.leadId, i), 'Replace']),
-      etag === undefined
-        ? ['create', recordToEntity(record, version)]
-        : ['update', recordToEntity(record, version), 'Replace', { etag }],
+      createOrReplaceAction(recordToEntity(record, version), etag),
     ];
     if (actions.length > MAX_TRANSACTION_OPERATIONS)
       throw new Error(`A lead transaction takes at most ${MAX_TRANSACTION_OPERATIONS - 1} events`);
-    try {
-      await tables.events.submitTransaction(actions);
-      return 'saved';
-    } catch (e) {
-      // 409: the record (or an added event) exists already; 412: the record changed since it was read.
-      if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
-      throw e;
-    }
+    // A conflict: the record (or an added event) exists already, or the record changed since it was read.
+    return saveIfUnchanged(() => tables.events.submitTransaction(actions));
   };
 
   return {
@@ -544,22 +537,11 @@ export function createRecordStore(
 
     async putListing(record, version, etag, shards) {
       await ensureTables();
-      const entity = listingToEntity(record, version);
-      const actions: TransactionAction[] = [
-        etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }],
-        ...shards.map((s): TransactionAction =>
-          s.etag === undefined
-            ? ['create', shardToEntity(s)]
-            : ['update', shardToEntity(s), 'Replace', { etag: s.etag }],
-        ),
+      const actions = [
+        createOrReplaceAction(listingToEntity(record, version), etag),
+        ...shards.map((s) => createOrReplaceAction(shardToEntity(s), s.etag)),
       ];
-      try {
-        await tables.listing.submitTransaction(actions);
-        return 'saved';
-      } catch (e) {
-        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
-        throw e;
-      }
+      return saveIfUnchanged(() => tables.listing.submitTransaction(actions));
     },
 
     async counterShard(partition, offerKey) {
@@ -583,25 +565,13 @@ export function createRecordStore(
 
     async replaceMonthShards(shards) {
       await ensureTables();
-      const actions: TransactionAction[] = [
-        ...shards.map((s): TransactionAction =>
-          s.etag === undefined
-            ? ['create', shardToEntity(s)]
-            : ['update', shardToEntity(s), 'Replace', { etag: s.etag }],
-        ),
-      ];
+      const actions = shards.map((s) => createOrReplaceAction(shardToEntity(s), s.etag));
       if (actions.length === 0) return 'saved';
       if (actions.length > MAX_TRANSACTION_OPERATIONS)
         throw new Error(
           `A month holds more than ${MAX_TRANSACTION_OPERATIONS} offers' counters: rebuild them in parts`,
         );
-      try {
-        await tables.listing.submitTransaction(actions);
-        return 'saved';
-      } catch (e) {
-        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
-        throw e;
-      }
+      return saveIfUnchanged(() => tables.listing.submitTransaction(actions));
     },
 
     async mirrorShard(shard) {
@@ -871,15 +841,7 @@ export function createRecordStore(
 
     async writeArrivals(arrivals, etag) {
       await ensureTables();
-      const entity = { ...ARRIVALS, ...withoutUndefined(arrivals) };
-      try {
-        if (etag === undefined) await tables.opsState.createEntity(entity);
-        else await tables.opsState.updateEntity(entity, 'Replace', { etag });
-        return 'saved';
-      } catch (e) {
-        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
-        throw e;
-      }
+      return saveEntity(tables.opsState, { ...ARRIVALS, ...withoutUndefined(arrivals) }, etag);
     },
 
     async probe() {

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 
 import { encodeContinuation } from '../../shared/sell/continuation';
+import { LIST_PARAMETERS } from '../../shared/sell/leadQuery';
 
 /** Characters that have broken something somewhere: controls, half surrogates, escapes, invisible and wide ones. */
 const HOSTILE_UNITS = [
@@ -164,20 +165,8 @@ export const leadId: fc.Arbitrary<string> = fc.oneof(
   hostileString.filter((s) => s.length > 0),
 );
 
-const PARAMETERS = [
-  'status',
-  'stage',
-  'offer',
-  'source',
-  'since',
-  'until',
-  'q',
-  'includeTest',
-  'limit',
-  'continuation',
-  'raw',
-  'code',
-];
+// The list's own parameters, plus the detail's `raw` and the host's `code`.
+const PARAMETERS = [...LIST_PARAMETERS, 'raw', 'code'];
 
 const dateLike = fc.oneof(
   fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString()),

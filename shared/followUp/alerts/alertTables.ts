@@ -10,7 +10,8 @@ import type { TableClient } from '@azure/data-tables';
 import type { AlertEnvelope } from '../../queue/alertEnvelope';
 import { parseAlertMessage } from '../../queue/alertEnvelope';
 import { once } from '../../storage/clients';
-import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../../storage/tableErrors';
+import { saveEntity } from '../../storage/conditionalWrite';
+import { isNotFound } from '../../storage/tableErrors';
 import { keyedTurns } from '../../turns';
 import { addressKey } from '../run/addresses';
 import { type BurstState, EMPTY_BURST } from './burst';
@@ -71,15 +72,11 @@ export function tableBurstStore(table: TableClient): BurstStore {
     },
     async write(recipient, state, etag) {
       await ensure();
-      const entity = { partitionKey: recipientKey(recipient), rowKey: STATE_ROW, state: JSON.stringify(state) };
-      try {
-        if (etag === undefined) await table.createEntity(entity);
-        else await table.updateEntity(entity, 'Replace', { etag });
-        return 'saved';
-      } catch (e) {
-        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
-        throw e;
-      }
+      return saveEntity(
+        table,
+        { partitionKey: recipientKey(recipient), rowKey: STATE_ROW, state: JSON.stringify(state) },
+        etag,
+      );
     },
     async hold(alert) {
       await ensure();

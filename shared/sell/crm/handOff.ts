@@ -13,7 +13,8 @@ import type { TableClient } from '@azure/data-tables';
 import type { HandOffEnvelope } from '../../queue/handOffEnvelope';
 import type { RecordStore } from '../../record/recordStore';
 import { once } from '../../storage/clients';
-import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../../storage/tableErrors';
+import { saveEntity } from '../../storage/conditionalWrite';
+import { isNotFound } from '../../storage/tableErrors';
 import { type CrmDelivery, crmDelivery } from './crmPayload';
 import type { CrmSendResult } from './crmSender';
 
@@ -94,15 +95,7 @@ export function tableHandOffState(table: TableClient): HandOffStateStore {
     },
     async write(leadId, delivered, etag) {
       await ensure();
-      const entity = { partitionKey: leadId, rowKey: ROW, version: delivered };
-      try {
-        if (etag === undefined) await table.createEntity(entity);
-        else await table.updateEntity(entity, 'Replace', { etag });
-        return 'saved';
-      } catch (e) {
-        if (isAlreadyExists(e) || isPreconditionFailed(e)) return 'conflict';
-        throw e;
-      }
+      return saveEntity(table, { partitionKey: leadId, rowKey: ROW, version: delivered }, etag);
     },
   };
 }

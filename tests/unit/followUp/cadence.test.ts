@@ -10,8 +10,9 @@ import {
   wantedNurtureEntry,
 } from '../../../shared/followUp/cadence';
 import type { AttemptEvent, AttemptOutcome } from '../../../shared/record/attempts';
-import type { LeadArrivalEvent, LeadStatus, StatusChangeEvent } from '../../../shared/record/model';
+import type { LeadStatus, StatusChangeEvent } from '../../../shared/record/model';
 import { DAY_MS, HOUR_MS } from '../../../shared/time';
+import { arrival as arrivalEvent } from '../../support/events';
 
 const START = Date.UTC(2026, 2, 2, 9, 0);
 /** A time `days` after the lead arrived (fractions allowed). */
@@ -22,20 +23,7 @@ const LEAD = { doNotContact: false, isTest: false, unrecognised: false, flags: [
 let seq = 0;
 const id = (): string => `E${String(++seq).padStart(4, '0')}`;
 
-const arrival: LeadArrivalEvent = {
-  kind: 'arrival',
-  eventId: 'E0000',
-  at: T(0),
-  source: 'AzureMarketplace',
-  sourceRaw: 'AzureMarketplace',
-  action: 'PLT',
-  actionRaw: 'PLT',
-  stage: 'interest',
-  isTest: false,
-  unrecognised: false,
-  flags: [],
-  rawBody: '{}',
-};
+const arrival = arrivalEvent('E0000', T(0));
 
 const attempt = (days: number, outcome: AttemptOutcome | 'unknown' = 'noAnswer'): AttemptEvent => ({
   kind: 'attempt',
