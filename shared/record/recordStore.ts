@@ -19,7 +19,7 @@ import { isAlreadyExists, isNotFound, isPreconditionFailed } from '../storage/ta
 import { tableJson } from '../storage/tableText';
 import { entityToIntent, type Intent, intentToEntity, isIntentRow, type StoredIntent } from './intents';
 import { dueBucket, followUpKeys, type FollowUpKind, identityKeys, leadKeys, RECORD_ROW } from './keys';
-import type { LeadArrivalEvent, LeadEvent, LeadRecord } from './model';
+import type { LeadArrivalEvent, LeadEvent, LeadRecord, LeadStatus } from './model';
 import { rawCopyFrom, rawCopyProperties } from './rawCopy';
 
 export interface StoredRecord {
@@ -305,6 +305,15 @@ export interface RecordStore extends SearchTable {
     partitionKey: string,
     options: { afterRowKey?: string; upToRowKey?: string; maxPageSize: number },
   ): Promise<{ records: LeadRecord[]; lastRowKey?: string; more: boolean }>;
+  /**
+   * Listed records of one month with row keys from `fromRowKey` up to `upToRowKey` (both inclusive) that hold one of
+   * the statuses, by row key: the status is filtered by storage, so only those rows come back. Every page is read.
+   */
+  listedWithStatus(
+    partitionKey: string,
+    rows: { fromRowKey: string; upToRowKey: string },
+    statuses: readonly LeadStatus[],
+  ): Promise<Map<string, LeadRecord>>;
   /** The oldest month with a listing table (where a time-ordered walk ends); undefined when there is none. */
   oldestRecordPartition(): Promise<string | undefined>;
   /** Creates the entry when absent; an existing one (same kind, lead and due hour) is left as it is. */
@@ -631,6 +640,21 @@ export function createRecordStore(
         if (!isNotFound(e)) throw e;
       }
       return { records, lastRowKey, more: false };
+    },
+
+    async listedWithStatus(partitionKey, { fromRowKey, upToRowKey }, statuses) {
+      const found = new Map<string, LeadRecord>();
+      if (statuses.length === 0) return found;
+      const anyStatus = statuses.map((status) => odata`status eq ${status}`).join(' or ');
+      const filter = `${odata`PartitionKey eq ${partitionKey} and RowKey ge ${fromRowKey} and RowKey le ${upToRowKey}`} and (${anyStatus})`;
+      try {
+        // A page ends at 1,000 rows or after 5 s of the query, even with rows left: follow continuations to the end.
+        for await (const entity of tables.listing.listEntities<Row>({ queryOptions: { filter } }))
+          if (entity.rowKey !== undefined) found.set(entity.rowKey, entityToRecord(entity));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      return found;
     },
 
     async oldestRecordPartition() {

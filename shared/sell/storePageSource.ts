@@ -27,6 +27,7 @@ export async function storePageSource(
       ready: () => store.searchBuilt(),
       keys: (range, max) => store.searchKeyRange(range, max),
       listed: async (leadId) => (await store.listedRecord(leadId))?.record,
+      listedWithStatus: (month, rows, statuses) => store.listedWithStatus(month, rows, statuses),
       oldestMonth: () => store.oldestRecordPartition(),
     },
   };

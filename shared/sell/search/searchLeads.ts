@@ -10,7 +10,7 @@
 import { decodeTime } from 'ulid';
 
 import { invertUlid, leadKeys } from '../../record/keys';
-import type { LeadRecord } from '../../record/model';
+import type { LeadRecord, LeadStatus } from '../../record/model';
 import type { Position } from '../continuation';
 import { encodeContinuation } from '../continuation';
 import { matchesFilters } from '../leadFilter';
@@ -27,6 +27,15 @@ export interface SearchSource {
   keys(range: KeyRange, max: number): Promise<{ keys: string[]; more: boolean }>;
   /** The record as the listing shows it; undefined when it is not listed. */
   listed(leadId: string): Promise<LeadRecord | undefined>;
+  /**
+   * The listed records of a month from one row key up to another (inclusive) that hold one of the statuses, by row
+   * key (the inverted lead id): one range read instead of a point read per lead.
+   */
+  listedWithStatus(
+    month: string,
+    rows: { fromRowKey: string; upToRowKey: string },
+    statuses: readonly LeadStatus[],
+  ): Promise<Map<string, LeadRecord>>;
   /** The oldest month with a listed record (status entries are kept per month, as the listing is). */
   oldestMonth(): Promise<string | undefined>;
 }
@@ -114,6 +123,36 @@ async function* statusCandidates(
   }
 }
 
+/**
+ * The listed records of candidates (inverted ids in key order), in that order. A status page's candidates are dense
+ * in their months, so each month's run of them is one range read filtered by status; a lone candidate, and a text
+ * search's (spread over the years), are point reads.
+ */
+async function readCandidates(
+  search: SearchSource,
+  keys: readonly string[],
+  statuses: readonly LeadStatus[] | undefined,
+): Promise<(LeadRecord | undefined)[]> {
+  const runs: { month: string; keys: string[] }[] = [];
+  for (const key of keys) {
+    const month = leadKeys(invertUlid(key)).partitionKey;
+    const run = runs.at(-1);
+    if (statuses !== undefined && run?.month === month) run.keys.push(key);
+    else runs.push({ month, keys: [key] });
+  }
+  const read = await Promise.all(
+    runs.map(async ({ month, keys: run }): Promise<(LeadRecord | undefined)[]> => {
+      const [first] = run;
+      const last = run.at(-1);
+      if (statuses === undefined || run.length === 1 || first === undefined || last === undefined)
+        return Promise.all(run.map((key) => search.listed(invertUlid(key))));
+      const found = await search.listedWithStatus(month, { fromRowKey: first, upToRowKey: last }, statuses);
+      return run.map((key) => found.get(key));
+    }),
+  );
+  return read.flat();
+}
+
 function positionOf(invertedId: string): Position {
   return { partition: leadKeys(invertUlid(invertedId)).partitionKey, afterRowKey: invertedId };
 }
@@ -135,7 +174,7 @@ export async function searchLeads(search: SearchSource, query: ListQuery, now: D
   const sinceMs = filters.since?.getTime();
   // Checks a batch in parallel (point reads), then hands out matches in order; a full page ends at its last lead.
   const check = async (): Promise<LeadPage | undefined> => {
-    const records = await Promise.all(batch.map((key) => search.listed(invertUlid(key))));
+    const records = await readCandidates(search, batch, filters.q === undefined ? filters.statuses : undefined);
     for (const [i, record] of records.entries()) {
       scanned++;
       if (record === undefined || !matchesFilters(record, filters)) continue;

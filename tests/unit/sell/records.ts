@@ -2,7 +2,7 @@
 import { ulid } from 'ulid';
 
 import { leadKeys } from '../../../shared/record/keys';
-import type { LeadRecord } from '../../../shared/record/model';
+import type { LeadRecord, LeadStatus } from '../../../shared/record/model';
 import { decodeContinuation } from '../../../shared/sell/continuation';
 import type { LeadFilters, ListQuery } from '../../../shared/sell/leadQuery';
 import type { LeadPageSource } from '../../../shared/sell/leadWalk';
@@ -90,7 +90,7 @@ export function inRange(key: SearchKey, range: KeyRange): boolean {
  * queries and listing reads.
  */
 export class MemorySearch implements SearchSource {
-  readonly reads: { ranges: number; listed: number } = { ranges: 0, listed: 0 };
+  readonly reads: { ranges: number; listed: number; listedRanges: number } = { ranges: 0, listed: 0, listedRanges: 0 };
   private readonly rows: SearchKey[];
   private readonly byId: Map<string, LeadRecord>;
 
@@ -119,6 +119,21 @@ export class MemorySearch implements SearchSource {
   listed(leadId: string): Promise<LeadRecord | undefined> {
     this.reads.listed++;
     return Promise.resolve(this.byId.get(leadId));
+  }
+
+  listedWithStatus(
+    month: string,
+    rows: { fromRowKey: string; upToRowKey: string },
+    statuses: readonly LeadStatus[],
+  ): Promise<Map<string, LeadRecord>> {
+    this.reads.listedRanges++;
+    const found = new Map<string, LeadRecord>();
+    for (const record of this.byId.values()) {
+      const { partitionKey, rowKey } = leadKeys(record.leadId);
+      if (partitionKey === month && rowKey >= rows.fromRowKey && rowKey <= rows.upToRowKey)
+        if (statuses.includes(record.status)) found.set(rowKey, record);
+    }
+    return Promise.resolve(found);
   }
 
   oldestMonth(): Promise<string | undefined> {

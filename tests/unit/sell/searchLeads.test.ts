@@ -101,6 +101,27 @@ describe('searchLeads', () => {
     expect((await searchLeads(new MemorySearch(people), query({ q: 'nowak@' }), NOW))?.items).toEqual([]);
   });
 
+  test('a status page reads each month’s candidates with one range read, a lone candidate with a point read', async () => {
+    const april = Array.from({ length: 30 }, (_, i) =>
+      record({ at: new Date(Date.UTC(2026, 3, 1 + i, 9)).toISOString(), status: i % 3 === 0 ? 'new' : 'qualified' }),
+    );
+    const may = record({ at: '2026-05-02T09:00:00.000Z', status: 'qualified' });
+    const records = [...april, may];
+    const search = new MemorySearch(records);
+    const page = await searchLeads(search, query({ statuses: ['qualified'] }), NOW);
+    expect(page?.items.map((r) => r.leadId)).toEqual(
+      records
+        .filter((r) => r.status === 'qualified')
+        .map((r) => r.leadId)
+        .reverse(),
+    );
+    expect(search.reads).toMatchObject({ listedRanges: 1, listed: 1 });
+    // A text search's candidates are spread over the years: point reads, whatever the status filter.
+    const text = new MemorySearch(records);
+    await searchLeads(text, query({ q: records[0]!.lastName, statuses: ['qualified'] }), NOW);
+    expect(text.reads.listedRanges).toBe(0);
+  });
+
   test('a continuation from a walk page resumes in the index, and one from the index resumes in the walk', async () => {
     const filters = { statuses: ['new', 'contacted'] as LeadStatus[] };
     const all = await everyPage(people, filters, 50);
