@@ -84,6 +84,8 @@ async function world(): Promise<World> {
     state: tableHandOffState(tableClient(config.storageConnection, config.tables.handOffs)),
     send: (d) => sendCrmWebhook({ url: receiver.url, keys: [key.key] }, d, { timeoutMs: 2000 }),
     poison: () => Promise.reject(new Error('nothing here is refused')),
+    defer: () => Promise.reject(new Error('nothing here is deferred')),
+    maxTries: 5,
   };
   const policy = { followUpHours: config.followUpHours, escalateAfterHours: config.escalateAfterHours };
   return {

@@ -197,6 +197,23 @@ test('a hand-off the receiver refuses for good goes to poison at once', async ()
   );
 });
 
+test("a receiver's Retry-After is waited for (not the queue's own retry), then the hand-off is delivered once", async () => {
+  const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 13, created: false, at: lead.lastSeenAt };
+  const id = `lead_${lead.leadId}_v13`;
+  receiver.script({ status: 429, headers: { 'retry-after': '6' } });
+  await send('lead-handoffs', encodeHandOff(change));
+  const refusedAt = await eventually('the first try', () =>
+    receiver.requests.some((r) => r.id === id) ? Date.now() : undefined,
+  );
+  await eventually('the deferred copy delivered', () => (receiver.taken.has(id) ? true : undefined), 30_000);
+  // This host retries a failed message at once (visibilityTimeout 0); the copy waited the 6 s asked for.
+  expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(5_000);
+  expect(receiver.requests.filter((r) => r.id === id).map((r) => r.status)).toEqual([429, 204]);
+  expect(host.output()).toContain(
+    `Hand-off of lead ${lead.leadId} v13 tried 1 time(s); retried in 6 s as the receiver asked`,
+  );
+}, 45_000);
+
 test('health shows the lead flow, names and times only; the silence check runs', async () => {
   // Health reads the listing as it stands; a list request catches it up (as the reminder run and the silence check do).
   expect((await fetch(`${host.baseUrl}/api/leads`)).status).toBe(200);
