@@ -2,7 +2,7 @@
  * The delivery functions as the platform runs them: registered by the app, triggered by the local host from real
  * queues in Azurite (retries, poison, the kept copy, replay-poison), talking to the loopback SMTP server, a Teams
  * Workflows trigger over HTTPS and a CRM receiver that verifies signatures. The messages are put on the queues as
- * the producing step (processing) will put them; docs/alerts.md states that contract.
+ * processing puts them; docs/alerts.md and docs/crm.md state that contract.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
