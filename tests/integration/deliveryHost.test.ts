@@ -235,3 +235,29 @@ test('health shows the lead flow, names and times only; the silence check runs',
   });
   expect(silence.status).toBe(200);
 });
+
+test('an attempt logged through the API and an erasure reach the CRM at their versions', async () => {
+  const accepted = await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body: sample('portal-create') });
+  expect(accepted.status).toBe(202);
+  const records = await waitForRecord(config, (all) => all.length === 2, 'the second lead recorded');
+  const other = records.find((r) => r.leadId !== lead.leadId) as LeadRecord;
+  await eventually('its creation handed off', () => (receiver.leads.has(other.leadId) ? true : undefined));
+
+  const attempt = await fetch(`${host.baseUrl}/api/leads/${other.leadId}/attempts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ channel: 'phone', outcome: 'noAnswer' }),
+  });
+  expect(attempt.status).toBe(201);
+  await eventually('the attempt handed off', () =>
+    receiver.leads.get(other.leadId)?.data.status === 'contacted' ? true : undefined,
+  );
+
+  expect((await fetch(`${host.baseUrl}/api/leads/${other.leadId}`, { method: 'DELETE' })).status).toBe(200);
+  await eventually('the erasure handed off', () =>
+    receiver.leads.get(other.leadId)?.data.flags.includes('erased') ? true : undefined,
+  );
+  const copy = receiver.leads.get(other.leadId);
+  expect(copy?.data.email).toBeUndefined();
+  expect(copy?.type).toBe('lead.updated');
+});
