@@ -1,34 +1,24 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
-import {
-  appSettings,
-  contactLinkSettings,
-  policyOrDefault,
-  prepare,
-  processingEffectSettings,
-} from '../../shared/config';
+import { appSettings, contactLinkSettings, policyOrDefault, prepare } from '../../shared/config';
 import { handleContactLink } from '../../shared/followUp/contactLink';
-import { changeEffects } from '../../shared/followUp/saveEffects';
 import type { HttpAnswer } from '../../shared/http/answer';
 import { guarded } from '../../shared/http/guarded';
 import { misconfigured } from '../../shared/http/misconfigured';
 import { readBodyUpTo } from '../../shared/http/readBodyUpTo';
 import { tooLarge } from '../../shared/http/responses';
 import { newUlid } from '../../shared/ids';
-import { intentQueues } from '../../shared/queue/intentQueues';
+import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
 import { createRecordStore } from '../../shared/record/recordStore';
+import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
 
-const ready = prepare(contactLinkSettings, (config) => {
-  const { handOffQueue } = processingEffectSettings(appSettings());
-  return {
-    store: createRecordStore(config),
-    secrets: config.contactLink,
-    policy: policyOrDefault(appSettings()).policy,
-    effects: changeEffects({ handOff: handOffQueue !== undefined, clock: systemClock }),
-    queues: intentQueues(config.storageConnection, { handOffQueue }),
-  };
-});
+const ready = prepare(contactLinkSettings, (config) => ({
+  store: createRecordStore(config),
+  secrets: config.contactLink,
+  policy: policyOrDefault(appSettings()).policy,
+  ...changeHandOffFrom(appSettings(), config.storageConnection, systemClock, STORAGE_DEADLINES.request),
+}));
 
 // The forms post the token, and after the click how it went: a note of 1,000 characters, URL-encoded, fits.
 const MAX_FORM_BYTES = 16 * 1024;

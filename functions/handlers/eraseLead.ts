@@ -1,15 +1,18 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 
-import { erasureSettings, prepare } from '../../shared/config';
+import { systemClock } from '../../shared/clock';
+import { appSettings, erasureSettings, prepare } from '../../shared/config';
 import type { HttpAnswer } from '../../shared/http/answer';
 import { guarded } from '../../shared/http/guarded';
 import { misconfigured } from '../../shared/http/misconfigured';
 import { invalidRequest, json, notFound } from '../../shared/http/responses';
+import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { eraseLead } from '../../shared/sell/erasure/eraseLead';
 import { parseLeadId } from '../../shared/sell/leadId';
 import { unknownParameter } from '../../shared/sell/leadQuery';
 import { queueClient, tableClient } from '../../shared/storage/clients';
+import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
 
 const ready = prepare(erasureSettings, (config) => ({
   store: createRecordStore(config),
@@ -19,6 +22,7 @@ const ready = prepare(erasureSettings, (config) => ({
     poisonQueue: queueClient(config.storageConnection, config.poisonQueueName),
     poisonPoisonQueue: queueClient(config.storageConnection, `${config.poisonQueueName}-poison`),
   },
+  ...changeHandOffFrom(appSettings(), config.storageConnection, systemClock, STORAGE_DEADLINES.request),
 }));
 
 export async function handler(request: HttpRequest, context: InvocationContext): Promise<HttpAnswer> {
@@ -29,14 +33,19 @@ export async function handler(request: HttpRequest, context: InvocationContext):
     if (!id.ok) return invalidRequest([id.problem]);
     const unknown = unknownParameter(request.query, []);
     if (unknown) return invalidRequest([unknown]);
-    const report = await eraseLead(deps.value, id.value);
-    if (!report) return notFound(`No lead with id ${id.value}`);
+    const erasure = await eraseLead(deps.value, id.value);
+    if (!erasure) return notFound(`No lead with id ${id.value}`);
+    const { report, handOverProblem } = erasure;
     // Counts only: the log must not say whom we erased.
     const e = report.erased;
     context.log(
       `Lead ${report.leadId} ${report.result}: ${e.recordFields.length} record field(s), ${e.events} event(s), ${e.identityRows} identity row(s), ` +
         `${e.followUps} follow-up(s), ${e.rejectedMessages} rejected and ${e.poisonMessages} poison message(s)`,
     );
+    if (handOverProblem !== undefined)
+      context.warn(
+        `Lead ${report.leadId}: the CRM hand-off of its erasure waits for its next change (${handOverProblem})`,
+      );
     return json(200, report);
   });
 }

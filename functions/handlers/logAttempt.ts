@@ -8,15 +8,18 @@ import { misconfigured } from '../../shared/http/misconfigured';
 import { readBodyUpTo } from '../../shared/http/readBodyUpTo';
 import { invalidRequest, json, notFound, tooLarge } from '../../shared/http/responses';
 import { newUlid } from '../../shared/ids';
+import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
 import { recordAttempt } from '../../shared/record/recordAttempt';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { MAX_ATTEMPT_BODY_BYTES, parseAttemptBody } from '../../shared/sell/attemptBody';
 import { parseLeadId } from '../../shared/sell/leadId';
 import { leadView } from '../../shared/sell/leadView';
+import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
 
 const ready = prepare(recordSettings, (config) => ({
   store: createRecordStore(config),
   policy: policyOrDefault(appSettings()).policy,
+  ...changeHandOffFrom(appSettings(), config.storageConnection, systemClock, STORAGE_DEADLINES.request),
 }));
 
 export function handler(request: HttpRequest, context: InvocationContext): Promise<HttpAnswer> {
@@ -42,5 +45,7 @@ async function logAttempt(request: HttpRequest, context: InvocationContext): Pro
     ]);
   }
   context.log(`Lead ${leadId}: attempt ${result.attempt.eventId} recorded via ${result.attempt.via}`);
+  if (result.handOverProblem !== undefined)
+    context.warn(`Lead ${leadId}: the CRM hand-off waits for its next change (${result.handOverProblem})`);
   return json(201, { attempt: result.attempt, lead: leadView(result.record) });
 }

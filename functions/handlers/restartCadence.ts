@@ -8,15 +8,18 @@ import { misconfigured } from '../../shared/http/misconfigured';
 import { readBodyUpTo } from '../../shared/http/readBodyUpTo';
 import { errorAnswer, invalidRequest, json, notFound, tooLarge } from '../../shared/http/responses';
 import { newUlid } from '../../shared/ids';
+import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { restartCadence } from '../../shared/record/restartCadence';
 import { parseLeadId } from '../../shared/sell/leadId';
 import { leadView } from '../../shared/sell/leadView';
 import { MAX_RESTART_BODY_BYTES, parseRestartBody } from '../../shared/sell/restartBody';
+import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
 
 const ready = prepare(recordSettings, (config) => ({
   store: createRecordStore(config),
   policy: policyOrDefault(appSettings()).policy,
+  ...changeHandOffFrom(appSettings(), config.storageConnection, systemClock, STORAGE_DEADLINES.request),
 }));
 
 export function handler(request: HttpRequest, context: InvocationContext): Promise<HttpAnswer> {
@@ -42,5 +45,7 @@ async function restart(request: HttpRequest, context: InvocationContext): Promis
     });
   }
   context.log(`Lead ${leadId}: cadence restarted via ${parsed.restart.via}`);
+  if (result.handOverProblem !== undefined)
+    context.warn(`Lead ${leadId}: the CRM hand-off waits for its next change (${result.handOverProblem})`);
   return json(200, leadView(result.record));
 }

@@ -1,10 +1,11 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
-import { prepare, reminderSettings, valueOrThrow } from '../../shared/config';
+import { appSettings, prepare, reminderSettings, valueOrThrow } from '../../shared/config';
 import { runReminders } from '../../shared/followUp/runReminders';
 import { newUlid } from '../../shared/ids';
 import { createMailer } from '../../shared/mail/createMailer';
+import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { catchUpListing } from '../../shared/sell/listing';
 import { tableClient } from '../../shared/storage/clients';
@@ -14,13 +15,14 @@ const ready = prepare(reminderSettings, (config) => ({
   config,
   store: createRecordStore(config, STORAGE_DEADLINES.background),
   locks: tableClient(config.storageConnection, config.tables.locks, STORAGE_DEADLINES.background),
+  handOff: changeHandOffFrom(appSettings(), config.storageConnection, systemClock),
 }));
 
 const LISTING_CATCH_UP_PER_RUN = 1000;
 
 export async function handler(timer: Timer, context: InvocationContext): Promise<void> {
   // Every run fails naming the settings while they are wrong, so monitoring sees it (REMINDER_SCHEDULE included).
-  const { config, store, locks } = valueOrThrow(ready());
+  const { config, store, locks, handOff } = valueOrThrow(ready());
   // One transport per run: runs are minutes apart, and a fresh connection never inherits a broken one.
   const mailer = createMailer(config.mail, (line) => context.log(line));
   try {
@@ -29,6 +31,7 @@ export async function handler(timer: Timer, context: InvocationContext): Promise
         store,
         locks,
         mailer,
+        ...handOff,
         clock: systemClock,
         newId: newUlid,
         config,

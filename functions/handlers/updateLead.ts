@@ -2,29 +2,29 @@ import type { HttpRequest, InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
 import { appSettings, decisionSettings, policyOrDefault, prepare, processingEffectSettings } from '../../shared/config';
-import { changeEffects, knownRecipients } from '../../shared/followUp/saveEffects';
+import { knownRecipients } from '../../shared/followUp/saveEffects';
 import type { HttpAnswer } from '../../shared/http/answer';
 import { guarded } from '../../shared/http/guarded';
 import { misconfigured } from '../../shared/http/misconfigured';
 import { readBodyUpTo } from '../../shared/http/readBodyUpTo';
 import { invalidRequest, json, notFound, tooLarge } from '../../shared/http/responses';
 import { newUlid } from '../../shared/ids';
-import { intentQueues } from '../../shared/queue/intentQueues';
+import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
 import { patchLead } from '../../shared/record/patchLead';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { MAX_DECISION_BODY_BYTES } from '../../shared/sell/decisionBody';
 import { parseLeadId } from '../../shared/sell/leadId';
 import { parseLeadPatch } from '../../shared/sell/leadPatch';
 import { leadView } from '../../shared/sell/leadView';
+import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
 
 const ready = prepare(decisionSettings, (config) => {
-  const { owners, handOffQueue } = processingEffectSettings(appSettings());
+  const { owners } = processingEffectSettings(appSettings());
   return {
     store: createRecordStore(config),
     policy: policyOrDefault(appSettings()).policy,
     known: owners === undefined ? [] : knownRecipients(owners),
-    effects: changeEffects({ handOff: handOffQueue !== undefined, clock: systemClock }),
-    queues: intentQueues(config.storageConnection, { handOffQueue }),
+    ...changeHandOffFrom(appSettings(), config.storageConnection, systemClock, STORAGE_DEADLINES.request),
     qualification: { criteria: config.criteria, disqualifyReasons: config.disqualifyReasons },
   };
 });

@@ -37,8 +37,11 @@ export const decisionSettings = (s: Settings) => all(s.storage, s.tables, s.qual
 export const alertSettings = (s: Settings) =>
   mapChecked(all(s.storage, s.tables, s.alertDelivery, s.contactLinkKeys, s.reminders, s.mail), withLinkLifetime);
 
-/** handOffLead: the record, the hand-off state table, the webhook and its poison queue. */
-export const handOffSettings = (s: Settings) => all(s.storage, s.tables, s.handOff);
+/**
+ * handOffLead: the record, the hand-off state table, the webhook and its poison queue, and the tries a change gets
+ * (maxDequeueCount, read with the queue settings: a change put back for a Retry-After counts its tries itself).
+ */
+export const handOffSettings = (s: Settings) => all(s.storage, s.tables, s.queue, s.handOff);
 
 /** watchSilence: the records (newest arrivals), its state row, who hears of a silence and a way to send mail. */
 export const silenceSettings = (s: Settings) => all(s.storage, s.tables, s.silence, s.reminders, s.mail);

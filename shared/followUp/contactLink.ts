@@ -11,12 +11,12 @@ import type { Clock } from '../clock';
 import type { HttpAnswer } from '../http/answer';
 import { cleanMultilineText } from '../marketplace/normalise';
 import { ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES, type AttemptEvent } from '../record/attempts';
+import { type ChangeHandOff, handOverChange } from '../record/changeHandOff';
 import { isDecided } from '../record/decisions';
-import { handOverIntents, type IntentQueues } from '../record/intents';
 import { isUlid } from '../record/keys';
 import type { LeadRecord } from '../record/model';
 import type { LeadEvent } from '../record/model';
-import { type FollowUpPolicy, recordEvent, type SaveEffects } from '../record/rebuild';
+import { type FollowUpPolicy, recordEvent } from '../record/rebuild';
 import type { RecordStore } from '../record/recordStore';
 import { oneClickAttemptEvent } from '../sell/attemptBody';
 import { MAX_NOTE_LENGTH } from '../sell/statusUpdate';
@@ -32,16 +32,14 @@ import {
 } from './contactPages';
 import { type ContactLinkSecrets, verifyContactToken } from './contactToken';
 
-export interface ContactLinkDeps {
+/** `effects` and `queues`: the hand-off the change owes (saveEffects.ts changeEffects), and its queue. */
+export interface ContactLinkDeps extends ChangeHandOff {
   store: RecordStore;
   clock: Clock;
   newId: () => string;
   policy: FollowUpPolicy;
   secrets: ContactLinkSecrets;
   log(message: string): void;
-  /** The hand-off the change owes (saveEffects.ts changeEffects), and its queue. */
-  effects?: SaveEffects;
-  queues?: IntentQueues;
 }
 
 export interface ContactLinkRequest {
@@ -127,16 +125,8 @@ async function recordWithHandOff(
   event: LeadEvent,
 ): Promise<Awaited<ReturnType<typeof recordEvent>>> {
   const saved = await recordEvent(deps.store, identity, event, deps.policy, deps.effects);
-  try {
-    await handOverIntents(
-      deps.queues ?? {},
-      (rowKey, etag) => deps.store.settleIntent(identity.leadId, rowKey, etag),
-      saved,
-    );
-  } catch (e) {
-    deps.log(
-      `Lead ${identity.leadId}: the CRM hand-off waits for its next change (${e instanceof Error ? e.message : String(e)})`,
-    );
-  }
+  const problem = await handOverChange(deps.queues, saved);
+  if (problem !== undefined)
+    deps.log(`Lead ${identity.leadId}: the CRM hand-off waits for its next change (${problem})`);
   return saved;
 }

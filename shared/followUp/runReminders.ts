@@ -7,6 +7,7 @@
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config';
 import type { Mailer } from '../mail/mailer';
+import type { ChangeHandOff } from '../record/changeHandOff';
 import type { FollowUpKind } from '../record/keys';
 import type { FollowUpPolicy } from '../record/rebuild';
 import type { RecordStore } from '../record/recordStore';
@@ -38,7 +39,8 @@ export interface ReminderLog {
   error(message: string): void;
 }
 
-export interface ReminderDeps {
+/** `effects` and `queues`: the CRM hand-off each reminder event owes, as every change of a record does. */
+export interface ReminderDeps extends ChangeHandOff {
   store: RecordStore;
   /** The Locks table, where the run's lease lives. */
   locks: LockTable;

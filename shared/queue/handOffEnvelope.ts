@@ -14,6 +14,11 @@ export interface HandOffEnvelope {
   created: boolean;
   /** When the change happened. */
   at: string;
+  /**
+   * Tries earlier copies of this message made: set on the copy put back to wait for a receiver's Retry-After
+   * (crm/handOff.ts), so the tries of every copy count towards one limit. Absent on a change's first message.
+   */
+  tries?: number;
 }
 
 export function encodeHandOff(message: HandOffEnvelope): string {
@@ -32,5 +37,9 @@ export function parseHandOff(raw: unknown): HandOffParse {
     return { ok: false, reason: 'version is not a whole number of at least 1' };
   if (typeof m.created !== 'boolean') return { ok: false, reason: 'created is not true or false' };
   if (typeof m.at !== 'string' || !Number.isFinite(Date.parse(m.at))) return { ok: false, reason: 'at is not a date' };
-  return { ok: true, message: { v: 1, leadId: m.leadId, version: m.version, created: m.created, at: m.at } };
+  if (m.tries !== undefined && (typeof m.tries !== 'number' || !Number.isSafeInteger(m.tries) || m.tries < 1))
+    return { ok: false, reason: 'tries is not a whole number of at least 1' };
+  const message: HandOffEnvelope = { v: 1, leadId: m.leadId, version: m.version, created: m.created, at: m.at };
+  if (m.tries !== undefined) message.tries = m.tries;
+  return { ok: true, message };
 }

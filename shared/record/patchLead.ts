@@ -6,8 +6,8 @@
  */
 import type { Clock } from '../clock';
 import { reassignmentEvent } from '../followUp/ownerEvents';
+import { type ChangeHandOff, handOverChange } from './changeHandOff';
 import type { StatusChange } from './changeStatus';
-import { handOverIntents, type IntentQueues } from './intents';
 import type { LeadEvent, LeadRecord } from './model';
 import { type FollowUpPolicy, recordEvent, type SaveEffects } from './rebuild';
 import type { RecordStore } from './recordStore';
@@ -19,13 +19,11 @@ export interface OwnerChange {
   note?: string;
 }
 
-export interface PatchDeps {
+export interface PatchDeps extends ChangeHandOff {
   store: RecordStore;
   clock: Clock;
   newId: () => string;
   policy: FollowUpPolicy;
-  effects?: SaveEffects;
-  queues?: IntentQueues;
 }
 
 export type PatchResult =
@@ -66,10 +64,8 @@ export async function patchLead(
   };
   const saved = await recordEvent(deps.store, identity, first, deps.policy, effects);
   if (!saved.record) return { ok: false, reason: 'notFound' };
-  try {
-    await handOverIntents(deps.queues ?? {}, (rowKey, etag) => deps.store.settleIntent(leadId, rowKey, etag), saved);
-  } catch (e) {
-    return { ok: true, record: saved.record, handOverProblem: e instanceof Error ? e.message : String(e) };
-  }
-  return { ok: true, record: saved.record };
+  const handOverProblem = await handOverChange(deps.queues, saved);
+  return handOverProblem === undefined
+    ? { ok: true, record: saved.record }
+    : { ok: true, record: saved.record, handOverProblem };
 }

@@ -1,9 +1,11 @@
 /**
  * Restarting a lead's cadence: someone chose to go on with a contacted lead (typically a stalled one), so its
- * touches start over from now. A `cadenceRestart` event, then the record and its nurture entry rebuilt.
+ * touches start over from now. A `cadenceRestart` event, then the record and its nurture entry rebuilt, and the new
+ * version handed off to the CRM (changeHandOff.ts).
  */
 import type { Clock } from '../clock';
 import type { CadenceRestartEvent } from '../followUp/cadence';
+import { type ChangeHandOff, handOverChange } from './changeHandOff';
 import type { LeadRecord } from './model';
 import { type FollowUpPolicy, recordEvent } from './rebuild';
 import type { RecordStore } from './recordStore';
@@ -15,13 +17,13 @@ export interface RestartInput {
 }
 
 export type RestartResult =
-  | { ok: true; record: LeadRecord }
+  | { ok: true; record: LeadRecord; handOverProblem?: string }
   | { ok: false; reason: 'notFound' }
   /** Only a contacted lead has a cadence to restart: a new one has none yet, a decided one is done. */
   | { ok: false; reason: 'notContacted'; status: LeadRecord['status'] };
 
 export async function restartCadence(
-  deps: { store: RecordStore; clock: Clock; newId: () => string; policy: FollowUpPolicy },
+  deps: { store: RecordStore; clock: Clock; newId: () => string; policy: FollowUpPolicy } & ChangeHandOff,
   leadId: string,
   input: RestartInput,
 ): Promise<RestartResult> {
@@ -37,6 +39,8 @@ export async function restartCadence(
     via: input.via,
   };
   const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
-  const { record } = await recordEvent(deps.store, identity, event, deps.policy);
-  return record ? { ok: true, record } : { ok: false, reason: 'notFound' };
+  const saved = await recordEvent(deps.store, identity, event, deps.policy, deps.effects);
+  if (!saved.record) return { ok: false, reason: 'notFound' };
+  const handOverProblem = await handOverChange(deps.queues, saved);
+  return { ok: true, record: saved.record, ...(handOverProblem === undefined ? {} : { handOverProblem }) };
 }

@@ -2,7 +2,7 @@
  * The delivery functions as the platform runs them: registered by the app, triggered by the local host from real
  * queues in Azurite (retries, poison, the kept copy, replay-poison), talking to the loopback SMTP server, a Teams
  * Workflows trigger over HTTPS and a CRM receiver that verifies signatures. The messages are put on the queues as
- * the producing step (processing) will put them; docs/alerts.md states that contract.
+ * processing puts them; docs/alerts.md and docs/crm.md state that contract.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -197,6 +197,23 @@ test('a hand-off the receiver refuses for good goes to poison at once', async ()
   );
 });
 
+test("a receiver's Retry-After is waited for (not the queue's own retry), then the hand-off is delivered once", async () => {
+  const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 13, created: false, at: lead.lastSeenAt };
+  const id = `lead_${lead.leadId}_v13`;
+  receiver.script({ status: 429, headers: { 'retry-after': '6' } });
+  await send('lead-handoffs', encodeHandOff(change));
+  const refusedAt = await eventually('the first try', () =>
+    receiver.requests.some((r) => r.id === id) ? Date.now() : undefined,
+  );
+  await eventually('the deferred copy delivered', () => (receiver.taken.has(id) ? true : undefined), 30_000);
+  // This host retries a failed message at once (visibilityTimeout 0); the copy waited the 6 s asked for.
+  expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(5_000);
+  expect(receiver.requests.filter((r) => r.id === id).map((r) => r.status)).toEqual([429, 204]);
+  expect(host.output()).toContain(
+    `Hand-off of lead ${lead.leadId} v13 tried 1 time(s); retried in 6 s as the receiver asked`,
+  );
+}, 45_000);
+
 test('health shows the lead flow, names and times only; the silence check runs', async () => {
   // Health reads the listing as it stands; a list request catches it up (as the reminder run and the silence check do).
   expect((await fetch(`${host.baseUrl}/api/leads`)).status).toBe(200);
@@ -217,4 +234,30 @@ test('health shows the lead flow, names and times only; the silence check runs',
     body: JSON.stringify({ input: '' }),
   });
   expect(silence.status).toBe(200);
+});
+
+test('an attempt logged through the API and an erasure reach the CRM at their versions', async () => {
+  const accepted = await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body: sample('portal-create') });
+  expect(accepted.status).toBe(202);
+  const records = await waitForRecord(config, (all) => all.length === 2, 'the second lead recorded');
+  const other = records.find((r) => r.leadId !== lead.leadId) as LeadRecord;
+  await eventually('its creation handed off', () => (receiver.leads.has(other.leadId) ? true : undefined));
+
+  const attempt = await fetch(`${host.baseUrl}/api/leads/${other.leadId}/attempts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ channel: 'phone', outcome: 'noAnswer' }),
+  });
+  expect(attempt.status).toBe(201);
+  await eventually('the attempt handed off', () =>
+    receiver.leads.get(other.leadId)?.data.status === 'contacted' ? true : undefined,
+  );
+
+  expect((await fetch(`${host.baseUrl}/api/leads/${other.leadId}`, { method: 'DELETE' })).status).toBe(200);
+  await eventually('the erasure handed off', () =>
+    receiver.leads.get(other.leadId)?.data.flags.includes('erased') ? true : undefined,
+  );
+  const copy = receiver.leads.get(other.leadId);
+  expect(copy?.data.email).toBeUndefined();
+  expect(copy?.type).toBe('lead.updated');
 });

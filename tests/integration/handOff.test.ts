@@ -1,18 +1,27 @@
 /**
  * The hand-off of records to a CRM against real parts: the record and the hand-off state in Azurite, the signed
- * POST to a loopback receiver that verifies it with the Standard Webhooks reference library. What the queue does
- * with each outcome (retry, poison) is the function's contract, checked by the host test.
+ * POST to a loopback receiver that verifies it with the Standard Webhooks reference library, and a copy deferred
+ * for a receiver's Retry-After on a real queue. What the queue does with each outcome (retry, poison) is the
+ * function's contract, checked by the host test.
  */
 import { randomBytes } from 'node:crypto';
 
+import type { QueueClient } from '@azure/storage-queue';
+
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import { newUlid } from '../../shared/ids';
-import type { HandOffEnvelope } from '../../shared/queue/handOffEnvelope';
+import { encodeHandOff, type HandOffEnvelope, parseHandOff } from '../../shared/queue/handOffEnvelope';
 import { projectLead } from '../../shared/record/projection';
 import { sendCrmWebhook } from '../../shared/sell/crm/crmSender';
-import { type HandOffDeps, handOffLead, HandOffRetryError, tableHandOffState } from '../../shared/sell/crm/handOff';
+import {
+  type HandOffDeps,
+  handOffLead,
+  HandOffRetryError,
+  MAX_DEFER_SECONDS,
+  tableHandOffState,
+} from '../../shared/sell/crm/handOff';
 import { formatWebhookSecret, parseWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
-import { tableClient } from '../../shared/storage/clients';
+import { queueClient, tableClient } from '../../shared/storage/clients';
 import { arrival } from '../support/events';
 import { startTestAzurite } from '../support/hostProcess';
 import { testConfig } from '../support/leadFixtures';
@@ -32,8 +41,23 @@ afterAll(async () => {
   await Promise.all([receiver?.stop(), azurite?.stop()]);
 });
 
-async function setUp(): Promise<{ store: TestRecordStore; deps: HandOffDeps; poisoned: string[]; leadId: string }> {
+interface SetUp {
+  store: TestRecordStore;
+  deps: HandOffDeps;
+  poisoned: string[];
+  leadId: string;
+  /** The hand-off queue deferred copies go back to, and the delay each was given. */
+  queue: QueueClient;
+  delays: number[];
+}
+
+const MAX_TRIES = 3;
+
+async function setUp(): Promise<SetUp> {
   const config = testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `handoff${++prefix}` });
+  const queue = queueClient(config.storageConnection, `handoff-retries-${prefix}`);
+  await queue.createIfNotExists();
+  const delays: number[] = [];
   const store = testStore(config);
   await store.ensureTables();
   const leadId = newUlid();
@@ -53,8 +77,24 @@ async function setUp(): Promise<{ store: TestRecordStore; deps: HandOffDeps; poi
       poisoned.push(text);
       return Promise.resolve();
     },
+    defer: async (copy, delaySeconds) => {
+      delays.push(delaySeconds);
+      await queue.sendMessage(encodeHandOff(copy), { visibilityTimeout: delaySeconds, messageTimeToLive: -1 });
+    },
+    maxTries: MAX_TRIES,
   };
-  return { store, deps, poisoned, leadId };
+  return { store, deps, poisoned, leadId, queue, delays };
+}
+
+/** The next visible message of the queue, as the trigger would hand it over, with its dequeue count. */
+async function takeNext(queue: QueueClient): Promise<{ message: HandOffEnvelope; dequeueCount: number } | undefined> {
+  const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 1 });
+  const item = receivedMessageItems[0];
+  if (item === undefined) return undefined;
+  await queue.deleteMessage(item.messageId, item.popReceipt);
+  const parsed = parseHandOff(Buffer.from(item.messageText, 'base64').toString('utf8'));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return { message: parsed.message, dequeueCount: item.dequeueCount };
 }
 
 const change = (leadId: string, version: number, created = version === 1): HandOffEnvelope => ({
@@ -86,10 +126,10 @@ test('a change is delivered signed, once; a redelivery and an older version arri
 
 test('a receiver asking for a retry makes the queue retry with the same webhook-id; a refusal poisons at once', async () => {
   const { deps, poisoned, leadId } = await setUp();
-  receiver.script({ status: 503, headers: { 'retry-after': '5' } }, { status: 429 });
-  await expect(handOffLead(change(leadId, 1), deps)).rejects.toBeInstanceOf(HandOffRetryError);
-  await expect(handOffLead(change(leadId, 1), deps)).rejects.toThrow(/HTTP 429/);
-  expect(await handOffLead(change(leadId, 1), deps)).toMatchObject({ kind: 'delivered' });
+  receiver.script({ status: 503 }, { status: 429 });
+  await expect(handOffLead(change(leadId, 1), deps, 1)).rejects.toBeInstanceOf(HandOffRetryError);
+  await expect(handOffLead(change(leadId, 1), deps, 2)).rejects.toThrow(/HTTP 429/);
+  expect(await handOffLead(change(leadId, 1), deps, 3)).toMatchObject({ kind: 'delivered' });
   const ids = receiver.requests.slice(-3).map((r) => r.id);
   expect(ids).toEqual([`lead_${leadId}_v1`, `lead_${leadId}_v1`, `lead_${leadId}_v1`]);
 
@@ -110,4 +150,49 @@ test('a receiver that does not answer in time is retried; an erased record is ha
   expect(receiver.leads.get(leadId)?.data.flags).toContain('erased');
   const missing = newUlid();
   expect(await handOffLead(change(missing, 1), deps)).toEqual({ kind: 'skipped', why: 'the record is not there' });
+});
+
+test("a receiver's Retry-After puts a copy back, invisible that long (an hour at most), and completes the message", async () => {
+  const { deps, leadId, queue, delays } = await setUp();
+  receiver.script({ status: 429, headers: { 'retry-after': '120' } });
+  expect(await handOffLead(change(leadId, 1), deps, 1)).toMatchObject({
+    kind: 'deferred',
+    delaySeconds: 120,
+    tries: 1,
+  });
+  // On the queue, not yet visible: the queue's own retry (seconds) would have come long before the receiver asked.
+  expect((await queue.getProperties()).approximateMessagesCount).toBe(1);
+  expect(await takeNext(queue)).toBeUndefined();
+
+  const later = new Date(Date.now() + 6 * 3600_000).toUTCString();
+  receiver.script({ status: 503, headers: { 'retry-after': later } });
+  expect(await handOffLead(change(leadId, 2), deps, 1)).toMatchObject({ kind: 'deferred', tries: 1 });
+  expect(delays).toEqual([120, MAX_DEFER_SECONDS]);
+  expect(receiver.leads.has(leadId)).toBe(false);
+});
+
+test('a receiver that keeps answering 429 with Retry-After poisons the change after maxTries tries in all', async () => {
+  const { deps, leadId, queue, poisoned } = await setUp();
+  const first = change(leadId, 1);
+  // Exactly the answers the limit allows: a further request would get the receiver's own 204 and be delivered.
+  receiver.script(...Array.from({ length: MAX_TRIES }, () => ({ status: 429, headers: { 'retry-after': '0' } })));
+  const outcomes: string[] = [];
+  let next: { message: HandOffEnvelope; dequeueCount: number } | undefined = { message: first, dequeueCount: 1 };
+  while (next !== undefined && outcomes.length < 10) {
+    const outcome = await handOffLead(next.message, deps, next.dequeueCount);
+    outcomes.push(outcome.kind);
+    next = outcome.kind === 'deferred' ? await takeNext(queue) : undefined;
+  }
+  expect(outcomes).toEqual(['deferred', 'deferred', 'poisoned']);
+  expect(receiver.requests.filter((r) => r.id === `lead_${leadId}_v1`)).toHaveLength(MAX_TRIES);
+  // Poisoned as first queued: a replay starts its tries afresh.
+  expect(poisoned.map((t) => JSON.parse(t) as HandOffEnvelope)).toEqual([first]);
+  receiver.script({ status: 0, hang: true }, { status: 503 });
+  // Dequeues of a copy count on top of the tries it carries, whatever the receiver said.
+  await expect(handOffLead({ ...change(leadId, 2), tries: 1 }, deps, 1)).rejects.toThrow(/no answer in time/);
+  expect(await handOffLead({ ...change(leadId, 2), tries: 1 }, deps, 2)).toMatchObject({
+    kind: 'poisoned',
+    why: 'retriesExhausted',
+    tries: 3,
+  });
 });

@@ -1,7 +1,11 @@
 /**
  * Phase 4 of a reminder run: an entry every recipient now has gets a reminder event in the lead's history, and the
- * rebuild removes the entry for good (and sets remindedAt / escalatedAt).
+ * rebuild removes the entry for good (and sets remindedAt / escalatedAt, or moves the nurture step on). The event
+ * changes the record, so its new version is handed off to the CRM like any other change (docs/crm.md); a hand-off
+ * that cannot be queued is logged and waits for the lead's next change, and the entry is completed all the same
+ * (its mail went out).
  */
+import { handOverChange } from '../../record/changeHandOff';
 import type { LeadEvent } from '../../record/model';
 import { reminderSince } from '../../record/projection';
 import { type FollowUpPolicy, recordEvent } from '../../record/rebuild';
@@ -19,6 +23,19 @@ export interface Completion {
   pending: number;
 }
 
+/** Stores the event with the hand-off it owes, then queues that. */
+async function recordWithHandOff(
+  deps: ReminderDeps,
+  record: Candidate['record'],
+  event: LeadEvent,
+  policy: FollowUpPolicy,
+): Promise<void> {
+  const saved = await recordEvent(deps.store, identityOf(record), event, policy, deps.effects);
+  const problem = await handOverChange(deps.queues, saved);
+  if (problem !== undefined)
+    deps.log.warn(`Lead ${record.leadId}: the CRM hand-off of its reminder waits for its next change (${problem})`);
+}
+
 async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], policy: FollowUpPolicy): Promise<void> {
   const { store, clock, newId, log } = deps;
   const { entry, record } = c;
@@ -28,16 +45,16 @@ async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], 
     if (!sentNurtureSteps(history).includes(step)) {
       const event = nurtureReminderEvent({ step }, entry.sentTo, newId(), clock().toISOString());
       // The rebuild moves the record's nurture entry on to the next step (or none, once stalled).
-      await recordEvent(store, identityOf(record), event, policy);
+      await recordWithHandOff(deps, record, event, policy);
     } else {
       await rebuildOrWarn(store, log, record, policy);
     }
   } else if (reminderSince(history, entry.kind) === undefined) {
     // An earlier run may have stored the event and failed before deleting the entry: do not add a second one.
     // The event and the record (now reminded) in one transaction; the rebuild removes the entry it no longer wants.
-    await recordEvent(
-      store,
-      identityOf(record),
+    await recordWithHandOff(
+      deps,
+      record,
       {
         kind: 'reminder',
         eventId: newId(),

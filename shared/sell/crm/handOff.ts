@@ -3,10 +3,17 @@
  * version, signs and posts it (crmSender.ts), and keeps per lead the newest version delivered, so an older change
  * arriving after a newer one was delivered is skipped (the receiver would drop it anyway; this saves the call).
  *
- * Outcomes map onto the queue: delivered returns; a refusal worth retrying throws, so the queue retries and, after
- * maxDequeueCount tries, poisons; a permanent refusal (a 4xx other than 408 and 429) goes to the poison queue at
- * once instead of being retried for nothing. Every retry of one change has the same webhook-id, the receiver's
- * idempotency key: a delivery whose answer was lost is sent again and dropped there. docs/crm.md.
+ * Outcomes map onto the queue: delivered returns; a refusal worth retrying throws, so the queue retries after its
+ * own delay; a permanent refusal (a 4xx other than 408 and 429) goes to the poison queue at once instead of being
+ * retried for nothing. Every retry of one change has the same webhook-id, the receiver's idempotency key: a
+ * delivery whose answer was lost is sent again and dropped there. docs/crm.md.
+ *
+ * A receiver's Retry-After is honoured (up to MAX_DEFER_SECONDS): the queue cannot lengthen its own retry delay for
+ * one message, so a copy goes back on the queue, invisible that long, and this message completes. Duplicates are
+ * harmless (the version is skipped once delivered). The copy carries the tries made so far (`tries`), because the
+ * queue counts dequeues per message and would start a copy at one: the tries of all copies count towards one limit
+ * (`maxTries`, the host's maxDequeueCount), and the try that reaches it poisons the change instead of retrying, so a
+ * receiver that keeps answering 429 cannot keep it going round.
  */
 import type { TableClient } from '@azure/data-tables';
 
@@ -30,12 +37,20 @@ export interface HandOffDeps {
   send(delivery: CrmDelivery): Promise<CrmSendResult>;
   /** Puts the message text on the hand-off poison queue. */
   poison(text: string): Promise<void>;
+  /** Puts a copy of the message back on the hand-off queue, invisible for `delaySeconds`. */
+  defer(message: HandOffEnvelope, delaySeconds: number): Promise<void>;
+  /** The tries a change gets in all, counting every copy (the host's maxDequeueCount). */
+  maxTries: number;
 }
+
+/** A receiver asking for more than an hour is still tried after an hour: a hand-off is late, not parked for days. */
+export const MAX_DEFER_SECONDS = 3600;
 
 export type HandOffOutcome =
   | { kind: 'delivered'; id: string; status: number }
   | { kind: 'skipped'; why: string }
-  | { kind: 'poisoned'; message: string };
+  | { kind: 'deferred'; delaySeconds: number; tries: number; message: string }
+  | { kind: 'poisoned'; why: 'refused' | 'retriesExhausted'; tries: number; message: string };
 
 /** The receiver asked for a retry (or did not answer); the queue retries the message. */
 export class HandOffRetryError extends Error {
@@ -54,7 +69,19 @@ async function recordDelivered(state: HandOffStateStore, leadId: string, version
   throw new Error(`The hand-off state of lead ${leadId} kept changing under 20 attempts to update it`);
 }
 
-export async function handOffLead(message: HandOffEnvelope, deps: HandOffDeps): Promise<HandOffOutcome> {
+/** The change as first queued: what goes to poison, so a replay starts its tries afresh. */
+function withoutTries(message: HandOffEnvelope): HandOffEnvelope {
+  const { tries: _tries, ...change } = message;
+  void _tries;
+  return change;
+}
+
+/** `dequeueCount`: how often the queue has handed out this message, this time included. */
+export async function handOffLead(
+  message: HandOffEnvelope,
+  deps: HandOffDeps,
+  dequeueCount = 1,
+): Promise<HandOffOutcome> {
   const { delivered } = await deps.state.read(message.leadId);
   if (delivered >= message.version)
     return { kind: 'skipped', why: `version ${delivered} was already delivered (this is ${message.version})` };
@@ -74,9 +101,17 @@ export async function handOffLead(message: HandOffEnvelope, deps: HandOffDeps): 
     await recordDelivered(deps.state, message.leadId, message.version);
     return { kind: 'delivered', id: delivery.id, status: result.status };
   }
-  if (result.retry) throw new HandOffRetryError(result.message);
-  await deps.poison(JSON.stringify(message));
-  return { kind: 'poisoned', message: result.message };
+  const tries = (message.tries ?? 0) + dequeueCount;
+  if (!result.retry || tries >= deps.maxTries) {
+    await deps.poison(JSON.stringify(withoutTries(message)));
+    return { kind: 'poisoned', why: result.retry ? 'retriesExhausted' : 'refused', tries, message: result.message };
+  }
+  if (result.retryAfterMs !== undefined) {
+    const delaySeconds = Math.min(MAX_DEFER_SECONDS, Math.ceil(result.retryAfterMs / 1000));
+    await deps.defer({ ...message, tries }, delaySeconds);
+    return { kind: 'deferred', delaySeconds, tries, message: result.message };
+  }
+  throw new HandOffRetryError(result.message);
 }
 
 export function tableHandOffState(table: TableClient): HandOffStateStore {

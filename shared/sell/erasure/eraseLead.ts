@@ -3,6 +3,8 @@
  * tombstone. Steps in order (identify → identity rows → copies → events → tombstone → follow-ups), each idempotent,
  * so a retry after a crash completes the job: until the tombstone is written the record still names the person, and
  * a retry still finds their copies. What is removed and how copies are matched: docs/api.md ("erasure on request").
+ * The tombstone is a change of the record like any other: its version is handed off to the CRM (docs/crm.md,
+ * Erasure), so the CRM hears of the erasure.
  */
 import { isDeepStrictEqual } from 'node:util';
 
@@ -10,7 +12,9 @@ import type { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 
 import { withoutUndefined } from '../../objects';
+import { type ChangeHandOff, handOverChange } from '../../record/changeHandOff';
 import { UNKNOWN_OFFER } from '../../record/identity';
+import type { Intent } from '../../record/intents';
 import type { LeadEvent, LeadRecord } from '../../record/model';
 import { projectLead, repeatedArrivals } from '../../record/projection';
 import { MAX_TRANSACTION_OPERATIONS, type RecordStore } from '../../record/recordStore';
@@ -31,7 +35,8 @@ export interface LeadCopies {
   poisonPoisonQueue: QueueClient;
 }
 
-export interface ErasureDeps {
+/** `effects` and `queues`: the CRM hand-off the tombstone's version owes (saveEffects.ts changeEffects). */
+export interface ErasureDeps extends ChangeHandOff {
   store: RecordStore;
   copies: LeadCopies;
 }
@@ -52,6 +57,12 @@ export interface ErasureReport {
   tombstone: LeadView;
 }
 
+/** The report (the answer), and why the tombstone's hand-off could not be queued, if it could not (for the log). */
+export interface ErasureResult {
+  report: ErasureReport;
+  handOverProblem?: string;
+}
+
 const MAX_ROUNDS = 10;
 
 /** The events that still hold personal data, anonymised, and what they held. */
@@ -67,7 +78,7 @@ function anonymised(events: readonly LeadEvent[]): { events: LeadEvent[]; rawPay
   return { events: out, rawPayloads };
 }
 
-export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<ErasureReport | undefined> {
+export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<ErasureResult | undefined> {
   const { store } = deps;
   const stored = await store.getRecord(leadId);
   const events = await store.listEvents(leadId);
@@ -94,6 +105,7 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     identityKind: stored?.record.identityKind ?? placed.identityKind ?? 'none',
   };
   let tombstone: LeadRecord | undefined;
+  const handOffs: Intent[] = [];
   for (let round = 1; tombstone === undefined; round++) {
     if (round > MAX_ROUNDS) throw new Error(`Lead ${leadId} kept changing while it was being erased`);
     const { stored: current, events: latest } = await store.readLead(leadId);
@@ -109,18 +121,26 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     const same = current !== undefined && isDeepStrictEqual(withoutUndefined(current.record), withoutUndefined(next));
     if (!same || done.events.length > 0) {
       const version = (current?.version ?? 0) + 1;
+      const owed = (await deps.effects?.({ before: current?.record, next, events: latest, version })) ?? {
+        events: [],
+        intents: [],
+      };
+      // An erasure stores anonymised events only; what it owes besides is an intent (the hand-off), never an event.
+      if (owed.events.length > 0) throw new Error(`The erasure of lead ${leadId} was asked to add events`);
       await store.noteChange(leadId, version);
-      // Events and tombstone in one transaction when they fit; a longer history is anonymised first, record last.
-      const together = done.events.length < MAX_TRANSACTION_OPERATIONS;
+      // Events, intents and tombstone in one transaction when they fit; a longer history is anonymised first.
+      const together = done.events.length + owed.intents.length < MAX_TRANSACTION_OPERATIONS;
       if (!together) await store.replaceEvents(leadId, done.events);
       const saved = await store.commitLead({
         record: next,
         etag: current?.etag,
         version,
         replace: together ? done.events : [],
+        intents: owed.intents,
       });
       // A processor that stored an event between our read and this write makes it conflict: go round again.
       if (saved === 'conflict') continue;
+      handOffs.push(...owed.intents);
       counts.events += done.events.length;
       counts.rawPayloads += done.rawPayloads;
     }
@@ -144,5 +164,12 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   };
   const anything =
     erased.recordFields.length > 0 || Object.entries(erased).some(([k, v]) => k !== 'recordFields' && v !== 0);
-  return { leadId, result: anything ? 'erased' : 'alreadyErased', erased, tombstone: leadView(tombstone) };
+  const report: ErasureReport = {
+    leadId,
+    result: anything ? 'erased' : 'alreadyErased',
+    erased,
+    tombstone: leadView(tombstone),
+  };
+  const handOverProblem = await handOverChange(deps.queues, { intents: handOffs });
+  return handOverProblem === undefined ? { report } : { report, handOverProblem };
 }

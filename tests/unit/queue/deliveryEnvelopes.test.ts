@@ -44,8 +44,10 @@ describe('alert queue messages', () => {
 describe('hand-off queue messages', () => {
   const change: HandOffEnvelope = { v: 1, leadId: LEAD, version: 3, created: false, at: '2024-05-03T12:00:00.000Z' };
 
-  test('a change survives encoding', () => {
+  test('a change survives encoding, and so does a deferred copy with its tries', () => {
     expect(parseHandOff(decode(encodeHandOff(change)))).toEqual({ ok: true, message: change });
+    const deferred = { ...change, tries: 2 };
+    expect(parseHandOff(decode(encodeHandOff(deferred)))).toEqual({ ok: true, message: deferred });
   });
 
   test.each([
@@ -53,6 +55,8 @@ describe('hand-off queue messages', () => {
     ['a fractional version', { ...change, version: 1.5 }, 'version is not a whole number of at least 1'],
     ['no created flag', { ...change, created: 'yes' }, 'created is not true or false'],
     ['a bad lead id', { ...change, leadId: 'nope' }, 'leadId is not a ULID'],
+    ['tries 0', { ...change, tries: 0 }, 'tries is not a whole number of at least 1'],
+    ['tries as text', { ...change, tries: '2' }, 'tries is not a whole number of at least 1'],
   ])('refuses %s, naming the field', (_what, message, reason) => {
     expect(parseHandOff(message)).toEqual({ ok: false, reason });
   });
