@@ -5,7 +5,8 @@
  * printed: the same minimal function with HTTP streaming on (bench/fixtures/ingest-floor-stream-app), as this app
  * has it, so the gap splits into what streaming itself costs and what our code does; and raw sendMessage to the same
  * Azurite at the same concurrency through one client (its connections kept alive, as the functions' clients keep
- * theirs): the gap to it is the host's cost.
+ * theirs): the gap to it is the host's cost. On a machine shared with other work the rates and latencies move with
+ * that work; each host's CPU per request (from /proc) hardly does, so it is printed too, with the ratio it implies.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ import { startAzurite } from '../local-host/src/azurite';
 import { newUlid } from '../shared/ids';
 import { createEnvelope, encodeEnvelope } from '../shared/queue/envelope';
 import { type HostProcess, repoRoot, startHost } from '../tests/support/hostProcess';
-import { fmt, type LoadResult, median, timedLoop, verdict } from './stats';
+import { cpuMs, fmt, type LoadResult, median, timedLoop, verdict } from './stats';
 
 const CONNECTIONS = 16;
 const REQUESTS = 2000;
@@ -32,7 +33,8 @@ function lead(): string {
  * of its one-second ticks after the last response, so a 2.1 s round counted as 3 s and the ratio between two lines
  * moved by up to a third with where each round ended between ticks.
  */
-async function ingestRound(url: string, body: string): Promise<LoadResult> {
+async function ingestRound(url: string, body: string, pid: number): Promise<LoadResult & { cpuMs?: number }> {
+  const cpuBefore = cpuMs(pid);
   let started = 0;
   let lastResponse = 0;
   let responses = 0;
@@ -55,11 +57,13 @@ async function ingestRound(url: string, body: string): Promise<LoadResult> {
     });
   });
   const errors = result.errors + result.non2xx + (REQUESTS - responses);
+  const cpuAfter = cpuMs(pid);
   return {
     requestsPerSecond: responses / ((lastResponse - started) / 1000 || 1),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors,
+    cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / REQUESTS,
   };
 }
 
@@ -86,29 +90,35 @@ export async function main(): Promise<void> {
     await Promise.all([queue.createIfNotExists(), service.getQueueClient('floor-incoming').createIfNotExists()]);
     // Warm every path (JIT, keep-alive sockets, Azurite's queue) before measuring.
     await timedLoop(200, CONNECTIONS, async () => void (await queue.sendMessage(rawMessage)));
-    await ingestRound(`${floorHost.baseUrl}/api/leads`, body);
-    await ingestRound(`${streamFloorHost.baseUrl}/api/leads`, body);
-    await ingestRound(`${host.baseUrl}/api/leads`, body);
+    await ingestRound(`${floorHost.baseUrl}/api/leads`, body, floorHost.pid);
+    await ingestRound(`${streamFloorHost.baseUrl}/api/leads`, body, streamFloorHost.pid);
+    await ingestRound(`${host.baseUrl}/api/leads`, body, host.pid);
 
-    const raw: LoadResult[] = [];
-    const floor: LoadResult[] = [];
-    const streamFloor: LoadResult[] = [];
-    const ingest: LoadResult[] = [];
+    type Round = LoadResult & { cpuMs?: number };
+    const raw: Round[] = [];
+    const floor: Round[] = [];
+    const streamFloor: Round[] = [];
+    const ingest: Round[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       raw.push(await timedLoop(REQUESTS, CONNECTIONS, async () => void (await queue.sendMessage(rawMessage))));
-      floor.push(await ingestRound(`${floorHost.baseUrl}/api/leads`, body));
-      streamFloor.push(await ingestRound(`${streamFloorHost.baseUrl}/api/leads`, body));
-      ingest.push(await ingestRound(`${host.baseUrl}/api/leads`, body));
+      floor.push(await ingestRound(`${floorHost.baseUrl}/api/leads`, body, floorHost.pid));
+      streamFloor.push(await ingestRound(`${streamFloorHost.baseUrl}/api/leads`, body, streamFloorHost.pid));
+      ingest.push(await ingestRound(`${host.baseUrl}/api/leads`, body, host.pid));
     }
-    const medians = (results: LoadResult[]): { rps: number; p50: number; p99: number } => ({
-      rps: median(results.map((x) => x.requestsPerSecond)),
-      p50: median(results.map((x) => x.p50Ms)),
-      p99: median(results.map((x) => x.p99Ms)),
-    });
+    const medians = (results: Round[]): { rps: number; p50: number; p99: number; cpu?: number } => {
+      const cpu = results.map((x) => x.cpuMs);
+      return {
+        rps: median(results.map((x) => x.requestsPerSecond)),
+        p50: median(results.map((x) => x.p50Ms)),
+        p99: median(results.map((x) => x.p99Ms)),
+        cpu: cpu.every((x) => x !== undefined) ? median(cpu) : undefined,
+      };
+    };
     const [r, f, sf, i] = [medians(raw), medians(floor), medians(streamFloor), medians(ingest)];
     const errors = [...raw, ...floor, ...streamFloor, ...ingest].reduce((n, x) => n + x.errors, 0);
     const line = (name: string, m: typeof r): string =>
-      `  ${name.padEnd(45)} ${fmt(m.rps, 0)} req/s  p50 ${fmt(m.p50)} ms  p99 ${fmt(m.p99)} ms`;
+      `  ${name.padEnd(45)} ${fmt(m.rps, 0)} req/s  p50 ${fmt(m.p50)} ms  p99 ${fmt(m.p99)} ms` +
+      (m.cpu === undefined ? '' : `  host CPU ${fmt(m.cpu, 2)} ms/req`);
     console.log(`${ROUNDS} alternating rounds of ${REQUESTS} requests, ${CONNECTIONS} concurrent; medians:`);
     console.log(line('raw sendMessage', r));
     console.log(line('host, minimal enqueue function', f));
@@ -126,6 +136,11 @@ export async function main(): Promise<void> {
     console.log(
       `  streaming's cost  minimal function with streaming ${fmt(sf.rps / f.rps, 2)}× baseline throughput, ${fmt(sf.p99 / f.p99, 2)}× its p99; ingestLead ${fmt(i.rps / sf.rps, 2)}× it, ${fmt(i.p99 / sf.p99, 2)}× its p99 (our code alone)`,
     );
+    if (f.cpu !== undefined && sf.cpu !== undefined && i.cpu !== undefined) {
+      console.log(
+        `  host CPU ratio    minimal function ${fmt(f.cpu / i.cpu, 2)}× ingestLead's CPU per request (the throughput ratio if the host's CPU alone set the pace; not moved by other load); streaming alone ${fmt(f.cpu / sf.cpu, 2)}×`,
+      );
+    }
     if (errors > 0) console.log(`  errors: ${errors} (a run with errors is not a valid measurement)`);
   } finally {
     await Promise.all([host.stop(), floorHost.stop(), streamFloorHost.stop()]);

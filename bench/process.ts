@@ -25,7 +25,7 @@ import { repoRoot, startHost } from '../tests/support/hostProcess';
 import { CALL_BUDGETS, describeCalls, leadCallCounts } from '../tests/support/leadCalls';
 import { testConfig } from '../tests/support/leadFixtures';
 import type { TallyEntry } from './azuriteTally';
-import { fmt, timedLoop, verdict } from './stats';
+import { cpuMs, fmt, timedLoop, verdict } from './stats';
 
 const N = Number(process.env.BENCH_PROCESS_LEADS ?? 1000);
 const REPEAT_SHARE = 0.3;
@@ -81,21 +81,6 @@ function queueSettingOverrides(): Record<string, string> {
   return overrides;
 }
 
-/** Starts the local host on `app`, waits until `functionName` has succeeded `count` times, and gives messages/s. */
-/**
- * CPU time a process has used so far, ms (Linux /proc; undefined elsewhere). Unlike the drains' wall time it does
- * not depend on what else the machine runs, so it says what each message costs the store and the host.
- */
-function cpuMs(pid: number): number | undefined {
-  try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in 1/100 s.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop()?.trim().split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Drained {
   perSecond: number;
   seconds: number;
@@ -105,6 +90,7 @@ interface Drained {
   hostCpuMs?: number;
 }
 
+/** Starts the local host on `app`, waits until `functionName` has succeeded `count` times, and gives messages/s. */
 async function drain(
   env: Record<string, string>,
   functionName: string,
