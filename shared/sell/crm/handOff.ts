@@ -9,7 +9,9 @@
  * delivery whose answer was lost is sent again and dropped there. docs/crm.md.
  *
  * A receiver's Retry-After is honoured (up to MAX_DEFER_SECONDS): the queue cannot lengthen its own retry delay for
- * one message, so a copy goes back on the queue, invisible that long, and this message completes. Duplicates are
+ * one message, so when it asks for longer than that delay (`queueRetrySeconds`) a copy goes back on the queue,
+ * invisible that long, and this message completes. A shorter wait (0, a past date) is the queue's own retry: a copy
+ * visible at once would spend every try within seconds. Duplicates are
  * harmless (the version is skipped once delivered). The copy carries the tries made so far (`tries`), because the
  * queue counts dequeues per message and would start a copy at one: the tries of all copies count towards one limit
  * (`maxTries`, the host's maxDequeueCount), and the try that reaches it poisons the change instead of retrying, so a
@@ -41,6 +43,8 @@ export interface HandOffDeps {
   defer(message: HandOffEnvelope, delaySeconds: number): Promise<void>;
   /** The tries a change gets in all, counting every copy (the host's maxDequeueCount). */
   maxTries: number;
+  /** How long the queue itself waits before it retries a failed message (the host's visibilityTimeout). */
+  queueRetrySeconds: number;
 }
 
 /** A receiver asking for more than an hour is still tried after an hour: a hand-off is late, not parked for days. */
@@ -106,8 +110,9 @@ export async function handOffLead(
     await deps.poison(JSON.stringify(withoutTries(message)));
     return { kind: 'poisoned', why: result.retry ? 'retriesExhausted' : 'refused', tries, message: result.message };
   }
-  if (result.retryAfterMs !== undefined) {
-    const delaySeconds = Math.min(MAX_DEFER_SECONDS, Math.ceil(result.retryAfterMs / 1000));
+  const delaySeconds =
+    result.retryAfterMs === undefined ? 0 : Math.min(MAX_DEFER_SECONDS, Math.ceil(result.retryAfterMs / 1000));
+  if (delaySeconds > deps.queueRetrySeconds) {
     await deps.defer({ ...message, tries }, delaySeconds);
     return { kind: 'deferred', delaySeconds, tries, message: result.message };
   }
