@@ -19,7 +19,7 @@
  */
 import type { TableClient } from '@azure/data-tables';
 
-import type { HandOffEnvelope } from '../../queue/handOffEnvelope';
+import { type HandOffEnvelope, withoutTries } from '../../queue/handOffEnvelope';
 import type { RecordStore } from '../../record/recordStore';
 import { once } from '../../storage/clients';
 import { saveEntity } from '../../storage/conditionalWrite';
@@ -71,13 +71,6 @@ async function recordDelivered(state: HandOffStateStore, leadId: string, version
     if ((await state.write(leadId, version, current.etag)) === 'saved') return;
   }
   throw new Error(`The hand-off state of lead ${leadId} kept changing under 20 attempts to update it`);
-}
-
-/** The change as first queued: what goes to poison, so a replay starts its tries afresh. */
-function withoutTries(message: HandOffEnvelope): HandOffEnvelope {
-  const { tries: _tries, ...change } = message;
-  void _tries;
-  return change;
 }
 
 /** `dequeueCount`: how often the queue has handed out this message, this time included. */
