@@ -21,6 +21,7 @@ import {
   handOffQueueBindingName,
   valueOrThrow,
 } from '../shared/config';
+import { handOffToReplay } from '../shared/queue/handOffEnvelope';
 import { countKeptPoisoned, DELIVERY_QUEUES, type DeliveryQueue, keptPoisoned } from '../shared/queue/poisoned';
 import { queueClient, tableClient } from '../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../shared/storage/deadline';
@@ -43,11 +44,20 @@ async function waiting(queue: QueueClient): Promise<number> {
   return (await queue.exists()) ? ((await queue.getProperties()).approximateMessagesCount ?? 0) : 0;
 }
 
+/** What goes back on a queue in place of a poisoned message's text (decoded); the text itself by default. */
+type Replayed = (text: string) => string;
+const asItIs: Replayed = (text) => text;
+/** A hand-off goes back without the tries its copies made (handOffEnvelope.ts). */
+const replayedText: Record<DeliveryQueue, Replayed> = { alerts: asItIs, handOffs: handOffToReplay };
+
+const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
 /** Moves every message of `source` to `target`: send first, delete second, so a crash repeats, never loses. */
 async function moveAll(
   source: QueueClient,
   target: QueueClient,
   log: (line: string) => void,
+  replayed: Replayed = asItIs,
 ): Promise<{ moved: number; failed: number }> {
   let moved = 0;
   let failed = 0;
@@ -58,7 +68,12 @@ async function moveAll(
     if (receivedMessageItems.length === 0) break;
     for (const m of receivedMessageItems) {
       try {
-        await target.sendMessage(m.messageText, { messageTimeToLive: -1 });
+        // Sent as it was unless `replayed` changes it: a message that is not base64 (it reached poison without a
+        // function taking it) is never decoded and encoded again.
+        const decoded = Buffer.from(m.messageText, 'base64').toString('utf8');
+        const again = replayed(decoded);
+        const text = again === decoded ? m.messageText : base64(again);
+        await target.sendMessage(text, { messageTimeToLive: -1 });
         await source.deleteMessage(m.messageId, m.popReceipt);
         moved++;
       } catch (e) {
@@ -120,7 +135,7 @@ export async function replayPoison(options: { dryRun: boolean; log: (line: strin
     for (const poison of poisonOf(deliveryNames[queue])) {
       if (!(await poison.exists())) continue;
       await queueTarget.createIfNotExists();
-      const result = await moveAll(poison, queueTarget, options.log);
+      const result = await moveAll(poison, queueTarget, options.log, replayedText[queue]);
       deliveries.moved += result.moved;
       failed += result.failed;
     }
@@ -133,7 +148,8 @@ export async function replayPoison(options: { dryRun: boolean; log: (line: strin
       // The row goes only once the message is back on its queue: a crash in between replays it twice, which
       // processing and delivery absorb.
       if (message.queue !== undefined) await to.createIfNotExists();
-      await to.sendMessage(Buffer.from(message.text, 'utf8').toString('base64'), { messageTimeToLive: -1 });
+      const text = message.queue === undefined ? message.text : replayedText[message.queue](message.text);
+      await to.sendMessage(base64(text), { messageTimeToLive: -1 });
       await kept.deleteEntity(String(message.keys.partitionKey), String(message.keys.rowKey));
       if (message.queue === undefined) replayed++;
       else deliveries.replayed++;

@@ -7,6 +7,7 @@ import { guarded } from '../../shared/http/guarded';
 import { misconfigured } from '../../shared/http/misconfigured';
 import { invalidRequest, json, notFound } from '../../shared/http/responses';
 import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
+import { warnIfHandOffWaits } from '../../shared/record/changeHandOff';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { eraseLead } from '../../shared/sell/erasure/eraseLead';
 import { parseLeadId } from '../../shared/sell/leadId';
@@ -35,17 +36,18 @@ export async function handler(request: HttpRequest, context: InvocationContext):
     if (unknown) return invalidRequest([unknown]);
     const erasure = await eraseLead(deps.value, id.value);
     if (!erasure) return notFound(`No lead with id ${id.value}`);
-    const { report, handOverProblem } = erasure;
+    const { report } = erasure;
     // Counts only: the log must not say whom we erased.
     const e = report.erased;
     context.log(
       `Lead ${report.leadId} ${report.result}: ${e.recordFields.length} record field(s), ${e.events} event(s), ${e.identityRows} identity row(s), ` +
         `${e.followUps} follow-up(s), ${e.rejectedMessages} rejected and ${e.poisonMessages} poison message(s)`,
     );
-    if (handOverProblem !== undefined)
-      context.warn(
-        `Lead ${report.leadId}: the CRM hand-off of its erasure waits for its next change (${handOverProblem})`,
-      );
+    // An erased lead has no next change: erasing it again queues the hand-off (eraseLead.ts).
+    warnIfHandOffWaits((line) => context.warn(line), report.leadId, erasure, {
+      of: 'erasure',
+      until: 'the erasure to be run again',
+    });
     return json(200, report);
   });
 }

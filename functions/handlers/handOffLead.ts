@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 
 import { handOffSettings, prepare, valueOrThrow } from '../../shared/config';
+import { dequeueCountOf } from '../../shared/queue/dequeueCount';
 import { encodeHandOff, type HandOffEnvelope, parseHandOff } from '../../shared/queue/handOffEnvelope';
 import { intentRowKey } from '../../shared/record/intents';
 import { createRecordStore } from '../../shared/record/recordStore';
@@ -51,8 +52,9 @@ export async function handler(message: unknown, context: InvocationContext): Pro
       poison,
       defer,
       maxTries: config.maxDequeueCount,
+      queueRetrySeconds: config.queueRetrySeconds,
     },
-    Number(context.triggerMetadata?.dequeueCount ?? 1),
+    dequeueCountOf(context.triggerMetadata?.dequeueCount),
   );
   // Results name the receiver's host class only (crmSender.ts), never the URL.
   const poisonQueue = config.handOff.poisonQueueName;

@@ -9,6 +9,7 @@ import { readBodyUpTo } from '../../shared/http/readBodyUpTo';
 import { invalidRequest, json, notFound, tooLarge } from '../../shared/http/responses';
 import { newUlid } from '../../shared/ids';
 import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
+import { warnIfHandOffWaits } from '../../shared/record/changeHandOff';
 import { recordAttempt } from '../../shared/record/recordAttempt';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { MAX_ATTEMPT_BODY_BYTES, parseAttemptBody } from '../../shared/sell/attemptBody';
@@ -45,7 +46,6 @@ async function logAttempt(request: HttpRequest, context: InvocationContext): Pro
     ]);
   }
   context.log(`Lead ${leadId}: attempt ${result.attempt.eventId} recorded via ${result.attempt.via}`);
-  if (result.handOverProblem !== undefined)
-    context.warn(`Lead ${leadId}: the CRM hand-off waits for its next change (${result.handOverProblem})`);
+  warnIfHandOffWaits((line) => context.warn(line), leadId, result);
   return json(201, { attempt: result.attempt, lead: leadView(result.record) });
 }

@@ -9,6 +9,7 @@ import { readBodyUpTo } from '../../shared/http/readBodyUpTo';
 import { errorAnswer, invalidRequest, json, notFound, tooLarge } from '../../shared/http/responses';
 import { newUlid } from '../../shared/ids';
 import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
+import { warnIfHandOffWaits } from '../../shared/record/changeHandOff';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { restartCadence } from '../../shared/record/restartCadence';
 import { parseLeadId } from '../../shared/sell/leadId';
@@ -45,7 +46,6 @@ async function restart(request: HttpRequest, context: InvocationContext): Promis
     });
   }
   context.log(`Lead ${leadId}: cadence restarted via ${parsed.restart.via}`);
-  if (result.handOverProblem !== undefined)
-    context.warn(`Lead ${leadId}: the CRM hand-off waits for its next change (${result.handOverProblem})`);
+  warnIfHandOffWaits((line) => context.warn(line), leadId, result);
   return json(200, leadView(result.record));
 }

@@ -10,6 +10,7 @@ import { readBodyUpTo } from '../../shared/http/readBodyUpTo';
 import { invalidRequest, json, notFound, tooLarge } from '../../shared/http/responses';
 import { newUlid } from '../../shared/ids';
 import { changeHandOffFrom } from '../../shared/queue/changeHandOffQueue';
+import { warnIfHandOffWaits } from '../../shared/record/changeHandOff';
 import { patchLead } from '../../shared/record/patchLead';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { MAX_DECISION_BODY_BYTES } from '../../shared/sell/decisionBody';
@@ -51,7 +52,6 @@ async function updateLead(request: HttpRequest, context: InvocationContext): Pro
   // Ids and statuses only: an owner's address is not logged.
   if (status) context.log(`Lead ${leadId} set to ${result.record.status} via ${status.via}`);
   if (owner) context.log(`Lead ${leadId} reassigned via ${owner.via}`);
-  if (result.handOverProblem !== undefined)
-    context.warn(`Lead ${leadId}: the CRM hand-off waits for its next change (${result.handOverProblem})`);
+  warnIfHandOffWaits((line) => context.warn(line), leadId, result);
   return json(200, leadView(result.record));
 }

@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { timeSpanMs } from '../../shared/config/timeSpan';
+
 export interface QueueHostSettings {
   batchSize: number;
   newBatchThreshold: number;
@@ -18,13 +20,9 @@ export interface HostSettings {
 
 /** "hh:mm:ss" (the host's TimeSpan format) to milliseconds. */
 export function parseTimeSpan(text: string, name: string): number {
-  const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/.exec(text);
-  if (!m) throw new Error(`host.json ${name} is "${text}": expected a TimeSpan like 00:00:10`);
-  const [, days, h, min, sec, ms] = m;
-  return (
-    ((Number(days ?? 0) * 24 + Number(h)) * 3600 + Number(min) * 60 + Number(sec)) * 1000 +
-    Number((ms ?? '0').padEnd(3, '0'))
-  );
+  const ms = timeSpanMs(text);
+  if (ms === undefined) throw new Error(`host.json ${name} is "${text}": expected a TimeSpan like 00:00:10`);
+  return ms;
 }
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,7 @@
 /** Reads settings from an environment and collects what is wrong with them, naming each setting. */
 import type { Checked, SettingProblem } from './checked';
 import { isUnresolvedKeyVaultReference, unresolvedReference } from './keyVault';
+import { timeSpanMs } from './timeSpan';
 
 export type Env = Record<string, string | undefined>;
 
@@ -54,6 +55,18 @@ export class Reader {
       return fallback;
     }
     return value;
+  }
+
+  /** A TimeSpan setting ("hh:mm:ss", as host.json writes durations) in whole seconds, rounded up. */
+  timeSpanSeconds(name: string, fallback: number): number {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const ms = timeSpanMs(text);
+    if (ms === undefined) {
+      this.problem(name, `${name} is "${text}": expected a TimeSpan like 00:00:10`);
+      return fallback;
+    }
+    return Math.ceil(ms / 1000);
   }
 
   /** `setting` is the name reported; `label` what the message calls the value (e.g. one entry of a JSON map). */

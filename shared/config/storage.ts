@@ -16,6 +16,8 @@ export interface QueueSettings {
   poisonQueueName: string;
   /** The queue trigger's tries before a message is poisoned: host.json's value, or the app setting that overrides it. */
   maxDequeueCount: number;
+  /** How long the queue waits before it retries a failed message (host.json visibilityTimeout, or its override). */
+  queueRetrySeconds: number;
 }
 
 export interface TableSettings {
@@ -95,6 +97,8 @@ export function readQueue(env: Env): Checked<QueueSettings> {
       poisonQueueName: `${queueName}-poison`,
       // Keep the default in step with host.json (extensions.queues.maxDequeueCount).
       maxDequeueCount: r.number('AzureFunctionsJobHost__extensions__queues__maxDequeueCount', 5, 1, 100),
+      // Likewise with extensions.queues.visibilityTimeout (00:00:10).
+      queueRetrySeconds: r.timeSpanSeconds('AzureFunctionsJobHost__extensions__queues__visibilityTimeout', 10),
     };
   });
 }

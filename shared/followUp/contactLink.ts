@@ -11,12 +11,11 @@ import type { Clock } from '../clock';
 import type { HttpAnswer } from '../http/answer';
 import { cleanMultilineText } from '../marketplace/normalise';
 import { ATTEMPT_CHANNELS, ATTEMPT_OUTCOMES, type AttemptEvent } from '../record/attempts';
-import { type ChangeHandOff, handOverChange } from '../record/changeHandOff';
+import { type ChangeHandOff, recordChange, warnIfHandOffWaits } from '../record/changeHandOff';
 import { isDecided } from '../record/decisions';
 import { isUlid } from '../record/keys';
 import type { LeadRecord } from '../record/model';
-import type { LeadEvent } from '../record/model';
-import { type FollowUpPolicy, recordEvent } from '../record/rebuild';
+import type { FollowUpPolicy } from '../record/rebuild';
 import type { RecordStore } from '../record/recordStore';
 import { oneClickAttemptEvent } from '../sell/attemptBody';
 import { MAX_NOTE_LENGTH } from '../sell/statusUpdate';
@@ -96,7 +95,8 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
       via: 'email-link',
       amends: click.eventId,
     };
-    const { record } = await recordWithHandOff(deps, identity, event);
+    const { record, handOver } = await recordChange(deps, identity, event);
+    warnIfHandOffWaits((line) => deps.log(line), leadId, handOver);
     deps.log(`Lead ${leadId}: attempt ${click.eventId} completed from a reminder link`);
     return attemptSavedPage(record ?? lead);
   }
@@ -107,7 +107,8 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
   let record: LeadRecord | undefined = lead;
   if (attemptId === undefined) {
     const event = oneClickAttemptEvent(linkKey, deps.newId(), deps.clock().toISOString());
-    const result = await recordWithHandOff(deps, identity, event);
+    const result = await recordChange(deps, identity, event);
+    warnIfHandOffWaits((line) => deps.log(line), leadId, result.handOver);
     record = result.record;
     attemptId = event.eventId;
     deps.log(`Lead ${leadId}: attempt ${attemptId} recorded from a reminder link`);
@@ -116,17 +117,4 @@ export async function handleContactLink(request: ContactLinkRequest, deps: Conta
   // A decision that landed between our read and our event wins: the attempt never moves it back.
   if (isDecided(record.status)) return alreadyMarkedPage(record);
   return donePage(record, { action: request.formAction, token, attemptId, noteMax: MAX_NOTE_LENGTH });
-}
-
-/** Records the link's event, then queues the CRM hand-off the change owes; one that cannot be queued waits for the lead's next change. */
-async function recordWithHandOff(
-  deps: ContactLinkDeps,
-  identity: { leadId: string; offerKey: string; identityKind: LeadRecord['identityKind'] },
-  event: LeadEvent,
-): Promise<Awaited<ReturnType<typeof recordEvent>>> {
-  const saved = await recordEvent(deps.store, identity, event, deps.policy, deps.effects);
-  const problem = await handOverChange(deps.queues, saved);
-  if (problem !== undefined)
-    deps.log(`Lead ${identity.leadId}: the CRM hand-off waits for its next change (${problem})`);
-  return saved;
 }

@@ -43,3 +43,20 @@ export function parseHandOff(raw: unknown): HandOffParse {
   if (m.tries !== undefined) message.tries = m.tries;
   return { ok: true, message };
 }
+
+/** The change as first queued, without the tries its copies made: what goes to poison, so a replay starts afresh. */
+export function withoutTries(message: HandOffEnvelope): HandOffEnvelope {
+  const { tries: _tries, ...change } = message;
+  void _tries;
+  return change;
+}
+
+/**
+ * A poisoned hand-off's text as replay-poison sends it back: without `tries`, which a copy poisoned by the host
+ * (storage down, not the receiver) still carries, so the replay gets every try again. Text that is not a hand-off
+ * goes back as it is: the deliverer names what is wrong with it.
+ */
+export function handOffToReplay(text: string): string {
+  const parsed = parseHandOff(text);
+  return parsed.ok && parsed.message.tries !== undefined ? JSON.stringify(withoutTries(parsed.message)) : text;
+}

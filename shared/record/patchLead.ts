@@ -6,10 +6,10 @@
  */
 import type { Clock } from '../clock';
 import { reassignmentEvent } from '../followUp/ownerEvents';
-import { type ChangeHandOff, handOverChange } from './changeHandOff';
+import { type ChangeHandOff, type HandOverReport, recordChange } from './changeHandOff';
 import type { StatusChange } from './changeStatus';
 import type { LeadEvent, LeadRecord } from './model';
-import { type FollowUpPolicy, recordEvent, type SaveEffects } from './rebuild';
+import type { FollowUpPolicy, SaveEffects } from './rebuild';
 import type { RecordStore } from './recordStore';
 
 export interface OwnerChange {
@@ -26,8 +26,7 @@ export interface PatchDeps extends ChangeHandOff {
   policy: FollowUpPolicy;
 }
 
-export type PatchResult =
-  { ok: true; record: LeadRecord; handOverProblem?: string } | { ok: false; reason: 'notFound' };
+export type PatchResult = ({ ok: true; record: LeadRecord } & HandOverReport) | { ok: false; reason: 'notFound' };
 
 export async function patchLead(
   deps: PatchDeps,
@@ -62,10 +61,7 @@ export async function patchLead(
     const owed = (await deps.effects?.(change)) ?? { events: [], intents: [] };
     return { events: [...rest, ...owed.events], intents: owed.intents };
   };
-  const saved = await recordEvent(deps.store, identity, first, deps.policy, effects);
-  if (!saved.record) return { ok: false, reason: 'notFound' };
-  const handOverProblem = await handOverChange(deps.queues, saved);
-  return handOverProblem === undefined
-    ? { ok: true, record: saved.record }
-    : { ok: true, record: saved.record, handOverProblem };
+  const { record, handOver } = await recordChange({ ...deps, effects }, identity, first);
+  if (!record) return { ok: false, reason: 'notFound' };
+  return { ok: true, record, ...handOver };
 }

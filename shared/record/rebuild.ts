@@ -148,6 +148,15 @@ export async function rebuildLead(
   return (await rebuild(store, identity, policy, options)).record;
 }
 
+/** As rebuildLead, with what the partition held: the intents still pending there (changeHandOff.ts queues those). */
+export function rebuildWithIntents(
+  store: RecordStore,
+  identity: LeadIdentity,
+  policy: FollowUpPolicy,
+): Promise<Rebuilt> {
+  return rebuild(store, identity, policy, {});
+}
+
 /** A rebuild's result, and whether it stored `add` (false when the history had it: a redelivery). */
 export interface Rebuilt {
   record: LeadRecord | undefined;

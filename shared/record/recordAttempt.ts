@@ -6,9 +6,9 @@
 import type { Clock } from '../clock';
 import { attemptEvent, type AttemptInput } from '../sell/attemptBody';
 import { type AttemptEvent, contactAttempts } from './attempts';
-import { type ChangeHandOff, handOverChange } from './changeHandOff';
+import { type ChangeHandOff, type HandOverReport, recordChange } from './changeHandOff';
 import type { LeadRecord } from './model';
-import { type FollowUpPolicy, recordEvent } from './rebuild';
+import type { FollowUpPolicy } from './rebuild';
 import type { RecordStore } from './recordStore';
 
 export interface RecordAttemptDeps extends ChangeHandOff {
@@ -19,7 +19,7 @@ export interface RecordAttemptDeps extends ChangeHandOff {
 }
 
 export type RecordAttemptResult =
-  | { ok: true; record: LeadRecord; attempt: AttemptEvent; handOverProblem?: string }
+  | ({ ok: true; record: LeadRecord; attempt: AttemptEvent } & HandOverReport)
   | { ok: false; reason: 'notFound' | 'unknownAmends' };
 
 export async function recordAttempt(
@@ -33,8 +33,7 @@ export async function recordAttempt(
     return { ok: false, reason: 'unknownAmends' };
   const attempt = attemptEvent(input, deps.newId(), deps.clock().toISOString());
   const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
-  const saved = await recordEvent(deps.store, identity, attempt, deps.policy, deps.effects);
-  if (!saved.record) return { ok: false, reason: 'notFound' };
-  const handOverProblem = await handOverChange(deps.queues, saved);
-  return { ok: true, record: saved.record, attempt, ...(handOverProblem === undefined ? {} : { handOverProblem }) };
+  const { record, handOver } = await recordChange(deps, identity, attempt);
+  if (!record) return { ok: false, reason: 'notFound' };
+  return { ok: true, record, attempt, ...handOver };
 }

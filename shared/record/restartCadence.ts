@@ -5,9 +5,9 @@
  */
 import type { Clock } from '../clock';
 import type { CadenceRestartEvent } from '../followUp/cadence';
-import { type ChangeHandOff, handOverChange } from './changeHandOff';
+import { type ChangeHandOff, type HandOverReport, recordChange } from './changeHandOff';
 import type { LeadRecord } from './model';
-import { type FollowUpPolicy, recordEvent } from './rebuild';
+import type { FollowUpPolicy } from './rebuild';
 import type { RecordStore } from './recordStore';
 
 export interface RestartInput {
@@ -17,7 +17,7 @@ export interface RestartInput {
 }
 
 export type RestartResult =
-  | { ok: true; record: LeadRecord; handOverProblem?: string }
+  | ({ ok: true; record: LeadRecord } & HandOverReport)
   | { ok: false; reason: 'notFound' }
   /** Only a contacted lead has a cadence to restart: a new one has none yet, a decided one is done. */
   | { ok: false; reason: 'notContacted'; status: LeadRecord['status'] };
@@ -39,8 +39,7 @@ export async function restartCadence(
     via: input.via,
   };
   const identity = { leadId, offerKey: stored.record.offerKey, identityKind: stored.record.identityKind };
-  const saved = await recordEvent(deps.store, identity, event, deps.policy, deps.effects);
-  if (!saved.record) return { ok: false, reason: 'notFound' };
-  const handOverProblem = await handOverChange(deps.queues, saved);
-  return { ok: true, record: saved.record, ...(handOverProblem === undefined ? {} : { handOverProblem }) };
+  const { record, handOver } = await recordChange(deps, identity, event);
+  if (!record) return { ok: false, reason: 'notFound' };
+  return { ok: true, record, ...handOver };
 }

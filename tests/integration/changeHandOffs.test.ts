@@ -86,6 +86,7 @@ async function world(): Promise<World> {
     poison: () => Promise.reject(new Error('nothing here is refused')),
     defer: () => Promise.reject(new Error('nothing here is deferred')),
     maxTries: 5,
+    queueRetrySeconds: 10,
   };
   const policy = { followUpHours: config.followUpHours, escalateAfterHours: config.escalateAfterHours };
   return {
@@ -122,10 +123,12 @@ async function world(): Promise<World> {
           const parsed = parseHandOff(Buffer.from(item.messageText, 'base64').toString('utf8'));
           if (!parsed.ok) throw new Error(parsed.reason);
           const outcome = await handOffLead(parsed.message, delivery);
-          if (outcome.kind !== 'delivered') throw new Error(`v${parsed.message.version} ${outcome.kind}`);
+          // A change queues again a hand-off still in the partition, which may be on the queue already.
+          const repeat = outcome.kind === 'skipped' && versions.includes(parsed.message.version);
+          if (outcome.kind !== 'delivered' && !repeat) throw new Error(`v${parsed.message.version} ${outcome.kind}`);
           await store.settleIntent(parsed.message.leadId, intentRowKey({ kind: 'handOff', message: parsed.message }));
           await queue.deleteMessage(item.messageId, item.popReceipt);
-          versions.push(parsed.message.version);
+          if (!repeat) versions.push(parsed.message.version);
         }
       }
     },
@@ -238,4 +241,85 @@ test('a hand-off that cannot be queued leaves the change standing, says why, and
   expect(intents?.map((i) => i.intent)).toEqual([
     { kind: 'handOff', message: expect.objectContaining({ leadId, version: stored?.version }) as unknown },
   ]);
+});
+
+test('a change queues the hand-off an earlier change could not, so the CRM gets both and no intent is left', async () => {
+  const w = await world();
+  const leadId = await w.lead();
+  await w.deliver();
+  const down = { effects: w.handOff.effects, queues: { handOff: () => Promise.reject(new Error('queue down')) } };
+  const base = { store: w.store, clock: () => new Date(), newId: newUlid, policy: w.config };
+  await recordAttempt({ ...base, ...down }, leadId, { channel: 'phone', outcome: 'noAnswer', via: 'api' });
+  const missed = (await w.store.getRecord(leadId))?.version ?? 0;
+
+  const result = await recordAttempt({ ...base, ...w.handOff }, leadId, {
+    channel: 'email',
+    outcome: 'reached',
+    via: 'api',
+  });
+  expect(result).not.toHaveProperty('handOverProblem');
+  expect(await w.deliver()).toEqual([missed, missed + 1]);
+  await w.expectMirrored(leadId);
+  expect((await w.store.readLead(leadId)).intents ?? []).toEqual([]);
+});
+
+test('an erasure whose hand-off could not be queued hands the tombstone to the CRM when it is run again', async () => {
+  const w = await world();
+  const leadId = await w.lead();
+  await w.deliver();
+  const client = (name: string): QueueClient => queueClient(w.config.storageConnection, name);
+  const copies = {
+    rejected: w.store.tables.rejected,
+    poisoned: w.store.tables.poisoned,
+    poisonQueue: client(`${w.config.queueName}-poison`),
+    poisonPoisonQueue: client(`${w.config.queueName}-poison-poison`),
+  };
+  const down = { effects: w.handOff.effects, queues: { handOff: () => Promise.reject(new Error('queue down')) } };
+  const first = await eraseLead({ store: w.store, copies, ...down }, leadId);
+  expect(first).toMatchObject({ report: { result: 'erased' }, handOverProblem: 'queue down' });
+  expect(await w.deliver()).toEqual([]);
+
+  const again = await eraseLead({ store: w.store, copies, ...w.handOff }, leadId);
+  expect(again?.report.result).toBe('alreadyErased');
+  expect(again).not.toHaveProperty('handOverProblem');
+  expect(await w.deliver()).toHaveLength(1);
+  await w.expectMirrored(leadId);
+  expect(receiver.leads.get(leadId)?.data.flags).toContain('erased');
+  expect((await w.store.readLead(leadId)).intents ?? []).toEqual([]);
+  // A third erasure finds nothing left to hand over.
+  await eraseLead({ store: w.store, copies, ...w.handOff }, leadId);
+  expect(await w.deliver()).toEqual([]);
+});
+
+test('a reminder run that stored its event and crashed before queueing the hand-off: the next run queues it', async () => {
+  const w = await world();
+  const leadId = await w.lead(new Date(Date.now() - 25 * HOUR_MS));
+  await w.deliver();
+  const deps = {
+    store: w.store,
+    locks: w.store.tables.locks,
+    mailer,
+    clock: () => new Date(),
+    newId: newUlid,
+    config: w.config,
+    log: quiet,
+    ...w.handOff,
+  };
+  // The crash: after the event's transaction, before the hand-off is queued and the entry deleted.
+  const crashed = {
+    ...deps,
+    store: { ...w.store, deleteFollowUp: () => Promise.reject(new Error('the run crashed')) },
+    queues: { handOff: () => Promise.reject(new Error('the run crashed')) },
+  };
+  expect(await runReminders(crashed, { isPastDue: false })).toMatchObject({ sent: 1, completed: 0 });
+  const stored = await w.store.getRecord(leadId);
+  expect(stored?.record.remindedAt).toBeDefined();
+  expect(await w.deliver()).toEqual([]);
+  smtp.reset();
+
+  // The next run finds the lead reminded, drops the entry and brings the record in line, sending nothing.
+  expect(await runReminders(deps, { isPastDue: false })).toMatchObject({ sent: 0, skipped: 1 });
+  expect(smtp.received).toHaveLength(0);
+  expect(await w.deliver()).toEqual([stored?.version]);
+  await w.expectMirrored(leadId);
 });

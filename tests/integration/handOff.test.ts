@@ -52,6 +52,8 @@ interface SetUp {
 }
 
 const MAX_TRIES = 3;
+/** host.json's visibilityTimeout: the queue's own retry delay. */
+const QUEUE_RETRY_SECONDS = 10;
 
 async function setUp(): Promise<SetUp> {
   const config = testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: `handoff${++prefix}` });
@@ -82,6 +84,7 @@ async function setUp(): Promise<SetUp> {
       await queue.sendMessage(encodeHandOff(copy), { visibilityTimeout: delaySeconds, messageTimeToLive: -1 });
     },
     maxTries: MAX_TRIES,
+    queueRetrySeconds: QUEUE_RETRY_SECONDS,
   };
   return { store, deps, poisoned, leadId, queue, delays };
 }
@@ -95,6 +98,18 @@ async function takeNext(queue: QueueClient): Promise<{ message: HandOffEnvelope;
   const parsed = parseHandOff(Buffer.from(item.messageText, 'base64').toString('utf8'));
   if (!parsed.ok) throw new Error(parsed.reason);
   return { message: parsed.message, dequeueCount: item.dequeueCount };
+}
+
+/** The next message once it becomes visible (a deferred copy), within a few seconds. */
+async function takeWhenVisible(
+  queue: QueueClient,
+): Promise<{ message: HandOffEnvelope; dequeueCount: number } | undefined> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const next = await takeNext(queue);
+    if (next !== undefined || Date.now() > until) return next;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const change = (leadId: string, version: number, created = version === 1): HandOffEnvelope => ({
@@ -172,16 +187,19 @@ test("a receiver's Retry-After puts a copy back, invisible that long (an hour at
 });
 
 test('a receiver that keeps answering 429 with Retry-After poisons the change after maxTries tries in all', async () => {
-  const { deps, leadId, queue, poisoned } = await setUp();
+  const setUpDeps = await setUp();
+  const { leadId, queue, poisoned } = setUpDeps;
+  // A queue that retries at once (visibilityTimeout 0), so a copy asked for in 1 s is deferred, and seen a second on.
+  const deps = { ...setUpDeps.deps, queueRetrySeconds: 0 };
   const first = change(leadId, 1);
   // Exactly the answers the limit allows: a further request would get the receiver's own 204 and be delivered.
-  receiver.script(...Array.from({ length: MAX_TRIES }, () => ({ status: 429, headers: { 'retry-after': '0' } })));
+  receiver.script(...Array.from({ length: MAX_TRIES }, () => ({ status: 429, headers: { 'retry-after': '1' } })));
   const outcomes: string[] = [];
   let next: { message: HandOffEnvelope; dequeueCount: number } | undefined = { message: first, dequeueCount: 1 };
   while (next !== undefined && outcomes.length < 10) {
     const outcome = await handOffLead(next.message, deps, next.dequeueCount);
     outcomes.push(outcome.kind);
-    next = outcome.kind === 'deferred' ? await takeNext(queue) : undefined;
+    next = outcome.kind === 'deferred' ? await takeWhenVisible(queue) : undefined;
   }
   expect(outcomes).toEqual(['deferred', 'deferred', 'poisoned']);
   expect(receiver.requests.filter((r) => r.id === `lead_${leadId}_v1`)).toHaveLength(MAX_TRIES);
@@ -194,5 +212,22 @@ test('a receiver that keeps answering 429 with Retry-After poisons the change af
     kind: 'poisoned',
     why: 'retriesExhausted',
     tries: 3,
+  });
+});
+
+test("a Retry-After no longer than the queue's own retry delay is left to the queue: no copy visible at once", async () => {
+  const { deps, leadId, queue, delays } = await setUp();
+  const past = new Date(Date.now() - 60_000).toUTCString();
+  for (const wait of ['0', '1', String(QUEUE_RETRY_SECONDS), past]) {
+    receiver.script({ status: 429, headers: { 'retry-after': wait } });
+    await expect(handOffLead(change(leadId, 1), deps, 1)).rejects.toBeInstanceOf(HandOffRetryError);
+  }
+  expect(delays).toEqual([]);
+  expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
+  // One second longer than the queue would wait is the receiver's to ask for.
+  receiver.script({ status: 429, headers: { 'retry-after': String(QUEUE_RETRY_SECONDS + 1) } });
+  expect(await handOffLead(change(leadId, 1), deps, 1)).toMatchObject({
+    kind: 'deferred',
+    delaySeconds: QUEUE_RETRY_SECONDS + 1,
   });
 });

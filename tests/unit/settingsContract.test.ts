@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { queueBindingName, readSettings, reminderBindingSchedule } from '../../shared/config';
+import { readQueue } from '../../shared/config/storage';
+import { timeSpanMs } from '../../shared/config/timeSpan';
 import { blockAt, declarations, scan, topLevelKeys } from '../support/bicep';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -44,8 +46,11 @@ const REFUSED = [
 ];
 /** Set by the platform, not by anyone deploying. */
 const PLATFORM = ['WEBSITE_HOSTNAME'];
-/** host.json's value unless overridden; set it only to change host.json, so neither the sample nor the Bicep has it. */
-const HOST_OVERRIDE = 'AzureFunctionsJobHost__extensions__queues__maxDequeueCount';
+/** host.json's values unless overridden; set them only to change host.json, so neither the sample nor the Bicep has them. */
+const HOST_OVERRIDES = [
+  'AzureFunctionsJobHost__extensions__queues__maxDequeueCount',
+  'AzureFunctionsJobHost__extensions__queues__visibilityTimeout',
+];
 
 function settingsTheCodeReads(): string[] {
   const names = new Set<string>();
@@ -96,20 +101,30 @@ describe('the settings contract', () => {
         'MAIL_GRAPH_ENDPOINT',
         'ACS_ENDPOINT',
         'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
-        HOST_OVERRIDE,
+        ...HOST_OVERRIDES,
       ]),
     );
+  });
+
+  test("the host.json overrides default to host.json's own values", () => {
+    const host = JSON.parse(read('host.json')) as {
+      extensions: { queues: { maxDequeueCount: number; visibilityTimeout: string } };
+    };
+    const queue = readQueue({});
+    if (!queue.ok) throw new Error('the queue settings have defaults');
+    expect(queue.value.maxDequeueCount).toBe(host.extensions.queues.maxDequeueCount);
+    expect(queue.value.queueRetrySeconds * 1000).toBe(timeSpanMs(host.extensions.queues.visibilityTimeout));
   });
 
   test('the README table documents exactly the settings the code reads', () => {
     expect(readmeTable()).toEqual(code);
   });
 
-  test('local.settings.sample.json holds every setting but the host.json override (and the Core Tools’ runtime)', () => {
-    expect(without(Object.keys(sample), 'FUNCTIONS_WORKER_RUNTIME').sort()).toEqual(without(code, HOST_OVERRIDE));
+  test('local.settings.sample.json holds every setting but the host.json overrides (and the Core Tools’ runtime)', () => {
+    expect(without(Object.keys(sample), 'FUNCTIONS_WORKER_RUNTIME').sort()).toEqual(without(code, ...HOST_OVERRIDES));
   });
 
-  test('the Bicep sets every setting but the key-based and alternative storage forms and the host.json override', () => {
+  test('the Bicep sets every setting but the key-based and alternative storage forms and the host.json overrides', () => {
     expect(bicepAppSettings()).toEqual(
       without(
         code,
@@ -118,7 +133,7 @@ describe('the settings contract', () => {
         // The service URIs name the account, and the client id names the identity.
         'AzureWebJobsStorage__accountName',
         'AzureWebJobsStorage__managedIdentityResourceId',
-        HOST_OVERRIDE,
+        ...HOST_OVERRIDES,
       ),
     );
   });

@@ -115,7 +115,7 @@ export async function collectDue(
         );
         continue;
       }
-      if (record !== undefined && reason !== ESCALATION_OFF) await rebuildOrWarn(store, log, record, policy);
+      if (record !== undefined && reason !== ESCALATION_OFF) await rebuildOrWarn(deps, record, policy);
       continue;
     }
     const view = routeView(record);

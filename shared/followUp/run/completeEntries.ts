@@ -5,10 +5,10 @@
  * that cannot be queued is logged and waits for the lead's next change, and the entry is completed all the same
  * (its mail went out).
  */
-import { handOverChange } from '../../record/changeHandOff';
+import { recordChange, warnIfHandOffWaits } from '../../record/changeHandOff';
 import type { LeadEvent } from '../../record/model';
 import { reminderSince } from '../../record/projection';
-import { type FollowUpPolicy, recordEvent } from '../../record/rebuild';
+import type { FollowUpPolicy } from '../../record/rebuild';
 import { nurtureReminderEvent, sentNurtureSteps } from '../cadence';
 import type { ReminderDeps } from '../runReminders';
 import { hasAddress } from './addresses';
@@ -24,20 +24,18 @@ export interface Completion {
 }
 
 /** Stores the event with the hand-off it owes, then queues that. */
-async function recordWithHandOff(
+async function recordReminder(
   deps: ReminderDeps,
-  record: Candidate['record'],
+  c: Candidate,
   event: LeadEvent,
   policy: FollowUpPolicy,
 ): Promise<void> {
-  const saved = await recordEvent(deps.store, identityOf(record), event, policy, deps.effects);
-  const problem = await handOverChange(deps.queues, saved);
-  if (problem !== undefined)
-    deps.log.warn(`Lead ${record.leadId}: the CRM hand-off of its reminder waits for its next change (${problem})`);
+  const { handOver } = await recordChange({ ...deps, policy }, identityOf(c.record), event);
+  warnIfHandOffWaits((line) => deps.log.warn(line), c.record.leadId, handOver, { of: 'reminder' });
 }
 
 async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], policy: FollowUpPolicy): Promise<void> {
-  const { store, clock, newId, log } = deps;
+  const { store, clock, newId } = deps;
   const { entry, record } = c;
   if (entry.kind === 'nurture') {
     const step = c.touch?.step ?? entry.step ?? 0;
@@ -45,16 +43,16 @@ async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], 
     if (!sentNurtureSteps(history).includes(step)) {
       const event = nurtureReminderEvent({ step }, entry.sentTo, newId(), clock().toISOString());
       // The rebuild moves the record's nurture entry on to the next step (or none, once stalled).
-      await recordWithHandOff(deps, record, event, policy);
+      await recordReminder(deps, c, event, policy);
     } else {
-      await rebuildOrWarn(store, log, record, policy);
+      await rebuildOrWarn(deps, record, policy);
     }
   } else if (reminderSince(history, entry.kind) === undefined) {
     // An earlier run may have stored the event and failed before deleting the entry: do not add a second one.
     // The event and the record (now reminded) in one transaction; the rebuild removes the entry it no longer wants.
-    await recordWithHandOff(
+    await recordReminder(
       deps,
-      record,
+      c,
       {
         kind: 'reminder',
         eventId: newId(),
@@ -65,7 +63,7 @@ async function complete(deps: ReminderDeps, c: Candidate, history: LeadEvent[], 
       policy,
     );
   } else {
-    await rebuildOrWarn(store, log, record, policy);
+    await rebuildOrWarn(deps, record, policy);
   }
   // Only the entry as this run left it: one a writer has touched since (the lead set back to new) stays.
   await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt, entry.etag);

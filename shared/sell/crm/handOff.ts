@@ -9,7 +9,9 @@
  * delivery whose answer was lost is sent again and dropped there. docs/crm.md.
  *
  * A receiver's Retry-After is honoured (up to MAX_DEFER_SECONDS): the queue cannot lengthen its own retry delay for
- * one message, so a copy goes back on the queue, invisible that long, and this message completes. Duplicates are
+ * one message, so when it asks for longer than that delay (`queueRetrySeconds`) a copy goes back on the queue,
+ * invisible that long, and this message completes. A shorter wait (0, a past date) is the queue's own retry: a copy
+ * visible at once would spend every try within seconds. Duplicates are
  * harmless (the version is skipped once delivered). The copy carries the tries made so far (`tries`), because the
  * queue counts dequeues per message and would start a copy at one: the tries of all copies count towards one limit
  * (`maxTries`, the host's maxDequeueCount), and the try that reaches it poisons the change instead of retrying, so a
@@ -17,7 +19,7 @@
  */
 import type { TableClient } from '@azure/data-tables';
 
-import type { HandOffEnvelope } from '../../queue/handOffEnvelope';
+import { type HandOffEnvelope, withoutTries } from '../../queue/handOffEnvelope';
 import type { RecordStore } from '../../record/recordStore';
 import { once } from '../../storage/clients';
 import { saveEntity } from '../../storage/conditionalWrite';
@@ -41,6 +43,8 @@ export interface HandOffDeps {
   defer(message: HandOffEnvelope, delaySeconds: number): Promise<void>;
   /** The tries a change gets in all, counting every copy (the host's maxDequeueCount). */
   maxTries: number;
+  /** How long the queue itself waits before it retries a failed message (the host's visibilityTimeout). */
+  queueRetrySeconds: number;
 }
 
 /** A receiver asking for more than an hour is still tried after an hour: a hand-off is late, not parked for days. */
@@ -67,13 +71,6 @@ async function recordDelivered(state: HandOffStateStore, leadId: string, version
     if ((await state.write(leadId, version, current.etag)) === 'saved') return;
   }
   throw new Error(`The hand-off state of lead ${leadId} kept changing under 20 attempts to update it`);
-}
-
-/** The change as first queued: what goes to poison, so a replay starts its tries afresh. */
-function withoutTries(message: HandOffEnvelope): HandOffEnvelope {
-  const { tries: _tries, ...change } = message;
-  void _tries;
-  return change;
 }
 
 /** `dequeueCount`: how often the queue has handed out this message, this time included. */
@@ -106,8 +103,9 @@ export async function handOffLead(
     await deps.poison(JSON.stringify(withoutTries(message)));
     return { kind: 'poisoned', why: result.retry ? 'retriesExhausted' : 'refused', tries, message: result.message };
   }
-  if (result.retryAfterMs !== undefined) {
-    const delaySeconds = Math.min(MAX_DEFER_SECONDS, Math.ceil(result.retryAfterMs / 1000));
+  const delaySeconds =
+    result.retryAfterMs === undefined ? 0 : Math.min(MAX_DEFER_SECONDS, Math.ceil(result.retryAfterMs / 1000));
+  if (delaySeconds > deps.queueRetrySeconds) {
     await deps.defer({ ...message, tries }, delaySeconds);
     return { kind: 'deferred', delaySeconds, tries, message: result.message };
   }

@@ -4,7 +4,9 @@
  * so a retry after a crash completes the job: until the tombstone is written the record still names the person, and
  * a retry still finds their copies. What is removed and how copies are matched: docs/api.md ("erasure on request").
  * The tombstone is a change of the record like any other: its version is handed off to the CRM (docs/crm.md,
- * Erasure), so the CRM hears of the erasure.
+ * Erasure), so the CRM hears of the erasure. Last of all, every hand-off intent still in the lead's partition is
+ * queued, this call's and any an earlier call left (its queue failed, or a later step did): an erased lead has no
+ * next change, so erasing it again is how that hand-off reaches the CRM.
  */
 import { isDeepStrictEqual } from 'node:util';
 
@@ -12,9 +14,9 @@ import type { TableClient } from '@azure/data-tables';
 import type { QueueClient } from '@azure/storage-queue';
 
 import { withoutUndefined } from '../../objects';
-import { type ChangeHandOff, handOverChange } from '../../record/changeHandOff';
+import { type ChangeHandOff, handOverChange, type HandOverReport } from '../../record/changeHandOff';
 import { UNKNOWN_OFFER } from '../../record/identity';
-import type { Intent } from '../../record/intents';
+import type { StoredIntent } from '../../record/intents';
 import type { LeadEvent, LeadRecord } from '../../record/model';
 import { projectLead, repeatedArrivals } from '../../record/projection';
 import { MAX_TRANSACTION_OPERATIONS, type RecordStore } from '../../record/recordStore';
@@ -58,9 +60,8 @@ export interface ErasureReport {
 }
 
 /** The report (the answer), and why the tombstone's hand-off could not be queued, if it could not (for the log). */
-export interface ErasureResult {
+export interface ErasureResult extends HandOverReport {
   report: ErasureReport;
-  handOverProblem?: string;
 }
 
 const MAX_ROUNDS = 10;
@@ -105,7 +106,6 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     identityKind: stored?.record.identityKind ?? placed.identityKind ?? 'none',
   };
   let tombstone: LeadRecord | undefined;
-  const handOffs: Intent[] = [];
   for (let round = 1; tombstone === undefined; round++) {
     if (round > MAX_ROUNDS) throw new Error(`Lead ${leadId} kept changing while it was being erased`);
     const { stored: current, events: latest } = await store.readLead(leadId);
@@ -140,7 +140,6 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
       });
       // A processor that stored an event between our read and this write makes it conflict: go round again.
       if (saved === 'conflict') continue;
-      handOffs.push(...owed.intents);
       counts.events += done.events.length;
       counts.rawPayloads += done.rawPayloads;
     }
@@ -151,8 +150,11 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   const followUps = await store.deleteFollowUpsOf(leadId);
   // An alert still waiting to be taken holds the account line (a domain) and the owner's address; its deliverer
   // would skip an erased record, but the row would stay until then. Hand-offs hold ids only: the CRM hears of this.
-  for (const { intent, rowKey, etag } of (await store.readLead(leadId)).intents ?? [])
-    if (intent.kind === 'alert') await store.settleIntent(leadId, rowKey, etag);
+  const handOffs: StoredIntent[] = [];
+  for (const stored of (await store.readLead(leadId)).intents ?? []) {
+    if (stored.intent.kind === 'alert') await store.settleIntent(leadId, stored.rowKey, stored.etag);
+    else handOffs.push(stored);
+  }
 
   const erased = {
     recordFields: erasedRecordFields(stored?.record),
@@ -170,6 +172,7 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     erased,
     tombstone: leadView(tombstone),
   };
-  const handOverProblem = await handOverChange(deps.queues, { intents: handOffs });
-  return handOverProblem === undefined ? { report } : { report, handOverProblem };
+  // Every hand-off still in the partition, this call's included: one an earlier call stored and never queued has
+  // no other way out. Queued twice is harmless (the deliverer skips a delivered version and forgets its row).
+  return { report, ...(await handOverChange(deps.queues, { pending: handOffs })) };
 }
