@@ -61,6 +61,8 @@ interface World {
   queue: QueueClient;
   /** What every change outside processing is given in the app (queue/changeHandOffQueue.ts). */
   handOff: ChangeHandOff;
+  /** What sendReminders gives a reminder run, hand-offs included. */
+  reminderDeps(): Parameters<typeof runReminders>[0];
   /** A customer's first lead, processed as processLead does (its creation handed off too), received at `at`. */
   lead(at?: Date): Promise<string>;
   /** What handOffLead does with every message on the hand-off queue; the versions it took, in order. */
@@ -89,11 +91,24 @@ async function world(): Promise<World> {
     queueRetrySeconds: 10,
   };
   const policy = { followUpHours: config.followUpHours, escalateAfterHours: config.escalateAfterHours };
+  const handOff = { effects: changeEffects({ handOff: true, clock: () => new Date() }), queues };
   return {
     config,
     store,
     queue,
-    handOff: { effects: changeEffects({ handOff: true, clock: () => new Date() }), queues },
+    handOff,
+    reminderDeps() {
+      return {
+        store,
+        locks: store.tables.locks,
+        mailer,
+        clock: () => new Date(),
+        newId: newUlid,
+        config,
+        log: quiet,
+        ...handOff,
+      };
+    },
     async lead(at = new Date()) {
       const email = `jan.${newUlid().toLowerCase()}@fabrikam.example`;
       const envelope = envelopeFor(leadWith({ email, offer: 'contoso.widgets', action: 'PLT' }), at);
@@ -177,19 +192,7 @@ test("the reminder run's own event (remindedAt) is handed off like any other cha
   await w.deliver();
   smtp.reset();
 
-  const summary = await runReminders(
-    {
-      store: w.store,
-      locks: w.store.tables.locks,
-      mailer,
-      clock: () => new Date(),
-      newId: newUlid,
-      config: w.config,
-      log: quiet,
-      ...w.handOff,
-    },
-    { isPastDue: false },
-  );
+  const summary = await runReminders(w.reminderDeps(), { isPastDue: false });
   expect(summary).toMatchObject({ completed: 1, sent: 1 });
   const stored = await w.store.getRecord(leadId);
   expect(stored?.record.remindedAt).toBeDefined();
@@ -295,16 +298,7 @@ test('a reminder run that stored its event and crashed before queueing the hand-
   const w = await world();
   const leadId = await w.lead(new Date(Date.now() - 25 * HOUR_MS));
   await w.deliver();
-  const deps = {
-    store: w.store,
-    locks: w.store.tables.locks,
-    mailer,
-    clock: () => new Date(),
-    newId: newUlid,
-    config: w.config,
-    log: quiet,
-    ...w.handOff,
-  };
+  const deps = w.reminderDeps();
   // The crash: after the event's transaction, before the hand-off is queued and the entry deleted.
   const crashed = {
     ...deps,
