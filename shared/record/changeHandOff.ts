@@ -7,7 +7,7 @@
  * intent stays in the partition, and the problem is returned so the caller can log it. The lead's next change (or a
  * repeated erasure) finds that intent still in the partition and queues it again with its own (docs/crm.md).
  */
-import { handOver, type IntentQueues, intentRowKey, type StoredIntent } from './intents';
+import { handOver, type IntentQueues, intentRowKey } from './intents';
 import type { LeadEvent, LeadRecord } from './model';
 import { type FollowUpPolicy, type LeadIdentity, type Rebuilt, recordEvent, type SaveEffects } from './rebuild';
 import type { RecordStore } from './recordStore';
@@ -36,9 +36,7 @@ export async function handOverChange(
   const own = saved.intents ?? [];
   const ownRows = new Set(own.map(intentRowKey));
   // Older versions first: the receiver then sees them in order, and none is skipped for a newer one.
-  const earlier = (saved.pending ?? []).filter(
-    (p: StoredIntent) => p.intent.kind === 'handOff' && !ownRows.has(p.rowKey),
-  );
+  const earlier = (saved.pending ?? []).filter((p) => p.intent.kind === 'handOff' && !ownRows.has(p.rowKey));
   try {
     for (const { intent } of earlier) await handOver(queues ?? {}, intent);
     for (const intent of own) await handOver(queues ?? {}, intent);

@@ -11,8 +11,8 @@
  * A receiver's Retry-After is honoured (up to MAX_DEFER_SECONDS): the queue cannot lengthen its own retry delay for
  * one message, so when it asks for longer than that delay (`queueRetrySeconds`) a copy goes back on the queue,
  * invisible that long, and this message completes. A shorter wait (0, a past date) is the queue's own retry: a copy
- * visible at once would spend every try within seconds. Duplicates are
- * harmless (the version is skipped once delivered). The copy carries the tries made so far (`tries`), because the
+ * visible at once would spend every try within seconds. Duplicates are harmless (the version is skipped once
+ * delivered). The copy carries the tries made so far (`tries`), because the
  * queue counts dequeues per message and would start a copy at one: the tries of all copies count towards one limit
  * (`maxTries`, the host's maxDequeueCount), and the try that reaches it poisons the change instead of retrying, so a
  * receiver that keeps answering 429 cannot keep it going round.
