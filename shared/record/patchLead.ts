@@ -7,10 +7,21 @@
 import type { Clock } from '../clock';
 import { reassignmentEvent } from '../followUp/ownerEvents';
 import { type ChangeHandOff, type HandOverReport, recordChange } from './changeHandOff';
-import type { StatusChange } from './changeStatus';
-import type { LeadEvent, LeadRecord } from './model';
+import type { LeadEvent, LeadRecord, LeadStatus, StatusChangeEvent } from './model';
 import type { FollowUpPolicy, SaveEffects } from './rebuild';
 import type { RecordStore } from './recordStore';
+
+export interface StatusChange {
+  status: LeadStatus;
+  note?: string;
+  by?: string;
+  via: 'api' | 'email-link' | 'dashboard';
+  /** Record the change only over this status (see StatusChangeEvent.onlyIf). */
+  onlyIf?: LeadStatus;
+  /** A decision's answers (qualified) or reason (disqualified): decisions.ts. */
+  answers?: StatusChangeEvent['answers'];
+  reason?: StatusChangeEvent['reason'];
+}
 
 export interface OwnerChange {
   owner: string;

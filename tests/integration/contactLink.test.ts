@@ -7,8 +7,8 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import { type ContactLinkDeps, handleContactLink } from '../../shared/followUp/contactLink';
 import { signContactToken } from '../../shared/followUp/contactToken';
 import { newUlid } from '../../shared/ids';
-import { changeLeadStatus } from '../../shared/record/changeStatus';
 import type { LeadArrivalEvent } from '../../shared/record/model';
+import { patchLead } from '../../shared/record/patchLead';
 import { rebuildLead } from '../../shared/record/rebuild';
 import { type RecordStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
@@ -200,10 +200,10 @@ describe('contact link', () => {
         const link = commit.add?.some((e) => e.kind === 'attempt' && e.via === 'email-link');
         if (link && !raced) {
           raced = true;
-          await changeLeadStatus(
+          await patchLead(
             { store, clock: () => new Date(NOW.getTime() - 1000), newId: newUlid, policy: deps.policy },
             commit.record.leadId,
-            { status: 'qualified', via: 'dashboard' },
+            { status: { status: 'qualified', via: 'dashboard' } },
           );
         }
         return store.commitLead(commit);

@@ -9,8 +9,8 @@ import { type ReminderDeps, type ReminderSettings, runReminders } from '../../sh
 import { newUlid } from '../../shared/ids';
 import type { Mailer } from '../../shared/mail/mailer';
 import type { AttemptOutcome } from '../../shared/record/attempts';
-import { changeLeadStatus } from '../../shared/record/changeStatus';
 import type { LeadEvent, LeadRecord } from '../../shared/record/model';
+import { patchLead } from '../../shared/record/patchLead';
 import { rebuildLead } from '../../shared/record/rebuild';
 import { recordAttempt } from '../../shared/record/recordAttempt';
 import type { RecordStore } from '../../shared/record/recordStore';
@@ -137,7 +137,7 @@ class World {
   async decide(leadId: string, status: 'qualified' | 'disqualified'): Promise<void> {
     const decision =
       status === 'qualified' ? { answers: { budget: { answer: 'yes' as const } } } : { reason: 'No need' };
-    expect((await changeLeadStatus(this.write, leadId, { status, via: 'api', ...decision })).ok).toBe(true);
+    expect((await patchLead(this.write, leadId, { status: { status, via: 'api', ...decision } })).ok).toBe(true);
   }
 
   async restart(leadId: string): Promise<void> {

@@ -19,8 +19,8 @@ import {
 import { newUlid } from '../../shared/ids';
 import type { Mailer } from '../../shared/mail/mailer';
 import type { Stage } from '../../shared/marketplace/stage';
-import { changeLeadStatus } from '../../shared/record/changeStatus';
 import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../../shared/record/model';
+import { patchLead } from '../../shared/record/patchLead';
 import { projectLead } from '../../shared/record/projection';
 import { rebuildLead } from '../../shared/record/rebuild';
 import { type FollowUpEntry } from '../../shared/record/recordStore';
@@ -312,9 +312,8 @@ describe('runReminders', () => {
     const contacted = await w.lead({ firstSeen: T0 });
     const other = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(3);
-    await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, contacted, {
-      status: 'contacted',
-      via: 'api',
+    await patchLead({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, contacted, {
+      status: { status: 'contacted', via: 'api' },
     });
     // The speed-to-lead entries are gone; the nurture cadence now holds the next touch.
     expect((await w.store.followUpsOf(contacted)).map((e) => e.kind)).toEqual(['nurture']);
@@ -349,9 +348,8 @@ describe('runReminders', () => {
     const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(3);
-    await changeLeadStatus({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, id, {
-      status: 'contacted',
-      via: 'api',
+    await patchLead({ store: w.store, clock: () => w.now, newId: newUlid, policy: w.config }, id, {
+      status: { status: 'contacted', via: 'api' },
     });
     for (const [kind, hours] of [
       ['remind', 24],
@@ -372,14 +370,14 @@ describe('runReminders', () => {
     const id = await w.lead({ firstSeen: T0 });
     w.now = hoursAfterT0(3);
     const change = { store: w.store, clock: () => w.now, newId: newUlid, policy: w.config };
-    await changeLeadStatus(change, id, { status: 'contacted', via: 'api' });
+    await patchLead(change, id, { status: { status: 'contacted', via: 'api' } });
     await w.store.putFollowUp({ kind: 'remind', leadId: id, dueAt: hoursAfterT0(24).toISOString(), sentTo: [] });
 
     w.now = hoursAfterT0(25);
     // The run has read the lead as contacted and is about to drop the entry when sales set it back to new; that
     // change's own sync finds the entry still there.
     w.store.beforeNextDelete = async () =>
-      void (await changeLeadStatus(change, id, { status: 'new', via: 'dashboard' }));
+      void (await patchLead(change, id, { status: { status: 'new', via: 'dashboard' } }));
     const first = await w.run();
     expect(first).toMatchObject({ sent: 0, skipped: 1 });
     expect((await w.record(id)).status).toBe('new');
@@ -616,9 +614,8 @@ describe('runReminders', () => {
     await times(150, () => w.lead({ firstSeen: hoursAfterT0(20) }));
     await times(150, async () => {
       const id = await w.lead({ firstSeen: T0 });
-      await changeLeadStatus({ store: w.store, clock: () => hoursAfterT0(1), newId: newUlid, policy: w.config }, id, {
-        status: 'contacted',
-        via: 'api',
+      await patchLead({ store: w.store, clock: () => hoursAfterT0(1), newId: newUlid, policy: w.config }, id, {
+        status: { status: 'contacted', via: 'api' },
       });
     });
     const due = [await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 }), await w.lead({ firstSeen: T0 })];
