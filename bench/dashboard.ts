@@ -198,11 +198,13 @@ async function counted(fn: () => Promise<unknown>): Promise<Work> {
   startCallCount();
   try {
     await fn();
-    const rows = totalCalls(rowsReturned());
-    return { calls: totalCalls(stopCallCount()), rows };
-  } finally {
+  } catch (e) {
     stopCallCount();
+    throw e;
   }
+  // Rows are read while the count still runs: stopping it clears them.
+  const rows = totalCalls(rowsReturned());
+  return { calls: totalCalls(stopCallCount()), rows };
 }
 
 interface Line {

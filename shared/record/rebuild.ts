@@ -136,25 +136,17 @@ export type SaveEffects = (change: SaveChange) => Promise<Effects>;
 const NO_EFFECTS: Effects = { events: [], intents: [] };
 
 /**
- * Returns the record as stored after the rebuild (undefined when the lead has no arrival events). A lead whose
- * stored record already is the projection of its events, with nothing to add, costs one read.
+ * Brings the stored record in line with its events: the record as stored after the rebuild (undefined when the lead
+ * has no arrival events), and the intents still pending in the partition (changeHandOff.ts queues those). A lead
+ * whose stored record already is the projection of its events, with nothing to add, costs one read.
  */
-export async function rebuildLead(
+export function rebuildLead(
   store: RecordStore,
   identity: LeadIdentity,
   policy: FollowUpPolicy,
   options: RebuildOptions = {},
-): Promise<LeadRecord | undefined> {
-  return (await rebuild(store, identity, policy, options)).record;
-}
-
-/** As rebuildLead, with what the partition held: the intents still pending there (changeHandOff.ts queues those). */
-export function rebuildWithIntents(
-  store: RecordStore,
-  identity: LeadIdentity,
-  policy: FollowUpPolicy,
 ): Promise<Rebuilt> {
-  return rebuild(store, identity, policy, {});
+  return rebuild(store, identity, policy, options);
 }
 
 /** A rebuild's result, and whether it stored `add` (false when the history had it: a redelivery). */

@@ -1,7 +1,7 @@
 import { handOverChange, warnIfHandOffWaits } from '../../record/changeHandOff';
 import type { IntentQueues } from '../../record/intents';
 import type { LeadRecord } from '../../record/model';
-import { type FollowUpPolicy, rebuildWithIntents } from '../../record/rebuild';
+import { type FollowUpPolicy, rebuildLead } from '../../record/rebuild';
 import type { RecordStore } from '../../record/recordStore';
 import type { ReminderLog } from '../runReminders';
 import { errorText } from './candidate';
@@ -22,7 +22,7 @@ export async function rebuildOrWarn(
 ): Promise<void> {
   const { store, log } = deps;
   try {
-    const rebuilt = await rebuildWithIntents(store, identityOf(record), policy);
+    const rebuilt = await rebuildLead(store, identityOf(record), policy);
     const handOver = await handOverChange(deps.queues, { pending: rebuilt.pending });
     warnIfHandOffWaits((line) => log.warn(line), record.leadId, handOver);
   } catch (e) {
