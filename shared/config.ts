@@ -21,6 +21,6 @@ export { prepare } from './config/prepare';
 export { settingsReport } from './config/report';
 export type { AppConfig, Settings } from './config/settings';
 export { appSettings, loadConfig, readSettings } from './config/settings';
-export type { QueueSettings, StorageSettings, TableSettings } from './config/storage';
+export type { QueueSettings, QueueTriesSettings, StorageSettings, TableSettings } from './config/storage';
 export { queueBindingName } from './config/storage';
 export type { TelemetrySettings } from './config/telemetry';

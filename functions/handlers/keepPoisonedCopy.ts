@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
-import { keepPoisonedSettings, prepare, valueOrThrow } from '../../shared/config';
+import { keepPoisonedCopySettings, prepare, valueOrThrow } from '../../shared/config';
 import { keepPoisoned } from '../../shared/queue/poisoned';
 import { queueClient, tableClient } from '../../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
@@ -20,7 +20,7 @@ export interface PoisonedQueue {
 export function keepPoisonedCopy(
   queue: PoisonedQueue,
 ): (message: unknown, context: InvocationContext) => Promise<void> {
-  const ready = prepare(keepPoisonedSettings, (config) => ({
+  const ready = prepare(keepPoisonedCopySettings, (config) => ({
     config,
     table: tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.background),
     poisonQueue: queueClient(config.storageConnection, queue.poisonQueueName, STORAGE_DEADLINES.background),

@@ -18,7 +18,13 @@ export const recordSettings = (s: Settings) => all(s.storage, s.tables);
 export const erasureSettings = (s: Settings) => all(s.storage, s.tables, s.queue);
 
 /** keepPoisonedLead: the poison queue, how many tries poison a message, and the table that keeps it. */
-export const keepPoisonedSettings = (s: Settings) => all(s.storage, s.tables, s.queue);
+export const keepPoisonedSettings = (s: Settings) => all(s.storage, s.tables, s.queue, s.queueTries);
+
+/**
+ * keepPoisonedAlert and keepPoisonedHandOff: how many tries poison a message, and the table that keeps it. Not the
+ * lead queue's name: their poison queues are named with their own queues' settings.
+ */
+export const keepPoisonedCopySettings = (s: Settings) => all(s.storage, s.tables, s.queueTries);
 
 /** contactLead: the tables and the keys that verify a link. */
 export const contactLinkSettings = (s: Settings) => all(s.storage, s.tables, s.contactLinkKeys);
@@ -38,10 +44,10 @@ export const alertSettings = (s: Settings) =>
   mapChecked(all(s.storage, s.tables, s.alertDelivery, s.contactLinkKeys, s.reminders, s.mail), withLinkLifetime);
 
 /**
- * handOffLead: the record, the hand-off state table, the webhook and its poison queue, and the tries a change gets
- * (maxDequeueCount, read with the queue settings: a change put back for a Retry-After counts its tries itself).
+ * handOffLead: the record, the hand-off state table, the webhook and its poison queue, and how the queue retries (a
+ * change put back for a Retry-After counts its tries itself, up to maxDequeueCount).
  */
-export const handOffSettings = (s: Settings) => all(s.storage, s.tables, s.queue, s.handOff);
+export const handOffSettings = (s: Settings) => all(s.storage, s.tables, s.queueTries, s.handOff);
 
 /** watchSilence: the records (newest arrivals), its state row, who hears of a silence and a way to send mail. */
 export const silenceSettings = (s: Settings) => all(s.storage, s.tables, s.silence, s.reminders, s.mail);
@@ -92,6 +98,7 @@ export function misconfiguredCapabilities(s: Settings): MisconfiguredCapability[
     ['record', recordSettings(s)],
     ['erasure', erasureSettings(s)],
     ['keepPoisoned', keepPoisonedSettings(s)],
+    ['keepPoisonedCopies', keepPoisonedCopySettings(s)],
     ['contactLinks', contactLinkSettings(s)],
     ['reminders', reminderSettings(s)],
     ['alerts', alertSettings(s)],

@@ -29,7 +29,9 @@ import {
 import type { Env } from './reader';
 import {
   type QueueSettings,
+  type QueueTriesSettings,
   readQueue,
+  readQueueTries,
   readStorage,
   readTables,
   type StorageSettings,
@@ -41,6 +43,7 @@ import { readTelemetry, type TelemetrySettings } from './telemetry';
 export interface Settings {
   storage: Checked<StorageSettings>;
   queue: Checked<QueueSettings>;
+  queueTries: Checked<QueueTriesSettings>;
   tables: Checked<TableSettings>;
   followUpPolicy: Checked<FollowUpPolicySettings>;
   contactLinkKeys: Checked<ContactLinkKeys>;
@@ -60,6 +63,7 @@ export function readSettings(env: Env): Settings {
   return {
     storage: readStorage(env),
     queue: readQueue(env),
+    queueTries: readQueueTries(env),
     tables: readTables(env),
     followUpPolicy: readFollowUpPolicy(env),
     contactLinkKeys: readContactLinkKeys(env),
@@ -86,6 +90,7 @@ export function appSettings(): Settings {
 /** Every setting the app has, for tools and tests that use all of it. */
 export type AppConfig = StorageSettings &
   QueueSettings &
+  QueueTriesSettings &
   TableSettings &
   FollowUpPolicySettings &
   Omit<ReminderDelivery, 'contactLinkTtlDays'> &
@@ -107,6 +112,7 @@ export function loadConfig(env: Env): Checked<AppConfig> {
     all(
       s.storage,
       s.queue,
+      s.queueTries,
       s.tables,
       s.followUpPolicy,
       s.contactLinkKeys,
@@ -126,7 +132,17 @@ export function loadConfig(env: Env): Checked<AppConfig> {
 
 /** Every problem of every group, each once (groups overlap in no setting). */
 export function allProblems(s: Settings): SettingProblem[] {
-  const groups = [s.storage, s.queue, s.tables, s.followUpPolicy, s.contactLinkKeys, s.reminders, s.mail, s.telemetry];
+  const groups = [
+    s.storage,
+    s.queue,
+    s.queueTries,
+    s.tables,
+    s.followUpPolicy,
+    s.contactLinkKeys,
+    s.reminders,
+    s.mail,
+    s.telemetry,
+  ];
   return [...groups, s.alertDelivery, s.handOff, s.silence, s.nurture, s.qualification, s.trials].flatMap((g) =>
     g.ok ? [] : g.problems,
   );

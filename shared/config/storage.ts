@@ -14,9 +14,17 @@ export interface StorageSettings {
 export interface QueueSettings {
   queueName: string;
   poisonQueueName: string;
-  /** The queue trigger's tries before a message is poisoned: host.json's value, or the app setting that overrides it. */
+}
+
+/**
+ * How every queue trigger of the app retries (host.json's extensions.queues, or the app settings that override it):
+ * one group of its own, so a bad lead queue name stops only what uses that queue, not the alert and hand-off queues'
+ * functions, which read these too.
+ */
+export interface QueueTriesSettings {
+  /** The queue trigger's tries before a message is poisoned. */
   maxDequeueCount: number;
-  /** How long the queue waits before it retries a failed message (host.json visibilityTimeout, or its override). */
+  /** How long the queue waits before it retries a failed message (visibilityTimeout). */
   queueRetrySeconds: number;
 }
 
@@ -92,15 +100,17 @@ export function queueBindingName(env: Env): string {
 export function readQueue(env: Env): Checked<QueueSettings> {
   return readGroup(env, (r) => {
     const queueName = r.matching('LEADS_QUEUE_NAME', DEFAULT_QUEUE_NAME, QUEUE_NAME, QUEUE_NAME_RULE);
-    return {
-      queueName,
-      poisonQueueName: `${queueName}-poison`,
-      // Keep the default in step with host.json (extensions.queues.maxDequeueCount).
-      maxDequeueCount: r.number('AzureFunctionsJobHost__extensions__queues__maxDequeueCount', 5, 1, 100),
-      // Likewise with extensions.queues.visibilityTimeout (00:00:10).
-      queueRetrySeconds: r.timeSpanSeconds('AzureFunctionsJobHost__extensions__queues__visibilityTimeout', 10),
-    };
+    return { queueName, poisonQueueName: `${queueName}-poison` };
   });
+}
+
+export function readQueueTries(env: Env): Checked<QueueTriesSettings> {
+  return readGroup(env, (r) => ({
+    // Keep the default in step with host.json (extensions.queues.maxDequeueCount).
+    maxDequeueCount: r.number('AzureFunctionsJobHost__extensions__queues__maxDequeueCount', 5, 1, 100),
+    // Likewise with extensions.queues.visibilityTimeout (00:00:10).
+    queueRetrySeconds: r.timeSpanSeconds('AzureFunctionsJobHost__extensions__queues__visibilityTimeout', 10),
+  }));
 }
 
 export function readTables(env: Env): Checked<TableSettings> {

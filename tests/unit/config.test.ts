@@ -11,6 +11,8 @@ import {
   DEFAULT_REMINDER_SCHEDULE,
   handOffQueueBindingName,
   handOffSettings,
+  keepPoisonedCopySettings,
+  keepPoisonedSettings,
   loadConfig,
   misconfiguredCapabilities,
   policyOrDefault,
@@ -417,6 +419,23 @@ describe('alert, hand-off and silence settings', () => {
     expect(names(silenceSettings(s))).toEqual(['SILENCE_ALERT_DAYS', 'OPS_EMAIL']);
     expect(handOffSettings(s).ok).toBe(true);
     expect(misconfiguredCapabilities(s).map((c) => c.capability)).toEqual(['alerts', 'silence']);
+  });
+
+  test("a bad lead queue name stops what uses the lead queue, not the hand-off or the other queues' poison copies", () => {
+    const s = readSettings({ ...sample, LEADS_QUEUE_NAME: 'Leads_Incoming' });
+    expect(misconfiguredCapabilities(s)).toEqual([
+      { capability: 'receive', settings: ['LEADS_QUEUE_NAME'] },
+      { capability: 'erasure', settings: ['LEADS_QUEUE_NAME'] },
+      { capability: 'keepPoisoned', settings: ['LEADS_QUEUE_NAME'] },
+    ]);
+    expect(handOffSettings(s).ok).toBe(true);
+    expect(keepPoisonedCopySettings(s).ok).toBe(true);
+    // How the queues retry is every queue trigger's concern, the lead queue's included.
+    const tries = readSettings({ ...sample, AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '0' });
+    const triesName = ['AzureFunctionsJobHost__extensions__queues__maxDequeueCount'];
+    expect(names(keepPoisonedSettings(tries))).toEqual(triesName);
+    expect(names(keepPoisonedCopySettings(tries))).toEqual(triesName);
+    expect(names(handOffSettings(tries))).toEqual(triesName);
   });
 
   test('the Teams URL is read but never quoted: a plain-HTTP one is refused by name', () => {

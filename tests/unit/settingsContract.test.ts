@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { queueBindingName, readSettings, reminderBindingSchedule } from '../../shared/config';
-import { readQueue } from '../../shared/config/storage';
+import { readQueueTries } from '../../shared/config/storage';
 import { timeSpanMs } from '../../shared/config/timeSpan';
 import { blockAt, declarations, scan, topLevelKeys } from '../support/bicep';
 
@@ -110,8 +110,8 @@ describe('the settings contract', () => {
     const host = JSON.parse(read('host.json')) as {
       extensions: { queues: { maxDequeueCount: number; visibilityTimeout: string } };
     };
-    const queue = readQueue({});
-    if (!queue.ok) throw new Error('the queue settings have defaults');
+    const queue = readQueueTries({});
+    if (!queue.ok) throw new Error('the queue tries have defaults');
     expect(queue.value.maxDequeueCount).toBe(host.extensions.queues.maxDequeueCount);
     expect(queue.value.queueRetrySeconds * 1000).toBe(timeSpanMs(host.extensions.queues.visibilityTimeout));
   });
