@@ -55,7 +55,7 @@ async function mirror(store: RecordStore, partition: string, offerKeys: readonly
 
 /**
  * Lists the lead's record as stored now, unless the listing already shows that version or a newer one. Returns the
- * record's last arrival (for the newest-arrivals row) when it listed it.
+ * record's last arrival, for the newest-arrivals row.
  */
 export async function listLead(
   store: RecordStore,
@@ -67,8 +67,11 @@ export async function listLead(
     if (!stored) return undefined;
     const listed = await store.listedRecord(leadId);
     if (listed && listed.version >= stored.version) {
+      // What follows a saved listing row is done again: a pass that stopped after saving it (a timeout, a crash) left
+      // its change noted, and this is its only repair. Each step is idempotent.
       await mirror(store, partition, [listed.record.offerKey]);
-      return undefined;
+      if (listed.version === stored.version) await indexAccount(store, stored.record);
+      return arrivalOf(stored.record);
     }
     // A record listed for the first time by any path (a catch-up, an erasure) may be the store's first.
     if (!listed) await markBuiltWhileEmpty(store);
@@ -80,10 +83,14 @@ export async function listLead(
       for (const shard of shards) await store.mirrorShard({ ...shard, etag: undefined });
       // The accounts index follows the listing, off the hot path (accountIndex.ts).
       await indexAccount(store, stored.record);
-      return { at: stored.record.lastSeenAt, isTest: stored.record.isTest };
+      return arrivalOf(stored.record);
     }
   }
   throw new Error(`Lead ${leadId}: its listing row kept changing while it was being caught up`);
+}
+
+function arrivalOf(record: LeadRecord): { at: string; isTest: boolean } {
+  return { at: record.lastSeenAt, isTest: record.isTest };
 }
 
 export interface CatchUp {

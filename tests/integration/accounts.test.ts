@@ -102,3 +102,36 @@ test('the 2nd and 3rd person of a domain are told apart in their alerts; the det
   expect(rows).toHaveLength(4);
   expect(rows.join('\n')).not.toMatch(/fabrikam|ada|grace|alan/i);
 });
+
+test('a catch-up that stopped after listing a record (before its account row) is repaired by the next pass', async () => {
+  const config = testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'AccountsRepair' });
+  const store = testStore(config);
+  await store.ensureTables();
+  const deps = {
+    store,
+    clock: () => new Date(),
+    telemetry,
+    policy: { followUpHours: 24, escalateAfterHours: 48 },
+    log: () => undefined,
+  };
+  const envelope = createEnvelope(newUlid(), new Date(), leadWith({ email: 'ada@northwind.com' }), { queryKeys: [] });
+  const outcome = await recordLead(JSON.stringify(envelope), 'm', deps);
+  if (outcome.kind !== 'stored') throw new Error('not stored');
+
+  // The listing row is saved, then the account row's write times out: the pass fails with the change still noted.
+  const timedOut = { ...store, putAccountPerson: () => Promise.reject(new Error('The operation timed out')) };
+  await expect(catchUpListing(timedOut, new Date(), 100)).rejects.toThrow('timed out');
+  expect(await store.listedRecord(outcome.leadId)).toBeDefined();
+  const people = async (): Promise<number> => {
+    let n = 0;
+    for await (const _ of store.tables.accountPeople.listEntities()) n++;
+    return n;
+  };
+  expect(await people()).toBe(0);
+
+  // The next pass finds the listing up to date and does the rest: the account row, and the newest arrival.
+  expect(await catchUpListing(store, new Date(), 100)).toEqual({ listed: 1, pending: 0 });
+  expect(await people()).toBe(1);
+  const { arrivals } = await store.readArrivals();
+  expect(arrivals.lastRealLeadAt).toBe(envelope.receivedAt);
+});
