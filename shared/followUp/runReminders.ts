@@ -73,7 +73,10 @@ export interface ReminderRunSummary {
   lease: 'acquired' | 'held';
   /** Due follow-up entries read. */
   due: number;
-  /** Entries dropped without mail: contacted meanwhile, do-not-contact, test, unrecognised, gone, escalation off. */
+  /**
+   * Entries dropped without mail: contacted meanwhile, do-not-contact, test, unrecognised, gone, escalation off; and
+   * stale ones, moved to their due time under the current follow-up hours.
+   */
   skipped: number;
   /** Entries finished this run (every recipient has it; the lead now carries a reminder event). */
   completed: number;

@@ -320,6 +320,13 @@ export interface RecordStore extends SearchTable {
   putFollowUp(entry: FollowUpEntry): Promise<void>;
   /** Creates the entry, or gives an existing one this due time, keeping `sentTo`; either way its ETag changes. */
   setFollowUpDue(entry: Pick<FollowUpEntry, 'kind' | 'leadId' | 'dueAt' | 'step'>): Promise<void>;
+  /**
+   * Gives a reminder run's `entry` the due time `dueAt`, for a policy that changed since it was indexed: the row for
+   * that time gets it, and with it the recipients `entry` was sent to, so none of them gets it twice. A row that has
+   * both already is left untouched (its ETag holds, so this run's own candidate there can still be marked). The
+   * entry's own row stays: the caller deletes it If-Match, which fails harmlessly when it is the row written here.
+   */
+  rescheduleFollowUp(entry: FollowUpEntry, dueAt: string): Promise<void>;
   /** The entry's ETag, or undefined when there is none: read before a save so a later delete only removes that. */
   followUpEtag(kind: FollowUpKind, leadId: string, dueAt: string): Promise<string | undefined>;
   /**
@@ -699,6 +706,22 @@ export function createRecordStore(
         },
         'Merge',
       );
+    },
+
+    async rescheduleFollowUp(entry, dueAt) {
+      await ensureTables();
+      const keys = followUpKeys(entry.kind, entry.leadId, new Date(dueAt));
+      let there: FollowUpEntry | undefined;
+      try {
+        there = entityToFollowUp(await tables.followUps.getEntity<Row>(keys.partitionKey, keys.rowKey));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      const sentTo = [...new Set([...(there?.sentTo ?? []), ...entry.sentTo])];
+      if (there?.dueAt === dueAt && sentTo.length === there.sentTo.length) return;
+      // No ETag needed: only the run holding the lease (this one) writes sentTo, and other writers' Merge of dueAt or
+      // create-if-absent leave it as this write sets it.
+      await tables.followUps.upsertEntity(followUpToEntity({ ...entry, dueAt, sentTo }), 'Merge');
     },
 
     async followUpEtag(kind, leadId, dueAt) {

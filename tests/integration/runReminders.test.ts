@@ -641,3 +641,88 @@ describe('runReminders', () => {
     expect(all).not.toMatch(/Zbigniew|Kowalski|@|600 ?100|\+48/);
   });
 });
+
+describe('a changed FOLLOW_UP_HOURS or ESCALATE_AFTER_HOURS', () => {
+  /**
+   * Runs the reminder run at each of `hours` after T0 and lists what each run mailed: `<hours> h: remind` for a
+   * digest to a salesperson, `<hours> h: escalate` for one to the escalation address.
+   */
+  async function runsAt(w: World, hours: readonly number[]): Promise<string[]> {
+    const mailed: string[] = [];
+    for (const h of hours) {
+      w.now = hoursAfterT0(h);
+      const before = w.smtp.received.length;
+      await w.run();
+      for (const m of w.smtp.received.slice(before))
+        mailed.push(`${h} h: ${m.rcptTo.includes(BOSS) ? 'escalate' : 'remind'}`);
+    }
+    return mailed;
+  }
+
+  async function reminderKinds(w: World, id: string): Promise<string[]> {
+    return (await w.reminderEvents(id)).map((e) => (e.kind === 'reminder' ? e.reminder : e.kind)).sort();
+  }
+
+  // Shorter: the run finds an entry only once it is due at its old time, then moves it to the new (past) time, which
+  // the next run sends. Longer: the entry found at its old time waits for the new one.
+  test.each([
+    ['shorter (6 h / 12 h)', 6, 12, [6.5, 12.5, 25, 26, 49, 50], ['26 h: remind', '50 h: escalate']],
+    ['longer (30 h / 60 h)', 30, 60, [6.5, 12.5, 25, 26, 30.5, 49, 50, 60.5], ['30.5 h: remind', '60.5 h: escalate']],
+  ])(
+    '%s: a lead already waiting gets exactly one reminder and one escalation, none before the new times',
+    async (_name, followUpHours, escalateAfterHours, hours, expected) => {
+      const w = await World.create();
+      const id = await w.lead({ firstSeen: T0 });
+      w.config = settings({ followUpHours, escalateAfterHours });
+
+      expect(await runsAt(w, hours)).toEqual(expected);
+      expect(await reminderKinds(w, id)).toEqual(['escalate', 'remind']);
+      expect(await w.store.followUpsOf(id)).toEqual([]);
+      expect(w.logs.filter((l) => l.includes('stale entry'))).toHaveLength(2);
+    },
+  );
+
+  test.each([
+    ['shorter', 6, 12, [25, 26, 27], ['26 h: remind']],
+    ['longer', 30, 60, [25, 26, 30.5, 31], ['30.5 h: remind']],
+  ])(
+    '%s: a moved entry whose old row could not be deleted is still sent once',
+    async (_name, followUpHours, escalateAfterHours, hours, expected) => {
+      const w = await World.create();
+      const id = await w.lead({ firstSeen: T0 });
+      w.config = settings({ followUpHours, escalateAfterHours });
+      // Storage fails right after the entry at its new time was written: both rows are left.
+      w.store.beforeNextDelete = () => Promise.reject(new Error('storage unavailable'));
+
+      expect(await runsAt(w, hours)).toEqual(expected);
+      expect(await reminderKinds(w, id)).toEqual(['remind']);
+      expect((await w.store.followUpsOf(id)).map((e) => e.kind)).toEqual(['escalate']);
+    },
+  );
+
+  test('recipients who already had the reminder at its old time do not get it again at the new one', async () => {
+    const w = await World.create();
+    const id = await w.lead({ firstSeen: T0, offer: { offerId: 'shared-offer' } });
+    w.now = hoursAfterT0(25);
+    w.smtp.refuse.add(CAROL);
+    await w.run();
+    w.smtp.refuse.clear();
+    expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[ALICE]]);
+
+    w.config = settings({ followUpHours: 30, escalateAfterHours: 60 });
+    expect(await runsAt(w, [26, 30.5, 31])).toEqual(['30.5 h: remind']);
+    expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[ALICE], [CAROL]]);
+    expect(await w.reminderEvents(id)).toEqual([expect.objectContaining({ recipients: [ALICE, CAROL] })]);
+  });
+
+  test('a new due time in the same hour as the old one moves the entry within its row', async () => {
+    const w = await World.create();
+    const id = await w.lead({ firstSeen: T0 });
+    w.config = settings({ followUpHours: 24.25 });
+
+    expect(await runsAt(w, [24.1])).toEqual([]);
+    const remind = (await w.store.followUpsOf(id)).find((e) => e.kind === 'remind');
+    expect(remind?.dueAt).toBe(hoursAfterT0(24.25).toISOString());
+    expect(await runsAt(w, [24.3, 24.5])).toEqual(['24.3 h: remind']);
+  });
+});

@@ -18,7 +18,7 @@ import type { RunReads } from './runReads';
 export interface DueEntries {
   /** Due follow-up entries read. */
   due: number;
-  /** Entries dropped without mail (see skipReason). */
+  /** Entries dropped without mail (see skipReason); a stale one is moved to its due time first. */
   skipped: number;
   /** Entries kept unread for the next run: their lead's record is not written yet. */
   waiting: number;
@@ -26,6 +26,7 @@ export interface DueEntries {
 }
 
 const ESCALATION_OFF = 'escalation is off (ESCALATION_EMAIL unset)';
+const STALE = 'stale entry';
 
 function dueAtFor(record: LeadRecord, kind: Exclude<FollowUpKind, 'nurture'>, config: ReminderSettings): number {
   const hours = kind === 'remind' ? config.followUpHours : config.escalateAfterHours;
@@ -47,8 +48,8 @@ function skipReason(
   if (entry.kind === 'nurture') return 'not a speed-to-lead entry';
   if (entry.kind === 'remind' && record.remindedAt) return 'already reminded';
   if (entry.kind === 'escalate' && record.escalatedAt) return 'already escalated';
-  // Left behind when a late-processed lead moved firstSeenAt: the record has (or gets) the right entry.
-  if (Date.parse(entry.dueAt) !== dueAtFor(record, entry.kind, config)) return 'stale entry';
+  // FOLLOW_UP_HOURS or ESCALATE_AFTER_HOURS changed since it was indexed, or a late-processed lead moved firstSeenAt.
+  if (Date.parse(entry.dueAt) !== dueAtFor(record, entry.kind, config)) return STALE;
   return undefined;
 }
 
@@ -104,14 +105,26 @@ export async function collectDue(
     }
     if (reason !== undefined || record === undefined) {
       result.skipped++;
-      log.info(`Lead ${entry.leadId}: ${entry.kind} entry dropped (${reason ?? 'no such lead'})`);
+      // A changed policy changes no record, so no rebuild would index the lead again: the entry is moved here, to
+      // its due time under the current policy, before its old row goes (a crash in between leaves both rows, and the
+      // next run finds the new one right and only deletes the old).
+      const movedTo =
+        reason === STALE && record !== undefined && entry.kind !== 'nurture'
+          ? new Date(dueAtFor(record, entry.kind, config)).toISOString()
+          : undefined;
+      log.info(
+        movedTo === undefined
+          ? `Lead ${entry.leadId}: ${entry.kind} entry dropped (${reason ?? 'no such lead'})`
+          : `Lead ${entry.leadId}: ${entry.kind} entry moved to ${movedTo} (${STALE})`,
+      );
       // Only the entry as this run read it: a status change racing this run (say, back to new) writes the entries
       // its record wants before it saves, which changes the ETag, so our delete leaves them alone.
       try {
+        if (movedTo !== undefined) await store.rescheduleFollowUp(entry, movedTo);
         await store.deleteFollowUp(entry.kind, entry.leadId, entry.dueAt, entry.etag);
       } catch (e) {
         log.warn(
-          `Lead ${entry.leadId}: could not drop its ${entry.kind} entry (${errorText(e)}); the next run tries again`,
+          `Lead ${entry.leadId}: could not ${movedTo === undefined ? 'drop' : 'move'} its ${entry.kind} entry (${errorText(e)}); the next run tries again`,
         );
         continue;
       }
