@@ -52,21 +52,42 @@ const replayedText: Record<DeliveryQueue, Replayed> = { alerts: asItIs, handOffs
 
 const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
-/** Moves every message of `source` to `target`: send first, delete second, so a crash repeats, never loses. */
-async function moveAll(
+export interface MoveOptions {
+  replayed?: Replayed;
+  /** How long a received message stays hidden while it is moved (a minute; tests shorten it). */
+  hideSeconds?: number;
+}
+
+/**
+ * Moves every message of `source` to `target`: send first, delete second, so a crash repeats, never loses. Each
+ * message is tried once per run: one that failed, or whose batch outlasted its hiding, comes back, and a batch of
+ * nothing but those ends the run (else a target that times out kept it going round until Ctrl-C); what is left is
+ * counted for the next run.
+ */
+export async function moveAll(
   source: QueueClient,
   target: QueueClient,
   log: (line: string) => void,
-  replayed: Replayed = asItIs,
+  { replayed = asItIs, hideSeconds = 60 }: MoveOptions = {},
 ): Promise<{ moved: number; failed: number }> {
   let moved = 0;
   let failed = 0;
   if (!(await source.exists())) return { moved, failed };
+  const tried = new Set<string>();
   for (;;) {
     // Hidden for a minute while we copy: a crash here makes them reappear in the poison queue, not vanish.
-    const { receivedMessageItems } = await source.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
-    if (receivedMessageItems.length === 0) break;
-    for (const m of receivedMessageItems) {
+    const { receivedMessageItems } = await source.receiveMessages({
+      numberOfMessages: 32,
+      visibilityTimeout: hideSeconds,
+    });
+    const fresh = receivedMessageItems.filter((m) => !tried.has(m.messageId));
+    if (fresh.length === 0) {
+      if (receivedMessageItems.length > 0)
+        log(`${source.name}: stopped at messages already tried; ${failed} not moved, left for the next run`);
+      break;
+    }
+    for (const m of fresh) {
+      tried.add(m.messageId);
       try {
         // Sent as it was unless `replayed` changes it: a message that is not base64 (it reached poison without a
         // function taking it) is never decoded and encoded again.
@@ -135,7 +156,7 @@ export async function replayPoison(options: { dryRun: boolean; log: (line: strin
     for (const poison of poisonOf(deliveryNames[queue])) {
       if (!(await poison.exists())) continue;
       await queueTarget.createIfNotExists();
-      const result = await moveAll(poison, queueTarget, options.log, replayedText[queue]);
+      const result = await moveAll(poison, queueTarget, options.log, { replayed: replayedText[queue] });
       deliveries.moved += result.moved;
       failed += result.failed;
     }

@@ -1,8 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
-import { keepPoisonedCopySettings, prepare, valueOrThrow } from '../../shared/config';
-import { keepPoisoned } from '../../shared/queue/poisoned';
+import { keepPoisonedCopyLastTrySettings, keepPoisonedCopySettings, prepare, valueOrThrow } from '../../shared/config';
+import { keepPoisoned, misconfiguredTable } from '../../shared/queue/poisoned';
 import { queueClient, tableClient } from '../../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
 
@@ -20,13 +20,21 @@ export interface PoisonedQueue {
 export function keepPoisonedCopy(
   queue: PoisonedQueue,
 ): (message: unknown, context: InvocationContext) => Promise<void> {
-  const ready = prepare(keepPoisonedCopySettings, (config) => ({
+  const ready = prepare(keepPoisonedCopyLastTrySettings, (config) => ({
     config,
-    table: tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.background),
     poisonQueue: queueClient(config.storageConnection, queue.poisonQueueName, STORAGE_DEADLINES.background),
   }));
+  const kept = prepare(keepPoisonedCopySettings, (config) => ({
+    tableName: config.tables.poisoned,
+    table: tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.background),
+  }));
   return async (message, context) => {
-    const { config, table, poisonQueue } = valueOrThrow(ready());
+    // As keepPoisonedLead: only storage or the tries being wrong leaves the message to the host.
+    const { config, poisonQueue } = valueOrThrow(ready());
+    const keeping = kept();
+    const { tableName, table } = keeping.ok
+      ? keeping.value
+      : { tableName: 'PoisonedLeads', table: misconfiguredTable(keeping.problems) };
     const triggerId = context.triggerMetadata?.id;
     const id = typeof triggerId === 'string' ? triggerId : context.invocationId;
     const outcome = await keepPoisoned(
@@ -43,11 +51,11 @@ export function keepPoisonedCopy(
     );
     if (outcome.kept === 'table') {
       context.warn(
-        `ALERT: ${queue.what} ${id} failed ${queue.failedFunction} ${config.maxDequeueCount} times; kept in ${config.tables.poisoned}. Fix the cause, then run npm run replay-poison`,
+        `ALERT: ${queue.what} ${id} failed ${queue.failedFunction} ${config.maxDequeueCount} times; kept in ${tableName}. Fix the cause, then run npm run replay-poison`,
       );
     } else {
       context.error(
-        `ALERT: ${queue.what} ${id} failed ${queue.failedFunction} and could not be kept in ${config.tables.poisoned} (${outcome.cause}); put back on ${queue.poisonQueueName} without expiry`,
+        `ALERT: ${queue.what} ${id} failed ${queue.failedFunction} and could not be kept in ${tableName} (${outcome.cause}); put back on ${queue.poisonQueueName} without expiry`,
       );
     }
   };

@@ -1,20 +1,28 @@
 import type { InvocationContext } from '@azure/functions';
 
 import { systemClock } from '../../shared/clock';
-import { keepPoisonedSettings, prepare, valueOrThrow } from '../../shared/config';
-import { keepPoisoned } from '../../shared/queue/poisoned';
+import { keepPoisonedLastTrySettings, keepPoisonedSettings, prepare, valueOrThrow } from '../../shared/config';
+import { keepPoisoned, misconfiguredTable } from '../../shared/queue/poisoned';
 import { queueClient, tableClient } from '../../shared/storage/clients';
 import { STORAGE_DEADLINES } from '../../shared/storage/deadline';
 
-const ready = prepare(keepPoisonedSettings, (config) => ({
+const ready = prepare(keepPoisonedLastTrySettings, (config) => ({
   config,
-  table: tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.background),
   poisonQueue: queueClient(config.storageConnection, config.poisonQueueName, STORAGE_DEADLINES.background),
+}));
+const kept = prepare(keepPoisonedSettings, (config) => ({
+  tableName: config.tables.poisoned,
+  table: tableClient(config.storageConnection, config.tables.poisoned, STORAGE_DEADLINES.background),
 }));
 
 export async function handler(message: unknown, context: InvocationContext): Promise<void> {
-  // A throw (the settings are wrong) leaves the message in the poison queue for the host's next try.
-  const { config, table, poisonQueue } = valueOrThrow(ready());
+  // Without storage, the poison queue or the tries nothing can keep the message: the throw leaves it to the host,
+  // which moves it on after its tries (docs/storage.md). Wrong table settings only fail the table, as if it were down.
+  const { config, poisonQueue } = valueOrThrow(ready());
+  const keeping = kept();
+  const { tableName, table } = keeping.ok
+    ? keeping.value
+    : { tableName: 'PoisonedLeads', table: misconfiguredTable(keeping.problems) };
   const id = context.triggerMetadata?.id;
   const count = context.triggerMetadata?.dequeueCount;
   const outcome = await keepPoisoned(
@@ -31,14 +39,14 @@ export async function handler(message: unknown, context: InvocationContext): Pro
     },
   );
   const what = outcome.envelopeId ? `Lead ${outcome.envelopeId}` : `Message ${String(id)}`;
-  // An alert for operators: ids only, never the lead's content.
+  // An alert for operators: ids and setting names only, never the lead's content or a setting's value.
   if (outcome.kept === 'table') {
     context.warn(
-      `ALERT: ${what} failed processing ${config.maxDequeueCount} times; kept in ${config.tables.poisoned}. Fix the cause, then run npm run replay-poison`,
+      `ALERT: ${what} failed processing ${config.maxDequeueCount} times; kept in ${tableName}. Fix the cause, then run npm run replay-poison`,
     );
   } else {
     context.error(
-      `ALERT: ${what} failed processing and could not be kept in ${config.tables.poisoned} (${outcome.cause}); put back on ${config.poisonQueueName} without expiry`,
+      `ALERT: ${what} failed processing and could not be kept in ${tableName} (${outcome.cause}); put back on ${config.poisonQueueName} without expiry`,
     );
   }
 }

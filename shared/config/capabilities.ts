@@ -21,10 +21,19 @@ export const erasureSettings = (s: Settings) => all(s.storage, s.tables, s.queue
 export const keepPoisonedSettings = (s: Settings) => all(s.storage, s.tables, s.queue, s.queueTries);
 
 /**
+ * What keepPoisonedLead's last try needs to put a message back on its poison queue without expiry: everything but
+ * the tables, so a wrong table setting is handled like a table that is down, and no lead ends where it expires.
+ */
+export const keepPoisonedLastTrySettings = (s: Settings) => all(s.storage, s.queue, s.queueTries);
+
+/**
  * keepPoisonedAlert and keepPoisonedHandOff: how many tries poison a message, and the table that keeps it. Not the
  * lead queue's name: their poison queues are named with their own queues' settings.
  */
 export const keepPoisonedCopySettings = (s: Settings) => all(s.storage, s.tables, s.queueTries);
+
+/** As keepPoisonedLastTrySettings, for keepPoisonedAlert and keepPoisonedHandOff. */
+export const keepPoisonedCopyLastTrySettings = (s: Settings) => all(s.storage, s.queueTries);
 
 /** contactLead: the tables and the keys that verify a link. */
 export const contactLinkSettings = (s: Settings) => all(s.storage, s.tables, s.contactLinkKeys);

@@ -9,6 +9,7 @@
  */
 import type { TableClient, TableEntity, TableEntityResult } from '@azure/data-tables';
 
+import { settingNames, type SettingProblem } from '../config';
 import { countRows } from '../storage/countRows';
 import { parseEnvelope } from './envelope';
 
@@ -78,8 +79,23 @@ export function entityToPoisoned(row: TableEntityResult<Row>): PoisonedMessage {
   };
 }
 
+/** The PoisonedLeads table, or why it cannot be used (its settings are wrong). */
+export type KeptTable = TableClient | { unusable: string };
+
+/** The table while its settings are wrong: named by setting, never by value (the cause goes into an alert line). */
+export function misconfiguredTable(problems: readonly SettingProblem[]): KeptTable {
+  return { unusable: `the table settings are wrong: ${settingNames(problems).join(', ')}` };
+}
+
+async function store(table: KeptTable, kept: PoisonedMessage): Promise<void> {
+  if ('unusable' in table) throw new Error(table.unusable);
+  await table.createTable();
+  await table.upsertEntity(poisonedToEntity(kept), 'Replace');
+}
+
 export interface KeepDeps {
-  table: TableClient;
+  /** An unusable table is handled as one that is down: the message is put back rather than left to expire. */
+  table: KeptTable;
   /** Sends the text to the poison queue again, with no expiry: the way out when the table cannot be written. */
   resend(text: string): Promise<void>;
   now(): Date;
@@ -93,7 +109,7 @@ export type KeepOutcome =
  * Stores the copy; the caller returns normally only after that, so the host deletes the poison message only once it
  * is kept. If storing fails on the last try the host would give the message (and its time-to-live) to
  * `<queue>-poison-poison`; instead it goes back to the poison queue as a new message that never expires, to be kept
- * on a later try. Earlier failures throw, so the host retries.
+ * on a later try. Earlier failures throw, so the host retries. A table whose settings are wrong fails the same way.
  */
 export async function keepPoisoned(
   message: unknown,
@@ -106,8 +122,7 @@ export async function keepPoisoned(
   const kept: PoisonedMessage = { messageId: meta.messageId, envelopeId, text, keptAt: deps.now().toISOString() };
   if (meta.queue !== undefined) kept.queue = meta.queue;
   try {
-    await deps.table.createTable();
-    await deps.table.upsertEntity(poisonedToEntity(kept), 'Replace');
+    await store(deps.table, kept);
     return { kept: 'table', envelopeId };
   } catch (e) {
     if (meta.dequeueCount < deps.maxDequeueCount) throw e;

@@ -337,6 +337,64 @@ describe('poisoned leads are kept for good', () => {
   });
 });
 
+describe('a malformed table setting', () => {
+  test('a lead accepted with a 202 is poisoned, then put back on the poison queue without expiry, never lost', async () => {
+    const azurite = await startTestAzurite();
+    const config = testConfig(azurite.connectionString);
+    const service = QueueServiceClient.fromConnectionString(azurite.connectionString);
+    // A hand-off message as the host parks it after handOffLead failed it: kept the same way as a lead.
+    const handOffPoison = service.getQueueClient('lead-handoffs-poison');
+    await handOffPoison.createIfNotExists();
+    await handOffPoison.sendMessage(Buffer.from('{"leadId":"01J0000000000000000000000A"}').toString('base64'));
+    // The tables group is wrong; the queue and storage settings, which ingestLead needs, are right.
+    const host = await startHost({
+      AzureWebJobsStorage: azurite.connectionString,
+      TABLE_NAME_PREFIX: '1-bad',
+      AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '3',
+      AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00',
+    });
+    try {
+      const res = await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body: sample('journey-1-contact-me') });
+      expect(res.status).toBe(202);
+      // Either end for each: put back (kept), or handed to the host's last resort, where it would expire.
+      const ended = (queue: string): boolean =>
+        host.output().includes(`put back on ${queue}-poison without expiry`) ||
+        host.output().includes(`moved to ${queue}-poison-poison`);
+      await eventually(
+        'the poisoned lead and hand-off put back or moved on',
+        () => (ended('leads-incoming') && ended('lead-handoffs') ? true : undefined),
+        45000,
+      );
+    } finally {
+      await host.stop();
+    }
+    try {
+      const output = host.output();
+      // The alert names the setting, never its value; nothing went to the host's last resort.
+      expect(output).toMatch(
+        /ALERT: Lead \S+ failed processing and could not be kept in PoisonedLeads \(.*TABLE_NAME_PREFIX/,
+      );
+      expect(output).toMatch(
+        /ALERT: Hand-off message \S+ failed handOffLead and could not be kept in PoisonedLeads \(.*TABLE_NAME_PREFIX.*\); put back on lead-handoffs-poison without expiry/,
+      );
+      expect(output).not.toMatch(/ALERT:.*1-bad/);
+      expect(output).not.toMatch(/-poison-poison/);
+      expect(await service.getQueueClient(`${config.poisonQueueName}-poison`).exists()).toBe(false);
+      expect(await service.getQueueClient('lead-handoffs-poison-poison').exists()).toBe(false);
+      const handOffs = (await handOffPoison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
+      expect(handOffs.map((m) => m.expiresOn.getUTCFullYear())).toEqual([9999]);
+      // The copy on the poison queue never expires (Azurite's "never" is the year 9999).
+      const { peekedMessageItems } = await service
+        .getQueueClient(config.poisonQueueName)
+        .peekMessages({ numberOfMessages: 32 });
+      expect(peekedMessageItems.map((m) => m.expiresOn.getUTCFullYear())).toEqual([9999]);
+      expect(Buffer.from(peekedMessageItems[0]!.messageText, 'base64').toString('utf8')).toContain('Kowalski');
+    } finally {
+      await azurite.stop();
+    }
+  });
+});
+
 describe('storage failing while processing', () => {
   test('retries, then poisons after maxDequeueCount; replay-poison brings it back and it lands once', async () => {
     const azurite = await startTestAzurite();

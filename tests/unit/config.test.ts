@@ -11,7 +11,9 @@ import {
   DEFAULT_REMINDER_SCHEDULE,
   handOffQueueBindingName,
   handOffSettings,
+  keepPoisonedCopyLastTrySettings,
   keepPoisonedCopySettings,
+  keepPoisonedLastTrySettings,
   keepPoisonedSettings,
   loadConfig,
   misconfiguredCapabilities,
@@ -29,6 +31,7 @@ import {
 } from '../../shared/config';
 import { DEFAULT_CADENCE_DAYS } from '../../shared/config/nurture';
 import { requestMetadata } from '../../shared/queue/envelope';
+import { misconfiguredTable } from '../../shared/queue/poisoned';
 import { formatWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
 
 const sample = (
@@ -436,6 +439,18 @@ describe('alert, hand-off and silence settings', () => {
     expect(names(keepPoisonedSettings(tries))).toEqual(triesName);
     expect(names(keepPoisonedCopySettings(tries))).toEqual(triesName);
     expect(names(handOffSettings(tries))).toEqual(triesName);
+  });
+
+  test('a bad table prefix stops keeping poisoned messages in the table, not putting them back on their last try', () => {
+    const s = readSettings({ ...sample, TABLE_NAME_PREFIX: '1-bad' });
+    expect(names(keepPoisonedSettings(s))).toEqual(['TABLE_NAME_PREFIX']);
+    expect(names(keepPoisonedCopySettings(s))).toEqual(['TABLE_NAME_PREFIX']);
+    expect(keepPoisonedLastTrySettings(s).ok).toBe(true);
+    expect(keepPoisonedCopyLastTrySettings(s).ok).toBe(true);
+    const kept = keepPoisonedSettings(s);
+    expect(misconfiguredTable(kept.ok ? [] : kept.problems)).toEqual({
+      unusable: 'the table settings are wrong: TABLE_NAME_PREFIX',
+    });
   });
 
   test('the Teams URL is read but never quoted: a plain-HTTP one is refused by name', () => {

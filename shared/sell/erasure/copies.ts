@@ -29,8 +29,10 @@ export async function eraseRejected(table: TableClient, person: PersonKeys): Pro
 const HIDE_SECONDS = 120;
 
 /**
- * Receives every message (peek sees only the first 32), deletes the matching ones and releases the rest. Nothing
- * consumes the poison queue but an operator's replay, so hiding messages for the scan delays nobody.
+ * Receives every message (peek sees only the first 32), deletes the matching ones and releases the rest. Hiding them
+ * for the scan delays only keepPoisonedLead, which consumes the poison queue (and an operator's replay). A message
+ * keepPoisonedLead holds is hidden from this scan: it ends in PoisonedLeads, which the erasure therefore reads after
+ * the queue, and once more at its end (eraseLead.ts).
  */
 export async function erasePoison(queue: QueueClient, person: PersonKeys): Promise<number> {
   if (isEmpty(person) || !(await queue.exists())) return 0;

@@ -93,8 +93,9 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
   // The search index holds names and addresses (hex-encoded, not hashed): every row of this lead, whatever wrote it.
   await store.deleteSearchRowsOf(leadId);
   const rejectedMessages = await eraseRejected(deps.copies.rejected, person);
-  // Poison messages still in the queue and those kept for good in the PoisonedLeads table.
-  const poisonMessages =
+  // Poison messages still in the queue and those kept for good in the PoisonedLeads table (the queue first: what
+  // keepPoisonedLead takes from it goes to the table). Read again at the end, below.
+  let poisonMessages =
     (await erasePoison(deps.copies.poisonQueue, person)) +
     (await erasePoison(deps.copies.poisonPoisonQueue, person)) +
     (await eraseKeptPoison(deps.copies.poisoned, person));
@@ -155,6 +156,11 @@ export async function eraseLead(deps: ErasureDeps, leadId: string): Promise<Eras
     if (stored.intent.kind === 'alert') await store.settleIntent(leadId, stored.rowKey, stored.etag);
     else handOffs.push(stored);
   }
+
+  // keepPoisonedLead may have held one of her poison messages (hidden from the queue's scan) and kept it in the
+  // table after the scan above read it: a copy a later replay would bring back. The erasure's own steps are the time
+  // that gives it to land; one that lands later still is the window docs/api.md describes.
+  poisonMessages += await eraseKeptPoison(deps.copies.poisoned, person);
 
   const erased = {
     recordFields: erasedRecordFields(stored?.record),
