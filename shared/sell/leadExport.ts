@@ -1,7 +1,8 @@
 /**
- * `GET /api/leads/export.csv`: the body is a Readable pulling CSV lines from the walk as it is consumed, so this
- * code holds one storage page at a time whatever the table size. The host relays it as written because index.ts
- * switches HTTP streaming on; see docs/api.md for what the library does not do (wait for a slow client).
+ * `GET /api/leads/export.csv`: the body is a Readable pulling CSV lines from the matching leads as it is consumed
+ * (matchingLeads.ts: the search index or a walk of the listing), so this code holds one storage page at a time
+ * whatever the table size. The host relays it as written because index.ts switches HTTP streaming on; see
+ * docs/api.md for what the library does not do (wait for a slow client).
  */
 import { Readable } from 'node:stream';
 
@@ -11,7 +12,8 @@ import { type CsvColumn, csvLines } from './csv';
 import { LEAD_COLUMNS } from './leadCsv';
 import type { LeadFilters } from './leadQuery';
 import type { LeadPageSource } from './leadWalk';
-import { allMatchingLeads } from './listLeads';
+import { allMatchingLeads } from './matchingLeads';
+import type { SearchSource } from './search/searchLeads';
 
 async function* utf8(lines: AsyncIterable<string>): AsyncGenerator<Buffer, void, undefined> {
   for await (const line of lines) yield Buffer.from(line, 'utf8');
@@ -19,7 +21,7 @@ async function* utf8(lines: AsyncIterable<string>): AsyncGenerator<Buffer, void,
 
 /** `moreColumns` follow the fixed ones (the nurture columns, which depend on the settings). */
 export function csvExportResponse(
-  source: LeadPageSource,
+  source: LeadPageSource & { search?: SearchSource },
   filters: LeadFilters,
   now: Date,
   moreColumns: readonly CsvColumn<LeadRecord>[] = [],

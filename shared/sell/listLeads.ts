@@ -10,11 +10,10 @@ import { encodeContinuation } from './continuation';
 import { matchesFilters } from './leadFilter';
 import type { LeadFilters, ListQuery } from './leadQuery';
 import { type LeadPageSource, walkLeads } from './leadWalk';
-import { QUERY_BUDGET, SCAN_BUDGET } from './pageBudget';
+import { MAX_STORAGE_PAGE, QUERY_BUDGET, SCAN_BUDGET } from './pageBudget';
 import { searchLeads, type SearchSource } from './search/searchLeads';
 
 export { QUERY_BUDGET, SCAN_BUDGET } from './pageBudget';
-const MAX_STORAGE_PAGE = 1000;
 
 export interface LeadPage {
   items: LeadRecord[];
@@ -55,15 +54,4 @@ export async function listLeads(
     if (items.length >= query.limit) return { items, continuation: encodeContinuation(step.resume), scanned };
   }
   return { items, scanned };
-}
-
-/** Every matching record, for the export: no budget, one storage page in memory at a time. */
-export async function* allMatchingLeads(
-  source: LeadPageSource,
-  filters: LeadFilters,
-  now: Date,
-): AsyncGenerator<LeadRecord, void, undefined> {
-  for await (const step of walkLeads(source, filters, undefined, now, () => MAX_STORAGE_PAGE)) {
-    if (step.kind === 'row' && matchesFilters(step.record, filters)) yield step.record;
-  }
 }

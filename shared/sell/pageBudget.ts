@@ -4,3 +4,5 @@
  */
 export const SCAN_BUDGET = 2000;
 export const QUERY_BUDGET = 50;
+/** The most rows one storage query returns (Table Storage's page): also what the export holds at a time. */
+export const MAX_STORAGE_PAGE = 1000;

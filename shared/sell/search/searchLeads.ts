@@ -1,6 +1,7 @@
 /**
  * A page of `GET /api/leads` served from the search index (searchKeys.ts) instead of a walk of the listing: for `q`
- * (names, companies, emails by prefix) and for a status filter. The index only proposes leads; each is read from the
+ * (names, companies, emails by prefix) and for a status filter. The export reads the same pages one after the other
+ * (matchingLeads.ts), with bigger reads. The index only proposes leads; each is read from the
  * listing and checked against every filter, so the answer is the walk's answer, in the walk's order (newest first:
  * every index key ends with the inverted lead id, as a listing row key is), with a continuation either can resume.
  *
@@ -17,7 +18,7 @@ import { matchesFilters } from '../leadFilter';
 import type { LeadFilters, ListQuery } from '../leadQuery';
 import { CLOCK_SKEW_MS, monthOf, previousMonth, rowKeyAfterTime, UNTIL_GRACE_MS } from '../leadWalk';
 import type { LeadPage } from '../listLeads';
-import { QUERY_BUDGET, SCAN_BUDGET } from '../pageBudget';
+import { MAX_STORAGE_PAGE, QUERY_BUDGET, SCAN_BUDGET } from '../pageBudget';
 import { invertedIdOf, type KeyRange, statusRange, textRanges } from './searchKeys';
 
 export interface SearchSource {
@@ -42,10 +43,28 @@ export interface SearchSource {
 
 /** A `q` proposing more leads than this is served by the walk (its matches are dense there). */
 export const TEXT_LIMIT = 1000;
-const STATUS_PAGE = 200;
 // With the u flag a surrogate pair is one code point outside this range, so only a lone one matches.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+// A text search's candidates are point reads, this many side by side.
 const CHECK_BATCH = 50;
+
+/** What each storage call of a status search asks for. */
+export interface StatusSizes {
+  /** Keys per read of a status's range in a month. */
+  keys: number;
+  /** Candidates checked together: each month's run of them is one range read. */
+  batch: number;
+}
+
+/** A list page: small reads, so a page of 50 is quick to come. */
+const LIST_SIZES: StatusSizes = { keys: 200, batch: CHECK_BATCH };
+
+/**
+ * The export, which reads every match: a storage page per call. One key short of a page, so that one query says
+ * whether the range holds more (searchTable.ts asks storage for one more than it needs). A batch spans at most
+ * QUERY_BUDGET months (a key read each), so no more range reads than that run side by side.
+ */
+export const EXPORT_SIZES: StatusSizes = { keys: MAX_STORAGE_PAGE - 1, batch: MAX_STORAGE_PAGE };
 
 /** The listing row key a position continues after: the same order the index keys end in. */
 function resumeAfter(start: Position | undefined): string | undefined {
@@ -86,6 +105,7 @@ async function* statusCandidates(
   filters: LeadFilters,
   start: Position | undefined,
   now: Date,
+  keysPerRead: number,
 ): AsyncGenerator<string | Resume, void, undefined> {
   const oldest = await search.oldestMonth();
   if (oldest === undefined) return;
@@ -104,7 +124,7 @@ async function* statusCandidates(
           yield { resume: after === undefined ? { partition: month } : { partition: month, afterRowKey: after } };
           return;
         }
-        const page = await search.keys(statusRange(cursor.status, month, cursor.after), STATUS_PAGE);
+        const page = await search.keys(statusRange(cursor.status, month, cursor.after), keysPerRead);
         cursor.buffer = page.keys.map(invertedIdOf);
         cursor.more = page.more && page.keys.length > 0;
         cursor.after = cursor.buffer.at(-1) ?? cursor.after;
@@ -157,47 +177,75 @@ function positionOf(invertedId: string): Position {
   return { partition: leadKeys(invertUlid(invertedId)).partitionKey, afterRowKey: invertedId };
 }
 
-/** A page from the index, or undefined when the index cannot serve this query (the caller walks the listing). */
-export async function searchLeads(search: SearchSource, query: ListQuery, now: Date): Promise<LeadPage | undefined> {
+/** A page from the index: `resume` says where the next one starts when this one ended before the last match. */
+export interface SearchPage {
+  items: LeadRecord[];
+  resume?: Position;
+  scanned: number;
+}
+
+/** Filters the index can serve; anything else is walked. */
+export function searchable(filters: LeadFilters): boolean {
+  return filters.q !== undefined || filters.statuses !== undefined;
+}
+
+/**
+ * A page from an index known to be built, or undefined when the index cannot serve this query (the caller walks the
+ * listing from the same position). The budget of a list page bounds it (pageBudget.ts); with the export's sizes a
+ * batch may take it past the scan budget by up to a batch.
+ */
+export async function searchFrom(
+  search: SearchSource,
+  query: ListQuery,
+  now: Date,
+  sizes: StatusSizes = LIST_SIZES,
+): Promise<SearchPage | undefined> {
   const { filters } = query;
-  if (filters.q === undefined && filters.statuses === undefined) return undefined;
-  if (!(await search.ready())) return undefined;
+  if (!searchable(filters)) return undefined;
   const candidates =
     filters.q !== undefined
       ? await textCandidates(search, filters.q, resumeAfter(query.start))
-      : statusCandidates(search, filters, query.start, now);
+      : statusCandidates(search, filters, query.start, now, sizes.keys);
   if (candidates === undefined) return undefined;
+  const batchSize = filters.q !== undefined ? CHECK_BATCH : sizes.batch;
 
   const items: LeadRecord[] = [];
   let scanned = 0;
   let batch: string[] = [];
   const sinceMs = filters.since?.getTime();
   // Checks a batch in parallel (point reads), then hands out matches in order; a full page ends at its last lead.
-  const check = async (): Promise<LeadPage | undefined> => {
+  const check = async (): Promise<SearchPage | undefined> => {
     const records = await readCandidates(search, batch, filters.q === undefined ? filters.statuses : undefined);
     for (const [i, record] of records.entries()) {
       scanned++;
       if (record === undefined || !matchesFilters(record, filters)) continue;
       items.push(record);
-      if (items.length >= query.limit)
-        return { items, continuation: encodeContinuation(positionOf(batch[i] as string)), scanned };
+      if (items.length >= query.limit) return { items, resume: positionOf(batch[i] as string), scanned };
     }
     const last = batch.at(-1);
     batch = [];
-    if (last !== undefined && scanned >= SCAN_BUDGET)
-      return { items, continuation: encodeContinuation(positionOf(last)), scanned };
+    if (last !== undefined && scanned >= SCAN_BUDGET) return { items, resume: positionOf(last), scanned };
     return undefined;
   };
   for await (const key of candidates) {
-    if (typeof key !== 'string')
-      return (await check()) ?? { items, continuation: encodeContinuation(key.resume), scanned };
+    if (typeof key !== 'string') return (await check()) ?? { items, resume: key.resume, scanned };
     // A record's id is minted no earlier than its first lead, so an id older than `since` ends the search.
     if (sinceMs !== undefined && decodeTime(invertUlid(key)) < sinceMs) break;
     batch.push(key);
-    if (batch.length >= Math.min(CHECK_BATCH, query.limit - items.length)) {
+    if (batch.length >= Math.min(batchSize, query.limit - items.length)) {
       const page = await check();
       if (page) return page;
     }
   }
   return (await check()) ?? { items, scanned };
+}
+
+/** A list page from the index, or undefined when the index cannot serve this query (the caller walks the listing). */
+export async function searchLeads(search: SearchSource, query: ListQuery, now: Date): Promise<LeadPage | undefined> {
+  if (!searchable(query.filters)) return undefined;
+  if (!(await search.ready())) return undefined;
+  const page = await searchFrom(search, query, now);
+  if (page === undefined) return undefined;
+  const { items, resume, scanned } = page;
+  return resume === undefined ? { items, scanned } : { items, continuation: encodeContinuation(resume), scanned };
 }

@@ -87,10 +87,10 @@ export function inRange(key: SearchKey, range: KeyRange): boolean {
 /**
  * The search index over the same records, in Table Storage's order (partition, then row key; these keys are ASCII);
  * `extraKeys` are rows the index holds without the listing agreeing (left behind by a crash). Counts the key
- * queries and listing reads.
+ * queries, the listing reads and the records they return.
  */
 export class MemorySearch implements SearchSource {
-  readonly reads: { ranges: number; listed: number; listedRanges: number } = { ranges: 0, listed: 0, listedRanges: 0 };
+  readonly reads = { ready: 0, ranges: 0, listed: 0, listedRanges: 0, records: 0 };
   private readonly rows: SearchKey[];
   private readonly byId: Map<string, LeadRecord>;
 
@@ -107,6 +107,7 @@ export class MemorySearch implements SearchSource {
   }
 
   ready(): Promise<boolean> {
+    this.reads.ready++;
     return Promise.resolve(this.built);
   }
 
@@ -118,7 +119,9 @@ export class MemorySearch implements SearchSource {
 
   listed(leadId: string): Promise<LeadRecord | undefined> {
     this.reads.listed++;
-    return Promise.resolve(this.byId.get(leadId));
+    const found = this.byId.get(leadId);
+    if (found) this.reads.records++;
+    return Promise.resolve(found);
   }
 
   listedWithStatus(
@@ -133,6 +136,7 @@ export class MemorySearch implements SearchSource {
       if (partitionKey === month && rowKey >= rows.fromRowKey && rowKey <= rows.upToRowKey)
         if (statuses.includes(record.status)) found.set(rowKey, record);
     }
+    this.reads.records += found.size;
     return Promise.resolve(found);
   }
 
