@@ -28,6 +28,7 @@ const ready = prepare(recordSettings, (config) => {
     ...policyOrDefault(appSettings()),
     effects: arrivalEffects({
       ...effects,
+      alertOnNewLead: alertQueue !== undefined,
       handOff: handOffQueue !== undefined,
       clock: systemClock,
       newId: newUlid,
@@ -47,7 +48,7 @@ export async function handler(message: unknown, context: InvocationContext): Pro
       `Follow-ups scheduled with the default policy until fixed: ${problems.map((p) => p.message).join('; ')}`,
     );
   if (effectProblems.length > 0)
-    context.warn(`Owners, alerts or hand-offs off until fixed: ${effectProblems.map((p) => p.message).join('; ')}`);
+    context.warn(`No owner is assigned until fixed: ${effectProblems.map((p) => p.message).join('; ')}`);
   const id = context.triggerMetadata?.id;
   const messageId = typeof id === 'string' ? id : context.invocationId;
   const outcome = await recordLead(message, messageId, {

@@ -121,29 +121,25 @@ export function misconfiguredCapabilities(s: Settings): MisconfiguredCapability[
 }
 
 /**
- * What processing adds to a save (owner, alert, hand-off), each from its own group: recording a lead never waits for
- * them. While a group is wrong its part is off (the problems are returned for a warning): no owner is assigned,
- * nothing alerts, nothing is handed off; the delivering function reports the same setting as misconfigured.
+ * What processing adds to a save (owner, alert, hand-off). Recording a lead never waits for them, and an alert or a
+ * hand-off never waits for its delivery settings either: it is queued whenever its feature is on (delivery.ts
+ * `IntentSwitches`), and while the Teams URL, the webhook secret or the mail settings are wrong it waits with its
+ * deliverer, which fails naming them and keeps the message (docs/alerts.md, docs/crm.md). An owner needs the owner
+ * routing only; while that is wrong no owner is assigned (the problems are returned for a warning), so a new lead
+ * has nobody to alert.
  */
 export function processingEffectSettings(s: Settings): {
   owners?: { routes: ReadonlyMap<string, string[]>; defaults: readonly string[] };
-  alertOnNewLead?: boolean;
   alertQueue?: string;
   handOffQueue?: string;
   problems: SettingProblem[];
 } {
-  const problems = [s.reminders, s.alertDelivery, s.handOff].flatMap((g) => (g.ok ? [] : g.problems));
-  const owners = s.reminders.ok
-    ? { routes: s.reminders.value.reminderRoutes, defaults: s.reminders.value.defaultRecipients }
-    : undefined;
-  const alerts =
-    s.alertDelivery.ok && s.alertDelivery.value.alerts.onNewLead ? s.alertDelivery.value.alerts : undefined;
-  const handOff = s.handOff.ok && s.handOff.value.handOff.webhook !== undefined ? s.handOff.value.handOff : undefined;
+  const { ownerRouting } = s;
   return {
-    owners,
-    alertOnNewLead: s.alertDelivery.ok ? s.alertDelivery.value.alerts.onNewLead : undefined,
-    alertQueue: alerts?.queueName,
-    handOffQueue: handOff?.queueName,
-    problems,
+    owners: ownerRouting.ok
+      ? { routes: ownerRouting.value.reminderRoutes, defaults: ownerRouting.value.defaultRecipients }
+      : undefined,
+    ...s.intents,
+    problems: ownerRouting.ok ? [] : ownerRouting.problems,
   };
 }

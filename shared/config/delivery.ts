@@ -88,6 +88,31 @@ export function handOffQueueBindingName(env: Env): string {
   return env.HANDOFF_QUEUE_NAME?.trim() || DEFAULT_HANDOFF_QUEUE_NAME;
 }
 
+/**
+ * Which intents processing and the sales API make, and on which queues, decided from the least they can know so
+ * that no setting of the delivery itself (a Teams URL, a webhook secret, an unresolved Key Vault reference) drops
+ * one: an intent made while such a setting is wrong waits on its queue, its deliverer fails naming the setting,
+ * retries, and keeps the message once poisoned (`npm run replay-poison` sends it back after the fix).
+ */
+export interface IntentSwitches {
+  /** Undefined only while ALERT_ON_NEW_LEAD is exactly false. */
+  alertQueue?: string;
+  /** Undefined only while WEBHOOK_URL is not set at all. */
+  handOffQueue?: string;
+}
+
+export function readIntentSwitches(env: Env): IntentSwitches {
+  // Only "false" turns alerts off: a malformed value is more likely a typo of a setting someone wanted on, and an
+  // alert queued in error is dropped by deliverAlert once the value reads false.
+  const alertsOff = env.ALERT_ON_NEW_LEAD?.trim() === 'false';
+  // Set at all, an unresolved reference or a malformed URL included: the hand-off waits for the fix.
+  const handOffOn = (env.WEBHOOK_URL?.trim() ?? '') !== '';
+  return {
+    alertQueue: alertsOff ? undefined : alertQueueBindingName(env),
+    handOffQueue: handOffOn ? handOffQueueBindingName(env) : undefined,
+  };
+}
+
 export function readAlertDelivery(env: Env): Checked<AlertDeliverySettings> {
   return readGroup(env, (r) => ({
     alerts: {

@@ -134,17 +134,33 @@ function readPublicBaseUrl(r: Reader): string {
   return url.replace(/\/+$/, '');
 }
 
+/** Whom a lead goes to: REMINDER_ROUTES and REMINDER_RECIPIENTS, and nothing else reminders need. */
+export type OwnerRouting = Pick<ReminderDelivery, 'reminderRoutes' | 'defaultRecipients'>;
+
+function readRouting(r: Reader): OwnerRouting {
+  const reminderRoutes = readRoutes(r);
+  const defaultRecipients = r.emails('REMINDER_RECIPIENTS', r.raw('REMINDER_RECIPIENTS'));
+  if (defaultRecipients.length === 0) {
+    r.problem(
+      'REMINDER_RECIPIENTS',
+      'REMINDER_RECIPIENTS is missing: expected one or more email addresses for offers without a route',
+    );
+  }
+  return { reminderRoutes, defaultRecipients };
+}
+
+/**
+ * The owner routing on its own, for assigning owners: a wrong PUBLIC_BASE_URL or CONTACT_LINK_TTL_DAYS stops
+ * reminders, not owners (the reminders group reads the same two settings and reports them too).
+ */
+export function readOwnerRouting(env: Env): Checked<OwnerRouting> {
+  return readGroup(env, readRouting);
+}
+
 export function readReminders(env: Env): Checked<ReminderDelivery> {
   return readGroup(env, (r) => {
     const reminderSchedule = readSchedule(r);
-    const reminderRoutes = readRoutes(r);
-    const defaultRecipients = r.emails('REMINDER_RECIPIENTS', r.raw('REMINDER_RECIPIENTS'));
-    if (defaultRecipients.length === 0) {
-      r.problem(
-        'REMINDER_RECIPIENTS',
-        'REMINDER_RECIPIENTS is missing: expected one or more email addresses for offers without a route',
-      );
-    }
+    const { reminderRoutes, defaultRecipients } = readRouting(r);
     const escalationEmail = r.raw('ESCALATION_EMAIL');
     if (escalationEmail !== undefined) r.emails('ESCALATION_EMAIL', escalationEmail);
     return {

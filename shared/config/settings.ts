@@ -3,16 +3,20 @@ import { all, type Checked, mapChecked, type SettingProblem } from './checked';
 import {
   type AlertDeliverySettings,
   type HandOffSettings,
+  type IntentSwitches,
   readAlertDelivery,
   readHandOff,
+  readIntentSwitches,
   readSilence,
   type SilenceSettings,
 } from './delivery';
 import {
   type ContactLinkKeys,
   type FollowUpPolicySettings,
+  type OwnerRouting,
   readContactLinkKeys,
   readFollowUpPolicy,
+  readOwnerRouting,
   readReminders,
   type ReminderDelivery,
   withLinkLifetime,
@@ -48,11 +52,15 @@ export interface Settings {
   followUpPolicy: Checked<FollowUpPolicySettings>;
   contactLinkKeys: Checked<ContactLinkKeys>;
   reminders: Checked<ReminderDelivery>;
+  /** The two settings of `reminders` that assigning an owner needs, on their own (their problems are reminders'). */
+  ownerRouting: Checked<OwnerRouting>;
   mail: Checked<MailSettings>;
   /** Optional: without it nothing is sent; while it is wrong, nothing is sent either (shared/telemetry.ts). */
   telemetry: Checked<TelemetrySettings>;
   alertDelivery: Checked<AlertDeliverySettings>;
   handOff: Checked<HandOffSettings>;
+  /** Whether alerts and hand-offs are queued at all: never wrong, only on or off (delivery.ts). */
+  intents: IntentSwitches;
   silence: Checked<SilenceSettings>;
   nurture: Checked<NurtureSettings>;
   qualification: Checked<QualificationSettings>;
@@ -68,10 +76,12 @@ export function readSettings(env: Env): Settings {
     followUpPolicy: readFollowUpPolicy(env),
     contactLinkKeys: readContactLinkKeys(env),
     reminders: readReminders(env),
+    ownerRouting: readOwnerRouting(env),
     mail: readMail(env),
     telemetry: readTelemetry(env),
     alertDelivery: readAlertDelivery(env),
     handOff: readHandOff(env),
+    intents: readIntentSwitches(env),
     silence: readSilence(env),
     nurture: readNurture(env),
     qualification: readQualification(env),
@@ -130,7 +140,7 @@ export function loadConfig(env: Env): Checked<AppConfig> {
   );
 }
 
-/** Every problem of every group, each once (groups overlap in no setting). */
+/** Every problem of every group, each once (ownerRouting is left out: its settings are reminders' too). */
 export function allProblems(s: Settings): SettingProblem[] {
   const groups = [
     s.storage,

@@ -46,9 +46,45 @@ function readAuthentication(r: Reader): CredentialChoice | undefined {
   return clientId === undefined ? { kind: 'managedIdentity' } : { kind: 'managedIdentity', clientId };
 }
 
+const CONNECTION = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
+
+/**
+ * `InstrumentationKey=<guid>;IngestionEndpoint=<http(s) URL>;…` (keys in any case; without an endpoint the SDK uses
+ * the global one). Checked here so that a mangled value is named as the setting at start, rather than as an SDK
+ * warning that names no setting. The value is not quoted: it is the resource's identity.
+ */
+function readConnectionString(r: Reader): string | undefined {
+  const text = r.raw(CONNECTION);
+  if (text === undefined) return undefined;
+  const fields = new Map<string, string>();
+  for (const part of text.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) fields.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+    else if (part.trim() !== '') fields.set('', part);
+  }
+  const key = fields.get('instrumentationkey');
+  const endpoint = fields.get('ingestionendpoint');
+  if (!fields.has('') && key !== undefined && GUID.test(key) && (endpoint === undefined || isHttpUrl(endpoint)))
+    return text;
+  r.problem(
+    CONNECTION,
+    `${CONNECTION} is malformed: expected the resource's connection string, "InstrumentationKey=<guid>;IngestionEndpoint=https://…" (its Overview page shows it)`,
+  );
+  return undefined;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
 export function readTelemetry(env: Env): Checked<TelemetrySettings> {
   return readGroup(env, (r) => ({
-    appInsightsConnectionString: r.raw('APPLICATIONINSIGHTS_CONNECTION_STRING'),
+    appInsightsConnectionString: readConnectionString(r),
     appInsightsCredential: readAuthentication(r),
   }));
 }

@@ -10,7 +10,7 @@ import type { Clock } from '../clock';
 import type { AlertEnvelope } from '../queue/alertEnvelope';
 import { personHash, type RecordAccount, recordAccount } from '../record/accountIndex';
 import type { Intent } from '../record/intents';
-import type { LeadEvent, LeadRecord } from '../record/model';
+import type { LeadArrivalEvent, LeadEvent, LeadRecord } from '../record/model';
 import type { Effects, SaveChange, SaveEffects } from '../record/rebuild';
 import { decideAlert } from './alerts/decision';
 import { automaticOwnerEvent, projectOwner } from './ownerEvents';
@@ -25,10 +25,10 @@ export interface OwnerRoutes {
 }
 
 export interface EffectSettings {
-  /** Undefined while the reminder settings are wrong: no owner is assigned (the next arrival assigns one). */
+  /** Undefined while the owner routing is wrong: no owner is assigned (the next arrival assigns one). */
   owners?: OwnerRoutes;
-  /** ALERT_ON_NEW_LEAD; undefined while the alert settings are wrong (then nothing alerts). */
-  alertOnNewLead?: boolean;
+  /** Alerts are queued: false only when ALERT_ON_NEW_LEAD is false (config/delivery.ts IntentSwitches). */
+  alertOnNewLead: boolean;
   /** WEBHOOK_URL is set: every change is handed off. */
   handOff: boolean;
   clock: Clock;
@@ -68,44 +68,53 @@ function handOffIntent(change: SaveChange, at: string): Intent {
   };
 }
 
+/** An arrival's owner (when the record has none) and its alert, added to `effects`. */
+async function ownerAndAlert(
+  effects: Effects,
+  change: SaveChange,
+  arrival: LeadArrivalEvent,
+  settings: EffectSettings,
+  at: string,
+): Promise<void> {
+  const account = await recordAccount(change.next);
+  let owner = change.next.owner;
+  if (settings.owners !== undefined) {
+    const event = ownerEventFor(change, settings.owners, account?.hash, at, settings.newId);
+    if (event?.kind === 'owner') {
+      effects.events.push(event);
+      owner = event.owner;
+    }
+  }
+  // The owner the record has or was just given: an alert needs a recipient, not the owner routing.
+  if (owner === undefined) return;
+  const after = { ...change.next, owner };
+  const decision = decideAlert(
+    { before: change.before, after, event: arrival },
+    { onNewLead: settings.alertOnNewLead },
+  );
+  if (!decision.alert) return;
+  const message: AlertEnvelope = {
+    v: 1,
+    kind: 'alert',
+    alertId: arrival.eventId,
+    leadId: change.next.leadId,
+    recipient: owner,
+    reason: decision.reason,
+    stage: decision.stage,
+    raisedAt: at,
+  };
+  if (decision.previousStage !== undefined) message.previousStage = decision.previousStage;
+  const line = await settings.accountLine?.(after, account);
+  if (line !== undefined) message.accountLine = line;
+  effects.intents.push({ kind: 'alert', message });
+}
+
 /** For a save that adds an arrival (processing). */
 export function arrivalEffects(settings: EffectSettings): SaveEffects {
   return async (change) => {
     const at = settings.clock().toISOString();
     const effects: Effects = { events: [], intents: [] };
-    const arrival = change.added?.kind === 'arrival' ? change.added : undefined;
-    let owner = change.next.owner;
-    if (arrival !== undefined && settings.owners !== undefined) {
-      const account = await recordAccount(change.next);
-      const event = ownerEventFor(change, settings.owners, account?.hash, at, settings.newId);
-      if (event?.kind === 'owner') {
-        effects.events.push(event);
-        owner = event.owner;
-      }
-      if (arrival !== undefined && settings.alertOnNewLead !== undefined && owner !== undefined) {
-        const after = { ...change.next, owner };
-        const decision = decideAlert(
-          { before: change.before, after, event: arrival },
-          { onNewLead: settings.alertOnNewLead },
-        );
-        if (decision.alert) {
-          const message: AlertEnvelope = {
-            v: 1,
-            kind: 'alert',
-            alertId: arrival.eventId,
-            leadId: change.next.leadId,
-            recipient: owner,
-            reason: decision.reason,
-            stage: decision.stage,
-            raisedAt: at,
-          };
-          if (decision.previousStage !== undefined) message.previousStage = decision.previousStage;
-          const line = await settings.accountLine?.(after, account);
-          if (line !== undefined) message.accountLine = line;
-          effects.intents.push({ kind: 'alert', message });
-        }
-      }
-    }
+    if (change.added?.kind === 'arrival') await ownerAndAlert(effects, change, change.added, settings, at);
     if (settings.handOff) effects.intents.push(handOffIntent(change, at));
     return effects;
   };

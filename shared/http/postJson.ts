@@ -1,8 +1,9 @@
 /**
  * One outbound POST with a deadline, for webhooks (Teams, the CRM hand-off). Exactly one attempt: the callers
  * decide what is worth retrying. Redirects are not followed (a webhook URL that moved is a setting to fix, and a
- * redirect must not carry the body and its signature elsewhere), no connection is kept for later, and the answer
- * is read up to a small limit: only its status and a short error text matter.
+ * redirect must not carry the body and its signature elsewhere), no connection is kept for later, and the answer's
+ * body is counted, never kept: a receiver's error text may quote the personal data it was sent, so only its status,
+ * headers and length come back (replySummary.ts says what an operator sees).
  *
  * Never rejects: the outcome is a value, and it never holds the URL, which is a secret for these webhooks
  * (their `sig` parameter is the credential). Callers describe the peer with `hostClass` (secretUrl.ts).
@@ -19,7 +20,6 @@ export interface PostRequest {
   timeoutMs: number;
   /** CA certificate(s) to trust instead of the public ones: TLS inspection on a private network, or tests. */
   tls?: { ca: string };
-  maxResponseBytes?: number;
 }
 
 /**
@@ -29,10 +29,10 @@ export interface PostRequest {
 export type NoAnswer = 'timeout' | 'unreachable' | 'tls' | 'lost';
 
 export type PostOutcome =
-  | { kind: 'answered'; status: number; headers: IncomingHttpHeaders; body: string }
+  /** `bytes`: the length of the body received, which is read to its end and dropped. */
+  | { kind: 'answered'; status: number; headers: IncomingHttpHeaders; bytes: number }
   | { kind: 'noAnswer'; failure: NoAnswer; code?: string };
 
-const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024;
 const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 function failureOf(error: unknown, timedOut: boolean): { failure: NoAnswer; code?: string } {
@@ -49,7 +49,6 @@ export function postJson(req: PostRequest): Promise<PostOutcome> {
   const url = new URL(req.url);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const body = Buffer.from(req.body, 'utf8');
-  const limit = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   return new Promise((resolve) => {
     let settled = false;
     let timedOut = false;
@@ -69,24 +68,13 @@ export function postJson(req: PostRequest): Promise<PostOutcome> {
         ...(req.tls === undefined ? {} : { ca: req.tls.ca }),
       },
       (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (size < limit) chunks.push(chunk.subarray(0, limit - size));
-          size += chunk.length;
-        });
-        response.on('end', () =>
-          settle({
-            kind: 'answered',
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
+        let bytes = 0;
+        response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        const answered = (): void =>
+          settle({ kind: 'answered', status: response.statusCode ?? 0, headers: response.headers, bytes });
+        response.on('end', answered);
         // The status came but the body was cut off: still an answer, and the status is what counts.
-        response.on('error', () =>
-          settle({ kind: 'answered', status: response.statusCode ?? 0, headers: response.headers, body: '' }),
-        );
+        response.on('error', answered);
       },
     );
     const timer = setTimeout(() => {

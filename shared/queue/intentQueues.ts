@@ -16,7 +16,7 @@ function sender(connection: StorageConnection, name: string, deadlineMs: number)
   };
 }
 
-/** A queue name left undefined switches its intents off (the feature is off, or its settings are wrong). */
+/** A queue name left undefined switches its intents off: the feature is off (config/delivery.ts IntentSwitches). */
 export function intentQueues(
   connection: StorageConnection,
   names: { alertQueue?: string; handOffQueue?: string },

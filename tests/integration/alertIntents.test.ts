@@ -222,6 +222,7 @@ test('with a webhook each change owes one hand-off of its version; a crash befor
   };
   const effects = arrivalEffects({
     owners: { routes: w.config.reminderRoutes, defaults: w.config.defaultRecipients },
+    alertOnNewLead: false,
     handOff: true,
     clock: () => new Date(),
     newId: newUlid,

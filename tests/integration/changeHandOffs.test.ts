@@ -120,6 +120,7 @@ async function world(): Promise<World> {
         log: () => undefined,
         effects: arrivalEffects({
           owners: { routes: config.reminderRoutes, defaults: config.defaultRecipients },
+          alertOnNewLead: false,
           handOff: true,
           clock: () => at,
           newId: newUlid,

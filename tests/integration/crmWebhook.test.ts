@@ -63,7 +63,9 @@ describe('sendCrmWebhook', () => {
   test('a receiver holding another secret refuses it: permanent, not retried', async () => {
     const result = await send(created, formatWebhookSecret(randomBytes(32)));
     expect(result).toMatchObject({ ok: false, retry: false, status: 401 });
-    expect(messageOf(result)).toMatch(/^CRM webhook \(loopback\) answered HTTP 401 \(signature: .*\); not retried$/);
+    expect(messageOf(result)).toMatch(
+      /^CRM webhook \(loopback\) answered HTTP 401 \(text\/plain, \d+ bytes\); not retried$/,
+    );
   });
 
   test.each([
@@ -100,9 +102,33 @@ describe('sendCrmWebhook', () => {
     const wrong = receiver.url.replace(SIG, `${SIG.slice(0, -6)}ZZZZZZ`);
     const result = await send(created, SECRET, wrong);
     expect(result).toMatchObject({ ok: false, retry: false, status: 401 });
-    expect(messageOf(result)).toContain('[webhook URL]');
     expect(messageOf(result)).not.toContain(SIG.slice(0, 12));
     expect(messageOf(result)).not.toContain('/api/leads-hook');
+  });
+
+  test.each([400, 500])(
+    'HTTP %i quoting personal data: the message keeps the status, content type and length, none of the text',
+    async (status) => {
+      const text = "'+48 600 100 200' is not a valid phone number (contact Jan Kowalski, Fabrikam)";
+      receiver.script({ status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text });
+      const result = await send();
+      expect(result).toMatchObject({ ok: false, retry: status === 500, status });
+      const message = messageOf(result);
+      expect(message).toBe(
+        `CRM webhook (loopback) answered HTTP ${status} (text/plain, ${Buffer.byteLength(text)} bytes)${status === 400 ? '; not retried' : ''}`,
+      );
+      for (const piece of ['+48', '600 100 200', 'phone', 'Jan', 'Kowalski', 'Fabrikam'])
+        expect(message).not.toContain(piece);
+    },
+  );
+
+  test('a content type that is not one is not repeated either', async () => {
+    receiver.script({ status: 400, headers: { 'content-type': 'Jan Kowalski <jan@fabrikam.example>' }, body: 'x' });
+    expect(messageOf(await send())).toBe(
+      'CRM webhook (loopback) answered HTTP 400 (an unreadable content type, 1 bytes); not retried',
+    );
+    receiver.script({ status: 400 });
+    expect(messageOf(await send())).toBe('CRM webhook (loopback) answered HTTP 400 (no body); not retried');
   });
 
   test('plain HTTP to anything but loopback is refused without sending: personal data goes over HTTPS only', async () => {

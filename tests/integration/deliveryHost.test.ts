@@ -197,6 +197,30 @@ test('a hand-off the receiver refuses for good goes to poison at once', async ()
   );
 });
 
+test("a receiver's error text quoting personal data reaches no log line and no recorded exception", async () => {
+  const before = host.output().length;
+  const text = "'+48 600 100 200' is not a valid phone number (contact Jan Kowalski, Fabrikam)";
+  const reply = { headers: { 'content-type': 'text/plain' }, body: text };
+  // Refused for good (an ALERT: line), then retried until poisoned (the thrown error the host records).
+  receiver.script({ status: 400, ...reply }, { status: 500, ...reply }, { status: 500, ...reply });
+  await send(
+    'lead-handoffs',
+    encodeHandOff({ v: 1, leadId: lead.leadId, version: 21, created: false, at: lead.lastSeenAt }),
+  );
+  await send(
+    'lead-handoffs',
+    encodeHandOff({ v: 1, leadId: lead.leadId, version: 22, created: false, at: lead.lastSeenAt }),
+  );
+  await eventually('both kept', () => {
+    const out = host.output().slice(before);
+    return out.split('kept in PoisonedLeads').length > 2 ? true : undefined;
+  });
+  const out = host.output().slice(before);
+  expect(out).toContain(`answered HTTP 400 (text/plain, ${Buffer.byteLength(text)} bytes); not retried`);
+  expect(out).toMatch(/Executed 'handOffLead' \(Failed.*answered HTTP 500 \(text\/plain, \d+ bytes\)/);
+  for (const piece of ['+48', '600 100 200', 'phone', 'Kowalski', 'Fabrikam']) expect(out).not.toContain(piece);
+});
+
 test("a receiver's Retry-After is waited for (not the queue's own retry), then the hand-off is delivered once", async () => {
   const change: HandOffEnvelope = { v: 1, leadId: lead.leadId, version: 13, created: false, at: lead.lastSeenAt };
   const id = `lead_${lead.leadId}_v13`;

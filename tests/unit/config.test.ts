@@ -352,11 +352,42 @@ describe('settings per capability', () => {
   });
 
   test('a malformed authentication string stops custom events only: nothing is sent, leads are recorded', () => {
-    const s = readSettings({ ...sample, APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=x', [AUTH]: 'AAD' });
+    const s = readSettings({
+      ...sample,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+      [AUTH]: 'AAD',
+    });
     expect(recordSettings(s).ok).toBe(true);
     expect(telemetrySettings(s)).toEqual({});
     expect(misconfiguredCapabilities(s)).toEqual([{ capability: 'telemetry', settings: [AUTH] }]);
     expect(settingsReport(s)).toContain(`${AUTH} is "AAD"`);
+  });
+
+  test.each([
+    'InstrumentationKey=x',
+    'IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+    'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=westeurope',
+    '00000000-0000-0000-0000-000000000000',
+    'InstrumentationKey=00000000-0000-0000-0000-000000000000;oops',
+  ])('a malformed connection string (%s) is named as the setting, unquoted, and stops custom events only', (cs) => {
+    const s = readSettings({ ...sample, APPLICATIONINSIGHTS_CONNECTION_STRING: cs });
+    expect(recordSettings(s).ok).toBe(true);
+    expect(telemetrySettings(s)).toEqual({});
+    expect(misconfiguredCapabilities(s)).toEqual([
+      { capability: 'telemetry', settings: ['APPLICATIONINSIGHTS_CONNECTION_STRING'] },
+    ]);
+    expect(settingsReport(s)).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING is malformed');
+    expect(settingsReport(s)).not.toContain(cs);
+  });
+
+  test('a connection string as the portal shows it is taken, keys in any case, the endpoint optional', () => {
+    for (const cs of [
+      'InstrumentationKey=0b6f1e2a-8c1d-4a53-9f0e-6b2c1d3e4f50;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/;LiveEndpoint=https://westeurope.livediagnostics.monitor.azure.com/;ApplicationId=6b2c1d3e-8c1d-4a53-9f0e-0b6f1e2a4f50',
+      'instrumentationkey=0B6F1E2A-8C1D-4A53-9F0E-6B2C1D3E4F50;',
+    ])
+      expect(telemetrySettings(readSettings({ ...sample, APPLICATIONINSIGHTS_CONNECTION_STRING: cs }))).toEqual({
+        appInsightsConnectionString: cs,
+      });
   });
 
   test('reading never throws, whatever the values', () => {

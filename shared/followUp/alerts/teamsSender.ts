@@ -8,14 +8,14 @@
  * timeout or a 5xx the flow may have run, and the caller's queue decides whether to risk a second card.
  *
  * The URL is the credential (its `sig` parameter), so it never appears in a result, an error or a log line: they
- * name the kind of host (hostClass), and a peer's error text is redacted before it is repeated.
+ * name the kind of host (hostClass). The flow's error text is never repeated (it may quote the card, which names
+ * the lead): its status, content type and length are (replySummary.ts).
  */
 import { headerValue, postJson } from '../../http/postJson';
-import { hostClass, redactUrl } from '../../http/secretUrl';
+import { replySummary } from '../../http/replySummary';
+import { hostClass } from '../../http/secretUrl';
 import { webhookVerdict } from '../../http/webhookVerdict';
 import { retryAfterMs } from '../../mail/httpRetry';
-import { apiErrorDetail } from '../../mail/mailApi';
-import { redact } from '../../mail/redact';
 import type { TeamsSettings } from './settings';
 import { type AdaptiveCard, teamsPayload } from './teamsCard';
 
@@ -109,14 +109,11 @@ export async function sendTeamsCard(
         message: `${where} is throttling (HTTP ${status}${asked === undefined ? '' : `, Retry-After ${Math.ceil(asked / 1000)} s`}), longer than this alert may wait here; it is sent again later`,
       };
     }
-    // Before and after parsing: the raw text is cut to a length, and JSON may escape characters of the URL.
-    const parsed = apiErrorDetail(redactUrl(outcome.body, settings.webhookUrl)).detail;
-    const detail = redact(redactUrl(parsed, settings.webhookUrl));
     return {
       ok: false,
       retry: verdict === 'retry',
       status,
-      message: `${where} answered HTTP ${status} (${detail})${hint(status)}`,
+      message: `${where} answered HTTP ${status} (${replySummary(outcome)})${hint(status)}`,
     };
   }
 }

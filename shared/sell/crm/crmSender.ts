@@ -6,13 +6,14 @@
  * after the receiver's Retry-After when it names one.
  *
  * The URL may be a credential (a Power Automate "When an HTTP request is received" URL carries a `sig`), so results
- * and log lines name its host class only, and a receiver's error text is redacted before it is repeated.
+ * and log lines name its host class only. A receiver's error text is never repeated (it may quote the personal data
+ * it was sent): its status, content type and length are (replySummary.ts).
  */
 import { headerValue, postJson } from '../../http/postJson';
-import { hostClass, redactUrl } from '../../http/secretUrl';
+import { replySummary } from '../../http/replySummary';
+import { hostClass } from '../../http/secretUrl';
 import { webhookVerdict } from '../../http/webhookVerdict';
 import { retryAfterMs } from '../../mail/httpRetry';
-import { redact } from '../../mail/redact';
 import type { CrmDelivery } from './crmPayload';
 import { signWebhook } from './standardWebhooks';
 
@@ -86,13 +87,12 @@ export async function sendCrmWebhook(
   const { status } = outcome;
   const verdict = webhookVerdict(status);
   if (verdict === 'accepted') return { ok: true, status };
-  const detail = redact(redactUrl(outcome.body, settings.url)).slice(0, 200);
   const wait = retryAfterMs({ get: (name) => headerValue(outcome.headers, name) }, attemptAt.getTime());
   return {
     ok: false,
     retry: verdict === 'retry',
     status,
     ...(verdict === 'retry' && wait !== undefined ? { retryAfterMs: wait } : {}),
-    message: `${where} answered HTTP ${status}${detail === '' ? '' : ` (${detail})`}${verdict === 'permanent' ? '; not retried' : ''}`,
+    message: `${where} answered HTTP ${status} (${replySummary(outcome)})${verdict === 'permanent' ? '; not retried' : ''}`,
   };
 }

@@ -101,20 +101,41 @@ test('an owned record keeps its owner: a later arrival adds no owner event', asy
   ]);
 });
 
-test('test leads, alerts switched off and broken alert settings owe no alert; the owner is still assigned', async () => {
+test('test leads and alerts switched off owe no alert; the owner is still assigned', async () => {
   const testLead = await save(person('ada@fabrikam.com', { isTest: true }));
   const off = await save(person('ada@fabrikam.com'), [], settings({ alertOnNewLead: false }));
-  const broken = await save(person('ada@fabrikam.com'), [], settings({ alertOnNewLead: undefined }));
-  for (const saved of [testLead, off, broken]) {
+  for (const saved of [testLead, off]) {
     expect(saved.effects.intents).toEqual([]);
     expect(saved.record.owner).toBeDefined();
   }
 });
 
-test('while the reminder settings are wrong no owner is assigned and nothing alerts', async () => {
-  const { record, effects } = await save(person('ada@fabrikam.com'), [], settings({ owners: undefined }));
+test('while the owner routing is wrong no owner is assigned, so a new lead alerts nobody; its hand-off is owed', async () => {
+  const { record, effects } = await save(
+    person('ada@fabrikam.com'),
+    [],
+    settings({ owners: undefined, handOff: true }),
+  );
   expect(record.owner).toBeUndefined();
-  expect(effects).toEqual({ events: [], intents: [] });
+  expect(effects.events).toEqual([]);
+  expect(effects.intents.map((i) => i.kind)).toEqual(['handOff']);
+});
+
+test('while the owner routing is wrong a record that has an owner still alerts that owner when it moves on', async () => {
+  const first = await save(person('ada@fabrikam.com'));
+  const owner = first.record.owner;
+  const { effects } = await save(
+    person('ada@fabrikam.com', { stage: 'trial' }),
+    first.events,
+    settings({ owners: undefined }),
+    first.record,
+  );
+  expect(effects.intents).toEqual([
+    {
+      kind: 'alert',
+      message: expect.objectContaining({ recipient: owner, reason: 'stageRaised', stage: 'trial' }) as unknown,
+    },
+  ]);
 });
 
 test('with a webhook, every change owes a hand-off of its version; without, none', async () => {

@@ -1,0 +1,114 @@
+/**
+ * A lead processed while the Teams URL and the webhook secret are Key Vault references the platform has not
+ * resolved (they reach the app as the reference text) still owes its alert and its hand-off: processing queues
+ * both, their deliverers fail naming the settings and keep the messages once poisoned, and after the fix
+ * `npm run replay-poison` brings them back and they are delivered, once each.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import type { RunningAzurite } from '../../local-host/src/azurite';
+import { formatWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
+import { type FakeTeamsWorkflow, startFakeTeamsWorkflow } from '../support/fakeTeamsWorkflow';
+import {
+  eventually,
+  type HostProcess,
+  repoRoot,
+  sampleSettings,
+  startHost,
+  startTestAzurite,
+} from '../support/hostProcess';
+import { sample, testConfig, waitForRecord } from '../support/leadFixtures';
+import { SmtpSink } from '../support/smtpSink';
+import { selfSignedCertificate } from '../support/tls';
+import { type Receiver, startReceiver } from '../support/webhookReceiver';
+
+const run = promisify(execFile);
+const SECRET = formatWebhookSecret(randomBytes(32));
+const reference = (name: string): string =>
+  `@Microsoft.KeyVault(SecretUri=https://kv-leads.vault.azure.net/secrets/${name}/)`;
+
+let azurite: RunningAzurite;
+let smtp: SmtpSink;
+let flow: FakeTeamsWorkflow;
+let receiver: Receiver;
+let host: HostProcess | undefined;
+let certDir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  const certificate = selfSignedCertificate();
+  certDir = mkdtempSync(path.join(tmpdir(), 'unresolved-ca-'));
+  const caFile = path.join(certDir, 'ca.pem');
+  writeFileSync(caFile, certificate.cert);
+  [azurite, smtp, flow, receiver] = await Promise.all([
+    startTestAzurite(),
+    SmtpSink.start(),
+    startFakeTeamsWorkflow({ certificate }),
+    startReceiver(SECRET),
+  ]);
+  env = {
+    AzureWebJobsStorage: azurite.connectionString,
+    MAIL_TRANSPORT: 'smtp',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    SMTP_SECURE: 'false',
+    WEBHOOK_URL: receiver.url,
+    NODE_EXTRA_CA_CERTS: caFile,
+    AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '2',
+    AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00',
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await host?.stop();
+  await Promise.all([smtp?.stop(), flow?.stop(), receiver?.stop(), azurite?.stop()]);
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+test('the alert and hand-off of a lead processed meanwhile wait, kept, and are delivered once after the fix', async () => {
+  host = await startHost({
+    ...env,
+    TEAMS_WEBHOOK_URL: reference('teams-webhook-url'),
+    WEBHOOK_SECRET: reference('webhook-secret'),
+  });
+  const accepted = await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body: sample('journey-1-contact-me') });
+  expect(accepted.status).toBe(202);
+  const config = testConfig(azurite.connectionString, { ...env, WEBHOOK_SECRET: SECRET });
+  const [lead] = await waitForRecord(config, (all) => all.length === 1, 'the lead recorded');
+  if (lead === undefined) throw new Error('no lead');
+  expect(lead.owner).toBeDefined();
+
+  // Both deliverers fail naming their setting, never delivering, and keep the message once poisoned.
+  const output = (): string => host?.output() ?? '';
+  await eventually('the alert and the hand-off kept', () =>
+    output().includes('failed deliverAlert 2 times; kept in PoisonedLeads') &&
+    output().includes('failed handOffLead 2 times; kept in PoisonedLeads')
+      ? true
+      : undefined,
+  );
+  expect(output()).toMatch(/Misconfigured app settings: TEAMS_WEBHOOK_URL is a Key Vault reference/);
+  expect(output()).toMatch(/Misconfigured app settings: WEBHOOK_SECRET is a Key Vault reference/);
+  expect(smtp.received).toHaveLength(0);
+  expect(flow.cards).toHaveLength(0);
+  expect(receiver.taken.size).toBe(0);
+  await host.stop();
+
+  // The references resolve (the role is granted): the same app, its settings now the secrets themselves.
+  host = await startHost({ ...env, TEAMS_WEBHOOK_URL: flow.url, WEBHOOK_SECRET: SECRET });
+  const replay = await run(process.execPath, [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js')], {
+    env: { ...process.env, ...sampleSettings(), AzureWebJobsStorage: azurite.connectionString },
+  });
+  expect(replay.stdout).toMatch(/Sent 2 poisoned alert and hand-off message\(s\) back to their queues .*; 0 left/);
+  await eventually('the alert and the hand-off delivered', () =>
+    smtp.received.length === 1 && flow.cards.length === 1 && receiver.taken.size === 1 ? true : undefined,
+  );
+  expect(smtp.received[0]?.rcptTo).toEqual([lead.owner]);
+  expect([...receiver.taken.values()]).toEqual([
+    expect.objectContaining({ type: 'lead.created', version: 1 }) as unknown,
+  ]);
+}, 120_000);
