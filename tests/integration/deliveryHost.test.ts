@@ -6,8 +6,6 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -20,19 +18,12 @@ import { type AlertEnvelope, encodeAlertMessage } from '../../shared/queue/alert
 import { encodeHandOff, type HandOffEnvelope } from '../../shared/queue/handOffEnvelope';
 import type { LeadRecord } from '../../shared/record/model';
 import { formatWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
-import { type FakeTeamsWorkflow, startFakeTeamsWorkflow } from '../support/fakeTeamsWorkflow';
-import {
-  eventually,
-  type HostProcess,
-  repoRoot,
-  sampleSettings,
-  startHost,
-  startTestAzurite,
-} from '../support/hostProcess';
+import { type DeliveryRig, startDeliveryRig } from '../support/deliveryRig';
+import type { FakeTeamsWorkflow } from '../support/fakeTeamsWorkflow';
+import { eventually, type HostProcess, repoRoot, sampleSettings, startHost } from '../support/hostProcess';
 import { sample, testConfig, waitForRecord } from '../support/leadFixtures';
-import { SmtpSink } from '../support/smtpSink';
-import { selfSignedCertificate } from '../support/tls';
-import { type Receiver, startReceiver } from '../support/webhookReceiver';
+import type { SmtpSink } from '../support/smtpSink';
+import type { Receiver } from '../support/webhookReceiver';
 
 const run = promisify(execFile);
 const OWNER = 'sam@sales.example';
@@ -45,36 +36,19 @@ let receiver: Receiver;
 let host: HostProcess;
 let config: AppConfig;
 let env: Record<string, string>;
-let certDir: string;
+let rig: DeliveryRig;
 let lead: LeadRecord;
 let leadEventId: string;
 
 beforeAll(async () => {
-  const certificate = selfSignedCertificate();
-  certDir = mkdtempSync(path.join(tmpdir(), 'delivery-ca-'));
-  const caFile = path.join(certDir, 'ca.pem');
-  writeFileSync(caFile, certificate.cert);
-  [azurite, smtp, flow, receiver] = await Promise.all([
-    startTestAzurite(),
-    SmtpSink.start(),
-    startFakeTeamsWorkflow({ certificate }),
-    startReceiver(SECRET),
-  ]);
+  rig = await startDeliveryRig(SECRET);
+  ({ azurite, smtp, flow, receiver } = rig);
   env = {
-    AzureWebJobsStorage: azurite.connectionString,
-    MAIL_TRANSPORT: 'smtp',
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtp.port),
-    SMTP_SECURE: 'false',
+    ...rig.env,
     TEAMS_WEBHOOK_URL: flow.url,
-    WEBHOOK_URL: receiver.url,
     WEBHOOK_SECRET: SECRET,
     // One alert a minute goes alone: the second for a recipient opens a digest.
     ALERT_BURST: '1',
-    // The host trusts the loopback Teams trigger's certificate as it would a public one.
-    NODE_EXTRA_CA_CERTS: caFile,
-    AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '2',
-    AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00',
   };
   host = await startHost(env);
   config = testConfig(azurite.connectionString, env);
@@ -95,8 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  await Promise.all([smtp?.stop(), flow?.stop(), receiver?.stop(), azurite?.stop()]);
-  rmSync(certDir, { recursive: true, force: true });
+  await rig?.stop();
 });
 
 async function send(queueName: string, text: string): Promise<void> {

@@ -6,26 +6,17 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import type { RunningAzurite } from '../../local-host/src/azurite';
 import { formatWebhookSecret } from '../../shared/sell/crm/standardWebhooks';
-import { type FakeTeamsWorkflow, startFakeTeamsWorkflow } from '../support/fakeTeamsWorkflow';
-import {
-  eventually,
-  type HostProcess,
-  repoRoot,
-  sampleSettings,
-  startHost,
-  startTestAzurite,
-} from '../support/hostProcess';
+import { type DeliveryRig, startDeliveryRig } from '../support/deliveryRig';
+import type { FakeTeamsWorkflow } from '../support/fakeTeamsWorkflow';
+import { eventually, type HostProcess, repoRoot, sampleSettings, startHost } from '../support/hostProcess';
 import { sample, testConfig, waitForRecord } from '../support/leadFixtures';
-import { SmtpSink } from '../support/smtpSink';
-import { selfSignedCertificate } from '../support/tls';
-import { type Receiver, startReceiver } from '../support/webhookReceiver';
+import type { SmtpSink } from '../support/smtpSink';
+import type { Receiver } from '../support/webhookReceiver';
 
 const run = promisify(execFile);
 const SECRET = formatWebhookSecret(randomBytes(32));
@@ -37,37 +28,18 @@ let smtp: SmtpSink;
 let flow: FakeTeamsWorkflow;
 let receiver: Receiver;
 let host: HostProcess | undefined;
-let certDir: string;
+let rig: DeliveryRig;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  const certificate = selfSignedCertificate();
-  certDir = mkdtempSync(path.join(tmpdir(), 'unresolved-ca-'));
-  const caFile = path.join(certDir, 'ca.pem');
-  writeFileSync(caFile, certificate.cert);
-  [azurite, smtp, flow, receiver] = await Promise.all([
-    startTestAzurite(),
-    SmtpSink.start(),
-    startFakeTeamsWorkflow({ certificate }),
-    startReceiver(SECRET),
-  ]);
-  env = {
-    AzureWebJobsStorage: azurite.connectionString,
-    MAIL_TRANSPORT: 'smtp',
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtp.port),
-    SMTP_SECURE: 'false',
-    WEBHOOK_URL: receiver.url,
-    NODE_EXTRA_CA_CERTS: caFile,
-    AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '2',
-    AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:00',
-  };
+  rig = await startDeliveryRig(SECRET);
+  ({ azurite, smtp, flow, receiver } = rig);
+  env = rig.env;
 }, 60_000);
 
 afterAll(async () => {
   await host?.stop();
-  await Promise.all([smtp?.stop(), flow?.stop(), receiver?.stop(), azurite?.stop()]);
-  rmSync(certDir, { recursive: true, force: true });
+  await rig?.stop();
 });
 
 test('the alert and hand-off of a lead processed meanwhile wait, kept, and are delivered once after the fix', async () => {
