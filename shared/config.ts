@@ -6,7 +6,7 @@
 export * from './config/capabilities';
 export type { Checked, SettingProblem } from './config/checked';
 export { all, mapChecked, settingNames, valueOrThrow } from './config/checked';
-export type { AlertDeliverySettings, HandOffSettings, SilenceSettings } from './config/delivery';
+export type { AlertDeliverySettings, HandOffSettings, SilenceSettings, TeamsChannelSettings } from './config/delivery';
 export {
   alertQueueBindingName,
   DEFAULT_ALERT_QUEUE_NAME,

@@ -5,7 +5,7 @@ import { alertSettings, appSettings, prepare, trialsOrDefault, valueOrThrow } fr
 import { tableBurstStore, tableSentMarks } from '../../shared/followUp/alerts/alertTables';
 import { burstRule } from '../../shared/followUp/alerts/burst';
 import { type AlertOutcome, deliverAlert, deliverDigest } from '../../shared/followUp/alerts/deliverAlert';
-import { sendTeamsCard } from '../../shared/followUp/alerts/teamsSender';
+import { teamsChannel } from '../../shared/followUp/alerts/teamsChannel';
 import { createMailer } from '../../shared/mail/createMailer';
 import { encodeAlertMessage, parseAlertMessage } from '../../shared/queue/alertEnvelope';
 import { intentRowKey } from '../../shared/record/intents';
@@ -54,17 +54,15 @@ export async function handler(message: unknown, context: InvocationContext): Pro
   // Recipients and URLs are never logged: ids only.
   const log = (line: string): void => context.log(line);
   const mailer = createMailer(config.mail, log);
-  const teams = config.alerts.teams;
+  // Read apart from the alert's own settings: while the Teams ones are wrong, the email still goes out.
+  const teams = teamsChannel(appSettings().teamsChannel, { log });
   try {
     const deps = {
       records: store,
       bursts,
       sent,
       mailer,
-      teams:
-        teams === undefined
-          ? undefined
-          : (card: Parameters<typeof sendTeamsCard>[1]) => sendTeamsCard(teams, card, { log }),
+      teams,
       scheduleDigest,
       clock: systemClock,
       link: { publicBaseUrl: config.publicBaseUrl, ...config.contactLink },

@@ -48,7 +48,10 @@ export const reminderSettings = (s: Settings) =>
 /** updateLead: the tables, and the qualification criteria and reasons a decision is checked against. */
 export const decisionSettings = (s: Settings) => all(s.storage, s.tables, s.qualification);
 
-/** deliverAlert: the record, the burst and sent-mark tables, the link keys, the recipients' mail and Teams. */
+/**
+ * deliverAlert: the record, the burst and sent-mark tables, the link keys, the recipients' mail. Not the Teams
+ * channel (`teamsChannel`): while it is wrong the emails go out and the cards wait with their messages.
+ */
 export const alertSettings = (s: Settings) =>
   mapChecked(all(s.storage, s.tables, s.alertDelivery, s.contactLinkKeys, s.reminders, s.mail), withLinkLifetime);
 
@@ -111,6 +114,7 @@ export function misconfiguredCapabilities(s: Settings): MisconfiguredCapability[
     ['contactLinks', contactLinkSettings(s)],
     ['reminders', reminderSettings(s)],
     ['alerts', alertSettings(s)],
+    ['teamsAlerts', s.teamsChannel],
     ['handOff', handOffSettings(s)],
     ['silence', silenceSettings(s)],
     ['decisions', decisionSettings(s)],

@@ -1,6 +1,7 @@
 /**
- * Delivery downstream of processing: instant alerts (email, Teams), the CRM hand-off and the silence alarm. Each is
- * its own group, so a wrong Teams URL stops alerts only and a wrong webhook secret stops the hand-off only.
+ * Delivery downstream of processing: instant alerts, their Teams channel, the CRM hand-off and the silence alarm.
+ * Each is its own group, so a wrong Teams URL stops the Teams cards only (the emails go out) and a wrong webhook
+ * secret stops the hand-off only.
  */
 import { DEFAULT_ALERT_BURST, type TeamsSettings } from '../followUp/alerts/settings';
 import type { TeamsPayloadForm } from '../followUp/alerts/teamsCard';
@@ -20,11 +21,15 @@ export interface AlertDeliverySettings {
     onNewLead: boolean;
     /** ALERT_BURST. */
     burst: number;
-    /** Absent when TEAMS_WEBHOOK_URL is not set. */
-    teams?: TeamsSettings;
     queueName: string;
     poisonQueueName: string;
   };
+}
+
+/** The alerts' Teams channel, read apart from the rest of the alerts so that the email channel never waits for it. */
+export interface TeamsChannelSettings {
+  /** Absent when TEAMS_WEBHOOK_URL is not set. */
+  teams?: TeamsSettings;
 }
 
 export interface HandOffSettings {
@@ -66,6 +71,9 @@ function wholeNumber(r: Reader, name: string, fallback: number, min: number, max
 }
 
 function readTeams(r: Reader): TeamsSettings | undefined {
+  // Without a URL there is no Teams channel, and TEAMS_PAYLOAD is not read: a stray one must not hold the cards of a
+  // channel nobody set up. With one given but unresolved, the channel is wanted and wrong: the cards wait for it.
+  if (!r.given('TEAMS_WEBHOOK_URL')) return undefined;
   const url = r.raw('TEAMS_WEBHOOK_URL');
   const payloadText = r.raw('TEAMS_PAYLOAD') ?? 'message';
   const payload: TeamsPayloadForm = payloadText === 'card' ? 'card' : 'message';
@@ -118,10 +126,13 @@ export function readAlertDelivery(env: Env): Checked<AlertDeliverySettings> {
     alerts: {
       onNewLead: flag(r, 'ALERT_ON_NEW_LEAD', true),
       burst: wholeNumber(r, 'ALERT_BURST', DEFAULT_ALERT_BURST, 1, 1000),
-      teams: readTeams(r),
       ...queueName(r, 'ALERT_QUEUE_NAME', DEFAULT_ALERT_QUEUE_NAME),
     },
   }));
+}
+
+export function readTeamsChannel(env: Env): Checked<TeamsChannelSettings> {
+  return readGroup(env, (r) => ({ teams: readTeams(r) }));
 }
 
 export function readHandOff(env: Env): Checked<HandOffSettings> {

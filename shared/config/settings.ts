@@ -8,7 +8,9 @@ import {
   readHandOff,
   readIntentSwitches,
   readSilence,
+  readTeamsChannel,
   type SilenceSettings,
+  type TeamsChannelSettings,
 } from './delivery';
 import {
   type ContactLinkKeys,
@@ -58,6 +60,8 @@ export interface Settings {
   /** Optional: without it nothing is sent; while it is wrong, nothing is sent either (shared/telemetry.ts). */
   telemetry: Checked<TelemetrySettings>;
   alertDelivery: Checked<AlertDeliverySettings>;
+  /** The alerts' Teams channel: while it is wrong the emails still go out, and the cards wait (deliverAlert). */
+  teamsChannel: Checked<TeamsChannelSettings>;
   handOff: Checked<HandOffSettings>;
   /** Whether alerts and hand-offs are queued at all: never wrong, only on or off (delivery.ts). */
   intents: IntentSwitches;
@@ -80,6 +84,7 @@ export function readSettings(env: Env): Settings {
     mail: readMail(env),
     telemetry: readTelemetry(env),
     alertDelivery: readAlertDelivery(env),
+    teamsChannel: readTeamsChannel(env),
     handOff: readHandOff(env),
     intents: readIntentSwitches(env),
     silence: readSilence(env),
@@ -107,6 +112,7 @@ export type AppConfig = StorageSettings &
   MailSettings &
   TelemetrySettings &
   AlertDeliverySettings &
+  TeamsChannelSettings &
   HandOffSettings &
   SilenceSettings &
   NurtureSettings &
@@ -130,6 +136,7 @@ export function loadConfig(env: Env): Checked<AppConfig> {
       s.mail,
       s.telemetry,
       s.alertDelivery,
+      s.teamsChannel,
       s.handOff,
       s.silence,
       s.nurture,
@@ -153,7 +160,14 @@ export function allProblems(s: Settings): SettingProblem[] {
     s.mail,
     s.telemetry,
   ];
-  return [...groups, s.alertDelivery, s.handOff, s.silence, s.nurture, s.qualification, s.trials].flatMap((g) =>
-    g.ok ? [] : g.problems,
-  );
+  return [
+    ...groups,
+    s.alertDelivery,
+    s.teamsChannel,
+    s.handOff,
+    s.silence,
+    s.nurture,
+    s.qualification,
+    s.trials,
+  ].flatMap((g) => (g.ok ? [] : g.problems));
 }

@@ -445,14 +445,26 @@ describe('alert, hand-off and silence settings', () => {
       ...sample,
       ALERT_ON_NEW_LEAD: 'yes',
       ALERT_BURST: '2.5',
+      TEAMS_WEBHOOK_URL: TEAMS,
       TEAMS_PAYLOAD: 'adaptive',
       SILENCE_ALERT_DAYS: '-1',
       OPS_EMAIL: 'ops',
     });
-    expect(names(alertSettings(s))).toEqual(['ALERT_ON_NEW_LEAD', 'ALERT_BURST', 'TEAMS_PAYLOAD']);
+    expect(names(alertSettings(s))).toEqual(['ALERT_ON_NEW_LEAD', 'ALERT_BURST']);
+    expect(names(s.teamsChannel)).toEqual(['TEAMS_PAYLOAD']);
     expect(names(silenceSettings(s))).toEqual(['SILENCE_ALERT_DAYS', 'OPS_EMAIL']);
     expect(handOffSettings(s).ok).toBe(true);
-    expect(misconfiguredCapabilities(s).map((c) => c.capability)).toEqual(['alerts', 'silence']);
+    expect(misconfiguredCapabilities(s).map((c) => c.capability)).toEqual(['alerts', 'teamsAlerts', 'silence']);
+  });
+
+  test('the Teams channel is its own group: while it is wrong the alerts still run (the emails go out)', () => {
+    const s = readSettings({ ...sample, TEAMS_WEBHOOK_URL: '@Microsoft.KeyVault(VaultName=kv;SecretName=teams)' });
+    expect(alertSettings(s).ok).toBe(true);
+    expect(names(s.teamsChannel)).toEqual(['TEAMS_WEBHOOK_URL']);
+    expect(misconfiguredCapabilities(s)).toEqual([{ capability: 'teamsAlerts', settings: ['TEAMS_WEBHOOK_URL'] }]);
+    // No URL, no channel: a stray TEAMS_PAYLOAD holds nothing.
+    const unset = readSettings({ ...sample, TEAMS_PAYLOAD: 'adaptive' });
+    expect(unset.teamsChannel).toEqual({ ok: true, value: { teams: undefined } });
   });
 
   test("a bad lead queue name stops what uses the lead queue, not the hand-off or the other queues' poison copies", () => {
@@ -485,11 +497,11 @@ describe('alert, hand-off and silence settings', () => {
   });
 
   test('the Teams URL is read but never quoted: a plain-HTTP one is refused by name', () => {
-    const ok = alertSettings(readSettings({ ...sample, TEAMS_WEBHOOK_URL: TEAMS, TEAMS_PAYLOAD: 'card' }));
-    expect(ok.ok && ok.value.alerts.teams).toEqual({ webhookUrl: TEAMS, payload: 'card' });
+    const ok = readSettings({ ...sample, TEAMS_WEBHOOK_URL: TEAMS, TEAMS_PAYLOAD: 'card' }).teamsChannel;
+    expect(ok.ok && ok.value.teams).toEqual({ webhookUrl: TEAMS, payload: 'card' });
     const plain = TEAMS.replace('https:', 'http:');
     const s = readSettings({ ...sample, TEAMS_WEBHOOK_URL: plain });
-    expect(names(alertSettings(s))).toEqual(['TEAMS_WEBHOOK_URL']);
+    expect(names(s.teamsChannel)).toEqual(['TEAMS_WEBHOOK_URL']);
     expect(settingsReport(s)).not.toContain('s3cr3tSig');
   });
 

@@ -36,6 +36,10 @@ const variants: Record<string, string>[] = [
   { ...sample, ...identityStorage, AzureWebJobsStorage__clientId: CLIENT_ID, MAIL_TRANSPORT: 'graph' },
   { ...sample, ...identityStorage, AzureWebJobsStorage__managedIdentityResourceId: IDENTITY_ID, MAIL_TRANSPORT: 'acs' },
   { ...sample, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD' },
+  {
+    ...sample,
+    TEAMS_WEBHOOK_URL: 'https://prod-00.westeurope.logic.azure.com/workflows/0/triggers/manual/paths/invoke',
+  },
 ];
 
 /** Read by the code only to be refused, naming them (docs/deploy.md, Storage without keys). */
