@@ -58,6 +58,8 @@ export async function erasePoison(queue: QueueClient, person: PersonKeys): Promi
       }
     }
   } finally {
+    // Releasing only shortens the wait: a message whose release fails (storage down, or a receipt a second receive
+    // replaced) reappears by itself after HIDE_SECONDS, and the erasure's own outcome must not be lost to it.
     for (const m of release) await queue.updateMessage(m.id, m.popReceipt, undefined, 0).catch(() => undefined);
   }
   return erased;
