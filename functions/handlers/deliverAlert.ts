@@ -48,6 +48,8 @@ export async function handler(message: unknown, context: InvocationContext): Pro
   const alert = parsed.message;
   const what = alert.kind === 'alert' ? `Alert ${alert.alertId} (lead ${alert.leadId})` : `Digest ${alert.digestId}`;
   if (!config.alerts.onNewLead && alert.kind === 'alert') {
+    // Dropped, and so taken: its intent (which names the owner) would otherwise stay in the lead's partition for good.
+    await store.settleIntent(alert.leadId, intentRowKey({ kind: 'alert', message: alert }));
     context.log(`${what} not sent: ALERT_ON_NEW_LEAD is false`);
     return;
   }

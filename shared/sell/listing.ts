@@ -68,7 +68,9 @@ export async function listLead(
     const listed = await store.listedRecord(leadId);
     if (listed && listed.version >= stored.version) {
       // What follows a saved listing row is done again: a pass that stopped after saving it (a timeout, a crash) left
-      // its change noted, and this is its only repair. Each step is idempotent.
+      // its change noted, and this is its only repair. Each step is idempotent. Not the search keys the older version
+      // alone had: that version is gone, so they stay until `npm run rebuild-search` (results are checked against
+      // the listing, so they cost reads, not wrong answers).
       await mirror(store, partition, [listed.record.offerKey]);
       if (listed.version === stored.version) await indexAccount(store, stored.record);
       return arrivalOf(stored.record);

@@ -17,6 +17,7 @@ import type { FakeTeamsWorkflow } from '../support/fakeTeamsWorkflow';
 import { eventually, type HostProcess, repoRoot, sampleSettings, startHost } from '../support/hostProcess';
 import { sample, testConfig, waitForRecord } from '../support/leadFixtures';
 import type { SmtpSink } from '../support/smtpSink';
+import { testStore } from '../support/testStore';
 import type { Receiver } from '../support/webhookReceiver';
 
 const run = promisify(execFile);
@@ -84,4 +85,34 @@ test('the email goes out at once; the card and the hand-off wait, kept, and are 
   expect([...receiver.taken.values()]).toEqual([
     expect.objectContaining({ type: 'lead.created', version: 1 }) as unknown,
   ]);
+}, 120_000);
+
+test('an alert queued while ALERT_ON_NEW_LEAD was malformed is dropped once it reads false, and its intent with it', async () => {
+  await host?.stop();
+  // A typo reads as "on" (the safer guess), so the alert is queued and waits for the setting, kept once poisoned.
+  const settings = { ...env, TABLE_NAME_PREFIX: 'AlertsOff', WEBHOOK_URL: '' };
+  host = await startHost({ ...settings, ALERT_ON_NEW_LEAD: 'False' });
+  smtp.reset();
+  const accepted = await fetch(`${host.baseUrl}/api/leads`, { method: 'POST', body: sample('journey-1-contact-me') });
+  expect(accepted.status).toBe(202);
+  const config = testConfig(azurite.connectionString, settings);
+  const [lead] = await waitForRecord(config, (all) => all.length === 1, 'the lead recorded');
+  if (lead === undefined) throw new Error('no lead');
+  const output = (): string => host?.output() ?? '';
+  await eventually('the alert kept', () =>
+    output().includes('failed deliverAlert 2 times; kept in AlertsOffPoisonedLeads') ? true : undefined,
+  );
+  const store = testStore(config);
+  expect((await store.readLead(lead.leadId)).intents?.map((i) => i.intent.kind)).toEqual(['alert']);
+  await host.stop();
+
+  host = await startHost({ ...settings, ALERT_ON_NEW_LEAD: 'false' });
+  await run(process.execPath, [path.join(repoRoot, 'build', 'scripts', 'replay-poison.js')], {
+    env: { ...process.env, ...sampleSettings(), ...settings },
+  });
+  await eventually('the alert dropped', () =>
+    output().includes(`(lead ${lead.leadId}) not sent: ALERT_ON_NEW_LEAD is false`) ? true : undefined,
+  );
+  expect((await store.readLead(lead.leadId)).intents ?? []).toEqual([]);
+  expect(smtp.received).toHaveLength(0);
 }, 120_000);
