@@ -715,6 +715,24 @@ describe('a changed FOLLOW_UP_HOURS or ESCALATE_AFTER_HOURS', () => {
     expect(await w.reminderEvents(id)).toEqual([expect.objectContaining({ recipients: [ALICE, CAROL] })]);
   });
 
+  test('a stale entry of a lead this run already reminds from its entry at the new time waits; nobody gets it twice', async () => {
+    const w = await World.create();
+    const id = await w.lead({ firstSeen: T0, offer: { offerId: 'shared-offer' } });
+    w.now = hoursAfterT0(25);
+    w.smtp.refuse.add(CAROL);
+    await w.run();
+    w.smtp.refuse.clear();
+    expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[ALICE]]);
+
+    w.config = settings({ followUpHours: 6, escalateAfterHours: 12 });
+    // A status change back to new meanwhile wrote the entry the record wants under the new hours, sent to nobody.
+    await w.store.setFollowUpDue({ kind: 'remind', leadId: id, dueAt: hoursAfterT0(6).toISOString() });
+    expect(await runsAt(w, [26, 27])).toEqual(['26 h: remind']);
+    expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[ALICE], [CAROL]]);
+    expect(await w.reminderEvents(id)).toEqual([expect.objectContaining({ recipients: [ALICE, CAROL] })]);
+    expect((await w.store.followUpsOf(id)).map((e) => e.kind)).toEqual(['escalate']);
+  });
+
   test('a new due time in the same hour as the old one moves the entry within its row', async () => {
     const w = await World.create();
     const id = await w.lead({ firstSeen: T0 });

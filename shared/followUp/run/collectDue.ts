@@ -20,7 +20,10 @@ export interface DueEntries {
   due: number;
   /** Entries dropped without mail (see skipReason); a stale one is moved to its due time first. */
   skipped: number;
-  /** Entries kept unread for the next run: their lead's record is not written yet. */
+  /**
+   * Entries kept for the next run: their lead's record is not written yet, a nurture touch is not due yet, or a stale
+   * entry's lead is reminded by this run from another entry.
+   */
   waiting: number;
   candidates: Candidate[];
 }
@@ -104,7 +107,6 @@ export async function collectDue(
       continue;
     }
     if (reason !== undefined || record === undefined) {
-      result.skipped++;
       // A changed policy changes no record, so no rebuild would index the lead again: the entry is moved here, to
       // its due time under the current policy, before its old row goes (a crash in between leaves both rows, and the
       // next run finds the new one right and only deletes the old).
@@ -112,6 +114,17 @@ export async function collectDue(
         reason === STALE && record !== undefined && entry.kind !== 'nurture'
           ? new Date(dueAtFor(record, entry.kind, config)).toISOString()
           : undefined;
+      // This run already sends the lead this kind from another entry (one a status change wrote at the new time):
+      // that entry learns whom the stale one reached, and the stale one waits, untouched, for a run after it. Moving
+      // it now would rewrite the row this run marks from, and its marks would fail.
+      const sending = result.candidates.find((c) => c.entry.kind === entry.kind && c.entry.leadId === entry.leadId);
+      if (movedTo !== undefined && sending !== undefined) {
+        sending.entry.sentTo = [...new Set([...sending.entry.sentTo, ...entry.sentTo])];
+        result.waiting++;
+        log.info(`Lead ${entry.leadId}: ${entry.kind} entry kept for the next run (${STALE}; this run sends another)`);
+        continue;
+      }
+      result.skipped++;
       log.info(
         movedTo === undefined
           ? `Lead ${entry.leadId}: ${entry.kind} entry dropped (${reason ?? 'no such lead'})`
