@@ -121,35 +121,12 @@ export type AppConfig = StorageSettings &
     contactLink: ContactLinkKeys['contactLink'] & { ttlDays: number };
   };
 
-/** The whole configuration, or every problem in it. */
-export function loadConfig(env: Env): Checked<AppConfig> {
-  const s = readSettings(env);
-  return mapChecked(
-    all(
-      s.storage,
-      s.queue,
-      s.queueTries,
-      s.tables,
-      s.followUpPolicy,
-      s.contactLinkKeys,
-      s.reminders,
-      s.mail,
-      s.telemetry,
-      s.alertDelivery,
-      s.teamsChannel,
-      s.handOff,
-      s.silence,
-      s.nurture,
-      s.qualification,
-      s.trials,
-    ),
-    (v): AppConfig => withLinkLifetime(v),
-  );
-}
-
-/** Every problem of every group, each once (ownerRouting is left out: its settings are reminders' too). */
-export function allProblems(s: Settings): SettingProblem[] {
-  const groups = [
+/**
+ * Every group whose settings no other group reads (ownerRouting is left out: its settings are reminders' too), so
+ * that together they are the whole configuration and their problems are each named once.
+ */
+function everyGroup(s: Settings) {
+  return [
     s.storage,
     s.queue,
     s.queueTries,
@@ -159,9 +136,6 @@ export function allProblems(s: Settings): SettingProblem[] {
     s.reminders,
     s.mail,
     s.telemetry,
-  ];
-  return [
-    ...groups,
     s.alertDelivery,
     s.teamsChannel,
     s.handOff,
@@ -169,5 +143,15 @@ export function allProblems(s: Settings): SettingProblem[] {
     s.nurture,
     s.qualification,
     s.trials,
-  ].flatMap((g) => (g.ok ? [] : g.problems));
+  ] as const;
+}
+
+/** The whole configuration, or every problem in it. */
+export function loadConfig(env: Env): Checked<AppConfig> {
+  return mapChecked(all(...everyGroup(readSettings(env))), (v): AppConfig => withLinkLifetime(v));
+}
+
+/** Every problem of every group, each once. */
+export function allProblems(s: Settings): SettingProblem[] {
+  return everyGroup(s).flatMap((g) => (g.ok ? [] : g.problems));
 }

@@ -700,7 +700,8 @@ describe('a changed FOLLOW_UP_HOURS or ESCALATE_AFTER_HOURS', () => {
     },
   );
 
-  test('recipients who already had the reminder at its old time do not get it again at the new one', async () => {
+  /** A lead of an offer shared by ALICE and CAROL, reminded at 24 h (the old time) to ALICE only: CAROL refused. */
+  async function remindedAliceOnly(): Promise<{ w: World; id: string }> {
     const w = await World.create();
     const id = await w.lead({ firstSeen: T0, offer: { offerId: 'shared-offer' } });
     w.now = hoursAfterT0(25);
@@ -708,6 +709,11 @@ describe('a changed FOLLOW_UP_HOURS or ESCALATE_AFTER_HOURS', () => {
     await w.run();
     w.smtp.refuse.clear();
     expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[ALICE]]);
+    return { w, id };
+  }
+
+  test('recipients who already had the reminder at its old time do not get it again at the new one', async () => {
+    const { w, id } = await remindedAliceOnly();
 
     w.config = settings({ followUpHours: 30, escalateAfterHours: 60 });
     expect(await runsAt(w, [26, 30.5, 31])).toEqual(['30.5 h: remind']);
@@ -716,13 +722,7 @@ describe('a changed FOLLOW_UP_HOURS or ESCALATE_AFTER_HOURS', () => {
   });
 
   test('a stale entry of a lead this run already reminds from its entry at the new time waits; nobody gets it twice', async () => {
-    const w = await World.create();
-    const id = await w.lead({ firstSeen: T0, offer: { offerId: 'shared-offer' } });
-    w.now = hoursAfterT0(25);
-    w.smtp.refuse.add(CAROL);
-    await w.run();
-    w.smtp.refuse.clear();
-    expect(w.smtp.received.map((m) => m.rcptTo)).toEqual([[ALICE]]);
+    const { w, id } = await remindedAliceOnly();
 
     w.config = settings({ followUpHours: 6, escalateAfterHours: 12 });
     // A status change back to new meanwhile wrote the entry the record wants under the new hours, sent to nobody.
