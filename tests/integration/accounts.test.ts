@@ -13,12 +13,9 @@ import { accountLineFor } from '../../shared/record/accountIndex';
 import { recordLead } from '../../shared/record/recordLead';
 import { leadDetail } from '../../shared/sell/leadDetail';
 import { catchUpListing } from '../../shared/sell/listing';
-import type { Telemetry } from '../../shared/telemetry';
 import { startTestAzurite } from '../support/hostProcess';
-import { leadWith, testConfig } from '../support/leadFixtures';
+import { leadWith, recordDeps, testConfig } from '../support/leadFixtures';
 import { testStore } from '../support/testStore';
-
-const telemetry: Telemetry = { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
 
 let azurite: RunningAzurite;
 
@@ -35,12 +32,7 @@ test('the 2nd and 3rd person of a domain are told apart in their alerts; the det
   const store = testStore(config);
   await store.ensureTables();
   const alerts: AlertEnvelope[] = [];
-  const deps = {
-    store,
-    clock: () => new Date(),
-    telemetry,
-    policy: { followUpHours: 24, escalateAfterHours: 48 },
-    log: () => undefined,
+  const deps = recordDeps(store, {
     effects: arrivalEffects({
       owners: { routes: new Map(), defaults: ['ana@sales.example', 'ben@sales.example'] },
       alertOnNewLead: true,
@@ -50,7 +42,7 @@ test('the 2nd and 3rd person of a domain are told apart in their alerts; the det
       accountLine: (record, account) => accountLineFor(store, record, account, new Date()),
     }),
     queues: { alert: (message: AlertEnvelope) => Promise.resolve(void alerts.push(message)) },
-  };
+  });
   const lead = async (email: string, offer: string, company = 'Fabrikam'): Promise<string> => {
     const envelope = createEnvelope(newUlid(), new Date(), leadWith({ email, offer, company }), { queryKeys: [] });
     const outcome = await recordLead(JSON.stringify(envelope), 'm', deps);
@@ -107,13 +99,7 @@ test('a catch-up that stopped after listing a record (before its account row) is
   const config = testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'AccountsRepair' });
   const store = testStore(config);
   await store.ensureTables();
-  const deps = {
-    store,
-    clock: () => new Date(),
-    telemetry,
-    policy: { followUpHours: 24, escalateAfterHours: 48 },
-    log: () => undefined,
-  };
+  const deps = recordDeps(store);
   const envelope = createEnvelope(newUlid(), new Date(), leadWith({ email: 'ada@northwind.com' }), { queryKeys: [] });
   const outcome = await recordLead(JSON.stringify(envelope), 'm', deps);
   if (outcome.kind !== 'stored') throw new Error('not stored');

@@ -20,14 +20,12 @@ import { intentQueues } from '../../shared/queue/intentQueues';
 import { type IntentQueues, intentRowKey } from '../../shared/record/intents';
 import { type RecordDeps, recordLead } from '../../shared/record/recordLead';
 import { queueClient, tableClient } from '../../shared/storage/clients';
-import type { Telemetry } from '../../shared/telemetry';
 import { startTestAzurite } from '../support/hostProcess';
-import { leadWith, testConfig } from '../support/leadFixtures';
+import { leadWith, noTelemetry, testConfig } from '../support/leadFixtures';
 import { SmtpSink } from '../support/smtpSink';
 import { type TestRecordStore, testStore } from '../support/testStore';
 
 const SELLERS = ['ana@sales.example', 'ben@sales.example', 'cy@sales.example'];
-const telemetry: Telemetry = { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
 
 let azurite: RunningAzurite;
 let smtp: SmtpSink;
@@ -93,7 +91,7 @@ async function world(): Promise<World> {
     processing: (queues) => ({
       store,
       clock: () => new Date(),
-      telemetry,
+      telemetry: noTelemetry,
       policy: { followUpHours: 24, escalateAfterHours: 48 },
       log: () => undefined,
       effects,

@@ -27,16 +27,14 @@ import { formatWebhookSecret, parseWebhookSecret } from '../../shared/sell/crm/s
 import { eraseLead } from '../../shared/sell/erasure/eraseLead';
 import { leadView } from '../../shared/sell/leadView';
 import { queueClient, tableClient } from '../../shared/storage/clients';
-import type { Telemetry } from '../../shared/telemetry';
 import { HOUR_MS } from '../../shared/time';
 import { startTestAzurite } from '../support/hostProcess';
-import { envelopeFor, leadWith, testConfig } from '../support/leadFixtures';
+import { envelopeFor, leadWith, noTelemetry, testConfig } from '../support/leadFixtures';
 import { SmtpSink } from '../support/smtpSink';
 import { type TestRecordStore, testStore } from '../support/testStore';
 import { type Receiver, startReceiver } from '../support/webhookReceiver';
 
 const SECRET = formatWebhookSecret(randomBytes(32));
-const telemetry: Telemetry = { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 let azurite: RunningAzurite;
@@ -115,7 +113,7 @@ async function world(): Promise<World> {
       const outcome = await recordLead(JSON.stringify(envelope), envelope.id, {
         store,
         clock: () => at,
-        telemetry,
+        telemetry: noTelemetry,
         policy,
         log: () => undefined,
         effects: arrivalEffects({

@@ -13,12 +13,9 @@ import { recordLead } from '../../shared/record/recordLead';
 import type { RecordStore } from '../../shared/record/recordStore';
 import { eraseLead } from '../../shared/sell/erasure/eraseLead';
 import { queueClient } from '../../shared/storage/clients';
-import type { Telemetry } from '../../shared/telemetry';
 import { startTestAzurite } from '../support/hostProcess';
-import { envelopeFor, leadWith, testConfig } from '../support/leadFixtures';
+import { envelopeFor, leadWith, recordDeps, testConfig } from '../support/leadFixtures';
 import { testStore } from '../support/testStore';
-
-const telemetry: Telemetry = { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
 
 let azurite: RunningAzurite;
 
@@ -36,13 +33,7 @@ test('a poisoned copy kept while the erasure runs, after it scanned PoisonedLead
   await store.ensureTables();
   const body = leadWith({ email: 'race.erased@contoso.example', offer: 'contoso.race' });
   const first = envelopeFor(body);
-  const stored = await recordLead(JSON.stringify(first), first.id, {
-    store,
-    clock: () => new Date(),
-    telemetry,
-    policy: config,
-    log: () => undefined,
-  });
+  const stored = await recordLead(JSON.stringify(first), first.id, recordDeps(store, { policy: config }));
   if (stored.kind !== 'stored') throw new Error(`lead not stored: ${stored.reason}`);
   // Her second lead failed processing; keepPoisonedLead has taken it from the poison queue and not yet kept it.
   const poisoned = envelopeFor(body);

@@ -14,16 +14,14 @@ import type { LeadRecord } from '../../shared/record/model';
 import { projectRecord } from '../../shared/record/rebuild';
 import { recordLead } from '../../shared/record/recordLead';
 import { type RecordStore } from '../../shared/record/recordStore';
-import type { Telemetry } from '../../shared/telemetry';
 import { startTestAzurite } from '../support/hostProcess';
 import { interleave } from '../support/interleave';
-import { leadWith, testConfig } from '../support/leadFixtures';
+import { leadWith, noTelemetry, testConfig } from '../support/leadFixtures';
 import { type TestRecordStore, testStore } from '../support/testStore';
 
 const policy = { followUpHours: 24, escalateAfterHours: 48 };
 const OFFER = 'contoso.followups';
 const T = Date.parse('2026-03-01T10:20:30.000Z');
-const telemetry: Telemetry = { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
 
 let azurite: RunningAzurite;
 let store: TestRecordStore;
@@ -105,7 +103,7 @@ async function processCustomer(
         recordLead(messages[m], `message-${i}`, {
           store: gated,
           clock: () => new Date(T + 3 * 24 * 3600_000),
-          telemetry,
+          telemetry: noTelemetry,
           policy,
           log: () => undefined,
         }),

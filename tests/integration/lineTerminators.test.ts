@@ -9,7 +9,7 @@ import { createEnvelope } from '../../shared/queue/envelope';
 import { recordLead } from '../../shared/record/recordLead';
 import { createRecordStore } from '../../shared/record/recordStore';
 import { startTestAzurite } from '../support/hostProcess';
-import { testConfig } from '../support/leadFixtures';
+import { recordDeps, testConfig } from '../support/leadFixtures';
 
 let azurite: RunningAzurite;
 
@@ -39,13 +39,7 @@ test('a lead whose fields hold U+2028 and U+2029 is stored, and its raw copy rea
     Description: 'first\u2028second\u2029third',
   });
   const message = JSON.stringify(createEnvelope(newUlid(), new Date(), body, { queryKeys: [] }));
-  const outcome = await recordLead(message, 'message', {
-    store,
-    clock: () => new Date(),
-    telemetry: { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() },
-    policy: { followUpHours: 24, escalateAfterHours: 48 },
-    log: () => undefined,
-  });
+  const outcome = await recordLead(message, 'message', recordDeps(store));
   if (outcome.kind !== 'stored') throw new Error(`expected the lead stored, got ${outcome.kind}`);
   const [arrival] = await store.listEvents(outcome.leadId);
   if (arrival?.kind !== 'arrival') throw new Error('expected the arrival event');

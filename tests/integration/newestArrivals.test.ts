@@ -9,12 +9,10 @@ import type { RunningAzurite } from '../../local-host/src/azurite';
 import { lastArrivals, newestArrivals } from '../../shared/ops/recentArrivals';
 import { recordLead } from '../../shared/record/recordLead';
 import { catchUpListing } from '../../shared/sell/listing';
-import type { Telemetry } from '../../shared/telemetry';
 import { startTestAzurite } from '../support/hostProcess';
-import { envelopeFor, leadWith, testConfig } from '../support/leadFixtures';
+import { envelopeFor, leadWith, recordDeps, testConfig } from '../support/leadFixtures';
 import { testStore } from '../support/testStore';
 
-const telemetry: Telemetry = { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
 const DAY = 86_400_000;
 
 let azurite: RunningAzurite;
@@ -31,13 +29,7 @@ test('a returning customer’s lead counts as the newest real lead; a test lead 
   const config = testConfig(azurite.connectionString, { TABLE_NAME_PREFIX: 'Newest' });
   const store = testStore(config);
   await store.ensureTables();
-  const deps = {
-    store,
-    clock: () => new Date(),
-    telemetry,
-    policy: { followUpHours: 24, escalateAfterHours: 48 },
-    log: () => undefined,
-  };
+  const deps = recordDeps(store);
   const now = Date.now();
   const lead = async (email: string, at: number, firstName = 'Real'): Promise<void> => {
     const envelope = envelopeFor(leadWith({ email, firstName }), new Date(at), ulid(at));

@@ -10,10 +10,8 @@ import type { SaveEffects } from '../../shared/record/rebuild';
 import { recordLead } from '../../shared/record/recordLead';
 import type { RecordStore } from '../../shared/record/recordStore';
 import { type CallCounts, startCallCount, stopCallCount, totalCalls } from '../../shared/storage/callCount';
-import type { Telemetry } from '../../shared/telemetry';
-import { leadWith } from './leadFixtures';
+import { leadWith, noTelemetry } from './leadFixtures';
 
-const telemetry: Telemetry = { event: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
 const policy = { followUpHours: 24, escalateAfterHours: 48 };
 
 /** The budgets docs/storage.md states, not counting the queue's own receive and delete. */
@@ -51,7 +49,7 @@ async function counted(store: RecordStore, message: string, alerting?: Alerting)
     const outcome = await recordLead(message, 'message', {
       store,
       clock: () => new Date(),
-      telemetry,
+      telemetry: noTelemetry,
       policy,
       log: () => undefined,
       ...alerting,

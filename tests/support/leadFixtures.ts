@@ -11,10 +11,31 @@ import type { LeadEnvelope } from '../../shared/marketplace/types';
 import { createEnvelope, encodeEnvelope } from '../../shared/queue/envelope';
 import { RECORD_ROW } from '../../shared/record/keys';
 import type { LeadRecord } from '../../shared/record/model';
-import { entityToFollowUp, type FollowUpEntry } from '../../shared/record/recordStore';
+import type { RecordDeps } from '../../shared/record/recordLead';
+import { entityToFollowUp, type FollowUpEntry, type RecordStore } from '../../shared/record/recordStore';
 import { queueClient } from '../../shared/storage/clients';
+import type { Telemetry } from '../../shared/telemetry';
 import { eventually, repoRoot, sampleSettings } from './hostProcess';
 import { type RawTables, testStore } from './testStore';
+
+/** Telemetry that sends nothing: what processing is given while its settings are off. */
+export const noTelemetry: Telemetry = {
+  event: () => undefined,
+  metric: () => undefined,
+  flush: () => Promise.resolve(),
+};
+
+/** What `recordLead` needs to record a lead as processing does (24 h / 48 h, no effects, no log), and `more`. */
+export function recordDeps(store: RecordStore, more: Partial<RecordDeps> = {}): RecordDeps {
+  return {
+    store,
+    clock: () => new Date(),
+    telemetry: noTelemetry,
+    policy: { followUpHours: 24, escalateAfterHours: 48 },
+    log: () => undefined,
+    ...more,
+  };
+}
 
 export function testConfig(connectionString: string, overrides: Record<string, string> = {}): AppConfig {
   const config = loadConfig({ ...sampleSettings(), AzureWebJobsStorage: connectionString, ...overrides });
